@@ -1,0 +1,49 @@
+import type { Blobs } from '../ports/blobs';
+import type { Bus } from '../ports/bus';
+import type { Clock } from '../ports/clock';
+import type { Queue } from '../ports/queue';
+import type { Store } from '../ports/store';
+import type { Telephony } from '../ports/telephony';
+import type { Workflows } from '../ports/workflows';
+import type { Logger } from './log';
+
+/** Everything a handler needs from the outside world; built once per Lambda module (AWS) or once per process (local). */
+export interface Deps {
+  store: Store;
+  queues: {
+    /** Dial requests, consumed by the dialer at the permitted rate. */
+    dial: Queue;
+    /** Planning requests (refill when a call ends, campaign state changes). */
+    tick: Queue;
+    /** Background work: imports, exports. */
+    work: Queue;
+  };
+  bus: Bus;
+  blobs: {
+    /** Uploads, exports, analytics datasets. */
+    data: Blobs;
+    /** Call recordings. */
+    recordings: Blobs;
+  };
+  telephony: Telephony;
+  workflows: Workflows;
+  clock: Clock;
+  log: Logger;
+  /** Settings read from the environment. */
+  config: RuntimeConfig;
+}
+
+/** Deployment-level settings (not per instance). */
+export interface RuntimeConfig {
+  /** Source of events on the bus. */
+  eventSource: string;
+  /** New calls per second allowed by the telephony quota across all dialers (Chime default 1). */
+  callsPerSecond: number;
+  /** Lex V2 recogniser bot alias ARN for speech (T2), when deployed. */
+  recognizerBotAliasArn?: string;
+  /** AWS region, or 'local'. */
+  region: string;
+}
+
+/** Event source used on the bus unless configured. */
+export const DEFAULT_EVENT_SOURCE = 'reachout';

@@ -1,0 +1,54 @@
+/**
+ * The dialog engine's vocabulary: events in, commands out (SPEC S1–S8, issue "dialog engine").
+ * The engine is a pure function `transition(scenario, state, event) -> [state, commands]`;
+ * the SMA handler and the text chat both drive it with these events and carry out these commands.
+ */
+
+/** Something that happened in the conversation. `at` is epoch ms from the caller's clock. */
+export type DialogEvent =
+  /** The callee answered (or the chat started). */
+  | { type: 'answered'; at: number }
+  /** The person said something. `intent` is set when an external recogniser (Lex, Bedrock) already decided it. */
+  | { type: 'utterance'; at: number; text: string; confidence?: number; intent?: { name: string; score: number } }
+  /** The person pressed keys. */
+  | { type: 'digits'; at: number; digits: string }
+  /** The listen timeout elapsed with no input. */
+  | { type: 'silence'; at: number }
+  /** The last prompt finished playing (for say nodes that go on without listening). */
+  | { type: 'promptFinished'; at: number }
+  /** The call ended. */
+  | { type: 'hangup'; at: number; party: 'person' | 'robot' | 'system' };
+
+/** What the engine asks the channel (SMA or chat) to do, in order. */
+export type DialogCommand =
+  /** Speak a prompt. `ssml` is the full SSML document when voice settings need prosody. */
+  | { type: 'say'; nodeId: string; text: string; ssml?: string; bargeIn: boolean }
+  /** Wait a moment (delay before the first prompt, S11). */
+  | { type: 'pause'; ms: number }
+  /** Listen for an answer. */
+  | { type: 'listen'; nodeId: string; speech: boolean; keypad: boolean; timeoutMs: number; maxDigits: number; bargeIn: boolean }
+  /** End the call. */
+  | { type: 'hangUp'; nodeId: string; reason: 'node' | 'noMatch' | 'silence' | 'maxTurns' | 'person' | 'error' }
+  /** Transfer the call to a number. */
+  | { type: 'transfer'; nodeId: string; to: string }
+  /** Tags reached at a node (S6). */
+  | { type: 'setTags'; nodeId: string; tags: Record<string, string> }
+  /** The dialog reached a completion node (S8). */
+  | { type: 'markCompleted'; nodeId: string }
+  /** One conversation turn for the transcript (T6). */
+  | { type: 'recordTurn'; turn: DialogTurn };
+
+/** One turn of the transcript (T6). */
+export interface DialogTurn {
+  index: number;
+  at: number;
+  nodeId: string;
+  /** What the robot said at this node. */
+  prompt?: string;
+  /** What the person said or pressed (`digits:12`). */
+  userText?: string;
+  intent?: string;
+  score?: number;
+  /** How the answer was handled. */
+  outcome: 'matched' | 'noMatch' | 'silence' | 'globalQuestion' | 'prompt' | 'hangup';
+}

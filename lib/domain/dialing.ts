@@ -1,0 +1,79 @@
+import { z } from 'zod';
+import { CallStatus, HangupParty } from './statuses';
+
+/**
+ * Messages between the planner, the dialer and the SMA handler. One zod schema per message,
+ * keyed on `type`; these travel on SQS and in the Chime call's arguments.
+ */
+
+/** A planned dial: the planner holds a concurrency lease for it; the dialer places the call. */
+export const DialRequest = z.object({
+  type: z.literal('dial'),
+  instanceId: z.string(),
+  campaignId: z.string(),
+  jobId: z.string(),
+  /** 1 for the first attempt, 2 for the first retry... Idempotency key with jobId. */
+  attempt: z.number().int().positive(),
+  /** Call id shared by the CDR, events and recording of this attempt (T4). */
+  callId: z.string(),
+  from: z.string(),
+  to: z.string(),
+  /** Lease slot held for this call (P3). */
+  leaseSlot: z.number().int().nonnegative(),
+  /** When the planner decided to dial (ISO 8601). */
+  plannedAt: z.string(),
+});
+/** A planned dial. */
+export type DialRequest = z.infer<typeof DialRequest>;
+
+/** A request to plan again now (a line was freed, a campaign changed state). */
+export const TickRequest = z.object({
+  type: z.literal('tick'),
+  instanceId: z.string(),
+  campaignId: z.string().optional(),
+  reason: z.enum(['callEnded', 'stateChanged', 'schedule', 'import']),
+});
+/** A request to plan again now. */
+export type TickRequest = z.infer<typeof TickRequest>;
+
+/** Messages on the tick queue. */
+export const TickMessage = z.discriminatedUnion('type', [TickRequest]);
+
+/** What the SMA handler (or the dialer, for calls never placed) reports when an attempt is over. */
+export const CallOutcome = z.object({
+  instanceId: z.string(),
+  campaignId: z.string(),
+  jobId: z.string(),
+  attempt: z.number().int().positive(),
+  callId: z.string(),
+  leaseSlot: z.number().int().nonnegative().optional(),
+  status: CallStatus,
+  /** SIP response code when known. */
+  sipCode: z.number().int().optional(),
+  answered: z.boolean(),
+  /** The dialog reached a completion node (S8). */
+  completed: z.boolean(),
+  /** Turns with a person's answer. */
+  turns: z.number().int().nonnegative(),
+  talkSeconds: z.number().nonnegative(),
+  hangupParty: HangupParty.optional(),
+  hangupNode: z.string().optional(),
+  tags: z.record(z.string(), z.string()).default({}),
+  /** The outcome is a system failure (does not count towards the per-callee cap, P6). */
+  systemFailure: z.boolean().default(false),
+  endedAt: z.string(),
+});
+/** The outcome of one call attempt. */
+export type CallOutcome = z.infer<typeof CallOutcome>;
+
+/** Arguments carried by a Chime call (strings only), read back by the SMA handler (T1). */
+export const CallArguments = z.object({
+  instanceId: z.string(),
+  campaignId: z.string(),
+  jobId: z.string(),
+  attempt: z.string(),
+  callId: z.string(),
+  leaseSlot: z.string(),
+});
+/** Arguments carried by a Chime call. */
+export type CallArguments = z.infer<typeof CallArguments>;
