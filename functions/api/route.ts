@@ -14,6 +14,8 @@ export interface RouteRequest<P, Q, B> {
   instanceId: string;
   /** Who called (API key id or JWT subject), for the audit log. */
   principal: string;
+  /** The caller may administer instances (create them, read any). */
+  admin: boolean;
   requestId: string;
 }
 

@@ -1,0 +1,99 @@
+import { MemoryStore } from '../../lib/adapters/memory/store';
+import type { Deps } from '../../lib/core/deps';
+import { silentLogger } from '../../lib/core/log';
+import type { Blobs, BlobInfo } from '../../lib/ports/blobs';
+import type { BusEvent } from '../../lib/ports/bus';
+import { ManualClock } from '../../lib/ports/clock';
+import type { OutgoingMessage } from '../../lib/ports/queue';
+import type { PlaceCallRequest } from '../../lib/ports/telephony';
+
+/** A queue that records what was sent. */
+export class RecordingQueue {
+  readonly sent: OutgoingMessage[] = [];
+  async send(message: OutgoingMessage) {
+    this.sent.push(message);
+  }
+  async sendBatch(messages: OutgoingMessage[]) {
+    this.sent.push(...messages);
+    return { failed: [] };
+  }
+  /** Parsed bodies of the sent messages. */
+  bodies<T = Record<string, unknown>>(): T[] {
+    return this.sent.map((m) => JSON.parse(m.body) as T);
+  }
+}
+
+/** Blobs held in memory. */
+export class MemoryBlobs implements Blobs {
+  readonly objects = new Map<string, { body: Uint8Array; contentType?: string }>();
+  async put(key: string, body: Uint8Array | string | AsyncIterable<Uint8Array>, contentType?: string) {
+    let bytes: Uint8Array;
+    if (typeof body === 'string') bytes = Buffer.from(body);
+    else if (body instanceof Uint8Array) bytes = body;
+    else {
+      const chunks: Uint8Array[] = [];
+      for await (const c of body) chunks.push(c);
+      bytes = Buffer.concat(chunks);
+    }
+    this.objects.set(key, { body: bytes, contentType });
+  }
+  async get(key: string) {
+    return this.objects.get(key)?.body;
+  }
+  async stream(key: string) {
+    const o = this.objects.get(key);
+    if (!o) return undefined;
+    return (async function* () {
+      yield o.body;
+    })();
+  }
+  async head(key: string): Promise<BlobInfo | undefined> {
+    const o = this.objects.get(key);
+    return o ? { key, size: o.body.length, contentType: o.contentType } : undefined;
+  }
+  async list(prefix: string) {
+    return [...this.objects.entries()].filter(([k]) => k.startsWith(prefix)).map(([key, o]) => ({ key, size: o.body.length }));
+  }
+  async link(key: string, expiresInSeconds: number) {
+    return `memory://${key}?expires=${expiresInSeconds}`;
+  }
+}
+
+/** Test deps: in-memory store, recording queues/bus/telephony, a manual clock. */
+export function testDeps(overrides: Partial<Deps> = {}) {
+  const clock = new ManualClock();
+  const events: BusEvent[] = [];
+  const calls: PlaceCallRequest[] = [];
+  const queues = { dial: new RecordingQueue(), tick: new RecordingQueue(), work: new RecordingQueue() };
+  const workflowStarts: { instanceId: string; campaignId: string; run: number }[] = [];
+  const deps: Deps = {
+    store: new MemoryStore(),
+    queues,
+    bus: {
+      async publish(batch) {
+        events.push(...batch);
+        return { failed: [] };
+      },
+    },
+    blobs: { data: new MemoryBlobs(), recordings: new MemoryBlobs() },
+    telephony: {
+      async placeCall(request) {
+        calls.push(request);
+        return { ok: true, transactionId: `tx-${calls.length}` };
+      },
+      async updateCall() {
+        return { ok: true };
+      },
+    },
+    workflows: {
+      async startCampaignLoop(input) {
+        workflowStarts.push(input);
+      },
+    },
+    clock,
+    log: silentLogger,
+    config: { eventSource: 'reachout', callsPerSecond: 1, region: 'local' },
+    ...overrides,
+  };
+  return { deps, clock, events, calls, queues, workflowStarts };
+}
