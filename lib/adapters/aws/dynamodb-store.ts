@@ -1,0 +1,486 @@
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  type CreateTableCommandInput,
+} from '@aws-sdk/client-dynamodb';
+import {
+  BatchGetCommand,
+  BatchWriteCommand,
+  DeleteCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+  type QueryCommandInput,
+  type TranslateConfig,
+} from '@aws-sdk/lib-dynamodb';
+import { AdapterError, ReachoutError, ValidationError } from '../../core/errors';
+import type { Changes, Condition, Item, ItemKey, Page, Query, Store, WriteResult } from '../../ports/store';
+import { chunk, describeError, errorName, isTransient, realSleep, retryPending, retryPolicy, type RetryPolicy, type Sleep } from './retry';
+
+/** Names of the table's global secondary indexes; index `gsiN` is keyed by `gsiNpk` / `gsiNsk`. */
+export const INDEX_NAMES = ['gsi1', 'gsi2', 'gsi3'] as const;
+
+/** How the document client converts items: undefined attributes are dropped, class instances are refused. */
+export const translateConfig: TranslateConfig = {
+  marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
+};
+
+/** The single table's shape (CreateTable input without the name), shared by the local runtime and tests. */
+export const tableDefinition: Omit<CreateTableCommandInput, 'TableName'> = {
+  AttributeDefinitions: [
+    { AttributeName: 'pk', AttributeType: 'S' },
+    { AttributeName: 'sk', AttributeType: 'S' },
+    ...INDEX_NAMES.flatMap((i) => [
+      { AttributeName: `${i}pk`, AttributeType: 'S' as const },
+      { AttributeName: `${i}sk`, AttributeType: 'S' as const },
+    ]),
+  ],
+  KeySchema: [
+    { AttributeName: 'pk', KeyType: 'HASH' },
+    { AttributeName: 'sk', KeyType: 'RANGE' },
+  ],
+  GlobalSecondaryIndexes: INDEX_NAMES.map((i) => ({
+    IndexName: i,
+    KeySchema: [
+      { AttributeName: `${i}pk`, KeyType: 'HASH' as const },
+      { AttributeName: `${i}sk`, KeyType: 'RANGE' as const },
+    ],
+    Projection: { ProjectionType: 'ALL' as const },
+  })),
+  BillingMode: 'PAY_PER_REQUEST',
+};
+
+/** CreateTable input for the single table under `tableName`. */
+export const createTableInput = (tableName: string): CreateTableCommandInput => ({ TableName: tableName, ...tableDefinition });
+
+/** Creates the single table unless it exists, then waits until it is ACTIVE (local runtime, integration tests). */
+export async function ensureTable(client: DynamoDBClient, tableName: string, sleep: Sleep = realSleep): Promise<void> {
+  try {
+    await client.send(new CreateTableCommand(createTableInput(tableName)));
+  } catch (error) {
+    if (errorName(error) !== 'ResourceInUseException') throw new AdapterError('DynamoDB', 'CreateTable', describeError(error), error);
+  }
+  for (let i = 0; i < 600; i++) {
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    const indexesReady = (Table?.GlobalSecondaryIndexes ?? []).every((g) => g.IndexStatus === undefined || g.IndexStatus === 'ACTIVE');
+    if (Table?.TableStatus === 'ACTIVE' && indexesReady) return;
+    await sleep(100);
+  }
+  throw new AdapterError('DynamoDB', 'CreateTable', `table ${tableName} did not become ACTIVE`);
+}
+
+/** Wraps a DynamoDB client in a document client with the store's conversion rules. */
+export const createDocumentClient = (client: DynamoDBClient): DynamoDBDocumentClient => DynamoDBDocumentClient.from(client, translateConfig);
+
+// One client per module (Lambda execution environment), created on first use so importing is free.
+let defaultDocumentClient: DynamoDBDocumentClient | undefined;
+const defaultClient = () => (defaultDocumentClient ??= createDocumentClient(new DynamoDBClient({})));
+
+/** Options of the DynamoDB store. */
+export interface DynamoDbStoreOptions {
+  tableName: string;
+  /** Document client; its marshall options should be `translateConfig`'s. A shared default otherwise. */
+  client?: DynamoDBDocumentClient;
+  /** Backoff sleep between retries of unprocessed batch items. */
+  sleep?: Sleep;
+  /** Attempts per batch chunk, the first included (default 6). */
+  maxAttempts?: number;
+  /** Batch chunks in flight at once (default 4). */
+  concurrency?: number;
+  /** Jitter source; for tests. */
+  random?: () => number;
+}
+
+const SERVICE = 'DynamoDB';
+const BATCH_GET_SIZE = 100;
+const BATCH_WRITE_SIZE = 25;
+
+type WriteRequest = { PutRequest: { Item: Item } } | { DeleteRequest: { Key: ItemKey } };
+
+/** The Store port on one DynamoDB table through the document client. */
+export class DynamoDbStore implements Store {
+  private readonly tableName: string;
+  private readonly client: DynamoDBDocumentClient;
+  private readonly policy: RetryPolicy;
+  private readonly concurrency: number;
+
+  constructor(options: DynamoDbStoreOptions) {
+    this.tableName = options.tableName;
+    this.client = options.client ?? defaultClient();
+    this.policy = retryPolicy(options);
+    this.concurrency = Math.max(1, options.concurrency ?? 4);
+  }
+
+  async get(key: ItemKey): Promise<Item | undefined> {
+    const out = await this.call('GetItem', () =>
+      this.client.send(new GetCommand({ TableName: this.tableName, Key: { pk: key.pk, sk: key.sk }, ConsistentRead: true })),
+    );
+    return out.Item as Item | undefined;
+  }
+
+  async batchGet(keys: ItemKey[]): Promise<Item[]> {
+    // BatchGetItem refuses duplicate keys in one request.
+    const unique = [...new Map(keys.map((k) => [keyId(k), { pk: k.pk, sk: k.sk }])).values()];
+    const found: Item[] = [];
+    await this.inChunks(unique, BATCH_GET_SIZE, 'BatchGetItem', async (pending) => {
+      const out = await this.client.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending } } }));
+      found.push(...((out.Responses?.[this.tableName] ?? []) as Item[]));
+      return (out.UnprocessedKeys?.[this.tableName]?.Keys ?? []) as ItemKey[];
+    });
+    return found;
+  }
+
+  async put(item: Item, condition?: Condition): Promise<WriteResult> {
+    const expr = new ExpressionBuilder();
+    const conditionExpression = condition ? expr.condition(condition) : undefined;
+    return this.conditional('PutItem', async () => {
+      await this.client.send(
+        new PutCommand({ TableName: this.tableName, Item: item, ConditionExpression: conditionExpression, ...expr.attributes() }),
+      );
+      return { ok: true, item: withoutUndefined(item) };
+    });
+  }
+
+  async update(key: ItemKey, changes: Changes, condition?: Condition): Promise<WriteResult> {
+    const expr = new ExpressionBuilder();
+    const updateExpression = expr.update(changes);
+    const conditionExpression = condition ? expr.condition(condition) : undefined;
+    return this.conditional('UpdateItem', async () => {
+      const out = await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: key.pk, sk: key.sk },
+          UpdateExpression: updateExpression,
+          ConditionExpression: conditionExpression,
+          ReturnValues: 'ALL_NEW',
+          ...expr.attributes(),
+        }),
+      );
+      return { ok: true, item: (out.Attributes ?? { pk: key.pk, sk: key.sk }) as Item };
+    });
+  }
+
+  async delete(key: ItemKey, condition?: Condition): Promise<WriteResult> {
+    const expr = new ExpressionBuilder();
+    const conditionExpression = condition ? expr.condition(condition) : undefined;
+    return this.conditional('DeleteItem', async () => {
+      await this.client.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: { pk: key.pk, sk: key.sk },
+          ConditionExpression: conditionExpression,
+          ...expr.attributes(),
+        }),
+      );
+      return { ok: true };
+    });
+  }
+
+  async query(query: Query): Promise<Page> {
+    const input = queryInput(this.tableName, query);
+    const out = await this.call('Query', () => this.client.send(new QueryCommand(input)));
+    return {
+      items: (out.Items ?? []) as Item[],
+      ...(out.LastEvaluatedKey ? { cursor: encodeCursor(out.LastEvaluatedKey) } : {}),
+    };
+  }
+
+  async batchPut(items: Item[]): Promise<void> {
+    // BatchWriteItem refuses two requests for one key; the last write wins, as with sequential puts.
+    const unique = [...new Map(items.map((i) => [keyId(i), i])).values()];
+    await this.batchWrite(unique.map((Item) => ({ PutRequest: { Item } })));
+  }
+
+  async batchDelete(keys: ItemKey[]): Promise<void> {
+    const unique = [...new Map(keys.map((k) => [keyId(k), { pk: k.pk, sk: k.sk }])).values()];
+    await this.batchWrite(unique.map((Key) => ({ DeleteRequest: { Key } })));
+  }
+
+  private async batchWrite(requests: WriteRequest[]): Promise<void> {
+    await this.inChunks(requests, BATCH_WRITE_SIZE, 'BatchWriteItem', async (pending) => {
+      const out = await this.client.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: pending } }));
+      return (out.UnprocessedItems?.[this.tableName] ?? []) as WriteRequest[];
+    });
+  }
+
+  /**
+   * Runs a batch operation chunk by chunk (a few chunks at a time), retrying each chunk's unprocessed
+   * entries and transient errors with backoff. When a chunk runs out of attempts no new chunk starts,
+   * and the AdapterError says how many entries were left undone (also in `context.unprocessed`).
+   */
+  private async inChunks<T>(entries: T[], size: number, operation: string, send: (pending: T[]) => Promise<T[]>): Promise<void> {
+    const chunks: T[][] = [];
+    for (let i = 0; i < entries.length; i += size) chunks.push(entries.slice(i, i + size));
+    let next = 0;
+    let left = 0;
+    let lastError: unknown;
+    let failed = false;
+    const worker = async () => {
+      while (!failed && next < chunks.length) {
+        const chunk = chunks[next++]!;
+        const rest = await retryPending(
+          chunk,
+          async (pending) => {
+            try {
+              return await send(pending);
+            } catch (error) {
+              if (!isTransient(error)) throw new AdapterError(SERVICE, operation, describeError(error), error);
+              lastError = error;
+              return pending;
+            }
+          },
+          this.policy,
+        ).catch((error: unknown) => {
+          failed = true;
+          throw error;
+        });
+        if (rest.length > 0) {
+          failed = true;
+          left += rest.length;
+        }
+      }
+    };
+    const results = await Promise.allSettled(Array.from({ length: Math.min(this.concurrency, chunks.length) }, worker));
+    const thrown = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (thrown) throw thrown.reason;
+    if (failed) {
+      for (let i = next; i < chunks.length; i++) left += chunks[i]!.length;
+      const why = lastError ? ` (last error: ${describeError(lastError)})` : '';
+      const error = new AdapterError(
+        SERVICE,
+        operation,
+        `${left} of ${entries.length} entries left unprocessed after ${this.policy.maxAttempts} attempts${why}`,
+        lastError,
+      );
+      error.context.unprocessed = left;
+      throw error;
+    }
+  }
+
+  private async conditional(operation: string, write: () => Promise<WriteResult>): Promise<WriteResult> {
+    try {
+      return await write();
+    } catch (error) {
+      if (errorName(error) === 'ConditionalCheckFailedException') return { ok: false, reason: 'condition-failed' };
+      throw new AdapterError(SERVICE, operation, describeError(error), error);
+    }
+  }
+
+  private async call<T>(operation: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (error) {
+      if (error instanceof ReachoutError) throw error;
+      throw new AdapterError(SERVICE, operation, describeError(error), error);
+    }
+  }
+}
+
+/** The QueryCommand input for a port query (exported for tests of the mapping). */
+export function queryInput(tableName: string, query: Query): QueryCommandInput {
+  const index = query.index;
+  if (index !== undefined && !(INDEX_NAMES as readonly string[]).includes(index)) {
+    throw new ValidationError(`unknown index ${index}`, [{ path: 'index', message: `one of ${INDEX_NAMES.join(', ')}` }]);
+  }
+  const pkName = index ? `${index}pk` : 'pk';
+  const skName = index ? `${index}sk` : 'sk';
+  const expr = new ExpressionBuilder();
+  let keyCondition = `${expr.name(pkName)} = ${expr.value(query.pk)}`;
+  const sortCondition = sortKeyCondition(expr, skName, query);
+  if (sortCondition) keyCondition += ` AND ${sortCondition}`;
+  return {
+    TableName: tableName,
+    ...(index ? { IndexName: index } : {}),
+    KeyConditionExpression: keyCondition,
+    ...expr.attributes(),
+    ScanIndexForward: !query.reverse,
+    ...(query.limit !== undefined ? { Limit: Math.max(1, Math.floor(query.limit)) } : {}),
+    ...(query.cursor ? { ExclusiveStartKey: decodeCursor(query.cursor) } : {}),
+    ...(query.consistent && !index ? { ConsistentRead: true } : {}),
+  };
+}
+
+/**
+ * DynamoDB takes one sort-key condition; range bounds (between, ge, le) are merged into one,
+ * but a prefix cannot be combined with bounds exactly, so that combination is refused.
+ */
+function sortKeyCondition(expr: ExpressionBuilder, skName: string, query: Query): string | undefined {
+  let lower = query.between?.[0];
+  let upper = query.between?.[1];
+  if (query.ge !== undefined) lower = lower === undefined || query.ge > lower ? query.ge : lower;
+  if (query.le !== undefined) upper = upper === undefined || query.le < upper ? query.le : upper;
+  const sk = expr.name(skName);
+  if (query.beginsWith !== undefined) {
+    if (lower !== undefined || upper !== undefined) {
+      throw new ValidationError('a query takes either beginsWith or bounds (between/ge/le), not both', [
+        { path: 'beginsWith', message: 'cannot be combined with between/ge/le' },
+      ]);
+    }
+    return `begins_with(${sk}, ${expr.value(query.beginsWith)})`;
+  }
+  if (lower !== undefined && upper !== undefined) return `${sk} BETWEEN ${expr.value(lower)} AND ${expr.value(upper)}`;
+  if (lower !== undefined) return `${sk} >= ${expr.value(lower)}`;
+  if (upper !== undefined) return `${sk} <= ${expr.value(upper)}`;
+  return undefined;
+}
+
+/** Opaque cursor of a LastEvaluatedKey. */
+export const encodeCursor = (lastEvaluatedKey: Record<string, unknown>): string =>
+  Buffer.from(JSON.stringify(lastEvaluatedKey), 'utf8').toString('base64url');
+
+function decodeCursor(cursor: string): Record<string, unknown> {
+  try {
+    const key: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (key && typeof key === 'object' && !Array.isArray(key)) return key as Record<string, unknown>;
+  } catch {
+    // Falls through to the validation error below.
+  }
+  throw new ValidationError('invalid cursor', [{ path: 'cursor', message: 'not a cursor returned by a previous page' }]);
+}
+
+/**
+ * Builds expressions with placeholders for every attribute name (#n0, #n1 …, one per distinct name)
+ * and value (:v0, :v1 …), so no attribute name can clash with DynamoDB's reserved words.
+ */
+export class ExpressionBuilder {
+  private readonly names = new Map<string, string>();
+  private readonly values: Record<string, unknown> = {};
+  private valueCount = 0;
+
+  /** Placeholder of an attribute name. */
+  name(attribute: string): string {
+    let placeholder = this.names.get(attribute);
+    if (!placeholder) {
+      placeholder = `#n${this.names.size}`;
+      this.names.set(attribute, placeholder);
+    }
+    return placeholder;
+  }
+
+  /** Placeholder of a value. */
+  value(v: unknown): string {
+    const placeholder = `:v${this.valueCount++}`;
+    this.values[placeholder] = v;
+    return placeholder;
+  }
+
+  /** ConditionExpression of a condition; undefined when it always holds. */
+  condition(condition: Condition): string | undefined {
+    // Constants are folded first: a placeholder left unused by the final expression is an error in DynamoDB.
+    const simple = simplify(condition);
+    if (simple === true) return undefined;
+    if (simple === false) {
+      // No literal false exists in the expression language.
+      const pk = this.name('pk');
+      return `attribute_exists(${pk}) AND attribute_not_exists(${pk})`;
+    }
+    return this.render(simple);
+  }
+
+  /** UpdateExpression of changes; undefined when there is nothing to change. */
+  update(changes: Changes): string | undefined {
+    const set: string[] = [];
+    const add: string[] = [];
+    const remove: string[] = [];
+    const seen = new Set<string>();
+    const claim = (attribute: string) => {
+      // DynamoDB rejects an expression touching one attribute twice ("overlapping paths").
+      if (seen.has(attribute)) throw new ValidationError(`attribute ${attribute} appears in more than one change`, [{ path: attribute, message: 'changed twice' }]);
+      seen.add(attribute);
+      return this.name(attribute);
+    };
+    for (const [attribute, v] of Object.entries(changes.set ?? {})) {
+      if (v === undefined) remove.push(claim(attribute));
+      else set.push(`${claim(attribute)} = ${this.value(v)}`);
+    }
+    for (const [attribute, v] of Object.entries(changes.setIfAbsent ?? {})) {
+      if (v === undefined) continue;
+      const n = claim(attribute);
+      set.push(`${n} = if_not_exists(${n}, ${this.value(v)})`);
+    }
+    for (const [attribute, v] of Object.entries(changes.add ?? {})) add.push(`${claim(attribute)} ${this.value(v)}`);
+    for (const attribute of changes.remove ?? []) remove.push(claim(attribute));
+    const clauses = [
+      set.length ? `SET ${set.join(', ')}` : '',
+      add.length ? `ADD ${add.join(', ')}` : '',
+      remove.length ? `REMOVE ${remove.join(', ')}` : '',
+    ].filter(Boolean);
+    return clauses.length ? clauses.join(' ') : undefined;
+  }
+
+  /** ExpressionAttributeNames / Values to spread into a command input (omitted when empty, as DynamoDB requires). */
+  attributes(): { ExpressionAttributeNames?: Record<string, string>; ExpressionAttributeValues?: Record<string, unknown> } {
+    const names = Object.fromEntries([...this.names].map(([attribute, placeholder]) => [placeholder, attribute]));
+    return {
+      ...(this.names.size ? { ExpressionAttributeNames: names } : {}),
+      ...(this.valueCount ? { ExpressionAttributeValues: { ...this.values } } : {}),
+    };
+  }
+
+  private render(c: Condition): string {
+    if ('exists' in c) return `attribute_exists(${this.name(c.exists)})`;
+    if ('notExists' in c) return `attribute_not_exists(${this.name(c.notExists)})`;
+    if ('eq' in c) return this.compare(c.eq[0], '=', c.eq[1]);
+    if ('ne' in c) return this.compare(c.ne[0], '<>', c.ne[1]);
+    if ('lt' in c) return this.compare(c.lt[0], '<', c.lt[1]);
+    if ('le' in c) return this.compare(c.le[0], '<=', c.le[1]);
+    if ('gt' in c) return this.compare(c.gt[0], '>', c.gt[1]);
+    if ('ge' in c) return this.compare(c.ge[0], '>=', c.ge[1]);
+    if ('in' in c) return `${this.name(c.in[0])} IN (${c.in[1].map((v) => this.value(v)).join(', ')})`;
+    if ('and' in c) return c.and.map((p) => `(${this.render(p)})`).join(' AND ');
+    if ('or' in c) return c.or.map((p) => `(${this.render(p)})`).join(' OR ');
+    return `NOT (${this.render(c.not)})`;
+  }
+
+  private compare(attribute: string, op: string, v: unknown): string {
+    return `${this.name(attribute)} ${op} ${this.value(v)}`;
+  }
+}
+
+/**
+ * Rewrites a condition into one DynamoDB can take: constants folded (empty and/or/in),
+ * comparisons with undefined turned into existence tests (an undefined value cannot be sent;
+ * "equals undefined" means "absent", as in the memory store), IN lists split by 100 operands.
+ */
+function simplify(c: Condition): Condition | boolean {
+  if ('eq' in c && c.eq[1] === undefined) return { notExists: c.eq[0] };
+  if ('ne' in c && c.ne[1] === undefined) return { exists: c.ne[0] };
+  if ('in' in c) {
+    const [attribute, candidates] = c.in;
+    if (candidates.length === 0) return false;
+    if (candidates.some((v) => v === undefined)) {
+      return simplify({ or: [{ notExists: attribute }, { in: [attribute, candidates.filter((v) => v !== undefined)] }] });
+    }
+    if (candidates.length > 100) return { or: chunk(candidates, 100).map((part): Condition => ({ in: [attribute, part] })) };
+    return c;
+  }
+  if ('and' in c || 'or' in c) {
+    const isAnd = 'and' in c;
+    const parts: Condition[] = [];
+    for (const part of isAnd ? c.and : c.or) {
+      const s = simplify(part);
+      if (s === isAnd) continue;
+      if (s === !isAnd) return !isAnd;
+      parts.push(s as Condition);
+    }
+    if (parts.length === 0) return isAnd;
+    if (parts.length === 1) return parts[0]!;
+    return isAnd ? { and: parts } : { or: parts };
+  }
+  if ('not' in c) {
+    const inner = simplify(c.not);
+    return typeof inner === 'boolean' ? !inner : { not: inner };
+  }
+  return c;
+}
+
+const keyId = (k: ItemKey) => `${k.pk}\u0000${k.sk}`;
+
+function withoutUndefined(item: Item): Item {
+  const copy = { ...item };
+  for (const [k, v] of Object.entries(copy)) if (v === undefined) delete copy[k];
+  return copy;
+}

@@ -1,0 +1,113 @@
+import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import { AdapterError } from '../../core/errors';
+import type { Bus, BusEvent, PublishResult } from '../../ports/bus';
+import { chunkBySize, describeError, isTransient, retryPending, retryPolicy, type RetryPolicy, type Sleep } from './retry';
+
+// One client per module (Lambda execution environment), created on first use so importing is free.
+let defaultEventsClient: EventBridgeClient | undefined;
+const defaultClient = () => (defaultEventsClient ??= new EventBridgeClient({}));
+
+/** Options of the EventBridge bus adapter. */
+export interface EventBridgeBusOptions {
+  busName: string;
+  /** EventBridge client; a shared default otherwise. */
+  client?: EventBridgeClient;
+  /** Backoff sleep between retries of failed entries. */
+  sleep?: Sleep;
+  /** Attempts per chunk, the first included (default 6). */
+  maxAttempts?: number;
+  /** Jitter source; for tests. */
+  random?: () => number;
+}
+
+/** PutEvents limits: 10 entries and 256 KB per request. */
+const MAX_ENTRIES = 10;
+const MAX_BYTES = 256 * 1024;
+
+/** Entry error codes EventBridge documents as permanent; every other code is retried. */
+const PERMANENT = new Set([
+  'AccessDeniedException',
+  'InvalidAccountIdException',
+  'InvalidArgument',
+  'MalformedDetail',
+  'RedactionFailure',
+  'NotAuthorizedForSourceException',
+  'NotAuthorizedForDetailTypeException',
+]);
+
+/** The PutEvents entry of an event; the detail carries the event id so consumers can deduplicate. */
+export function toEntry(event: BusEvent, busName: string): PutEventsRequestEntry {
+  return {
+    EventBusName: busName,
+    Source: event.source,
+    DetailType: event.detailType,
+    Detail: JSON.stringify({ ...event.detail, eventId: event.id }),
+    Time: new Date(event.time),
+    ...(event.resources?.length ? { Resources: event.resources } : {}),
+  };
+}
+
+/** Size of an entry as EventBridge counts it against the 256 KB request limit. */
+export function entrySize(entry: PutEventsRequestEntry): number {
+  const bytes = (s: string | undefined) => (s ? Buffer.byteLength(s, 'utf8') : 0);
+  return (
+    (entry.Time ? 14 : 0) +
+    bytes(entry.Source) +
+    bytes(entry.DetailType) +
+    bytes(entry.Detail) +
+    (entry.Resources ?? []).reduce((n, r) => n + bytes(r), 0)
+  );
+}
+
+interface Pending {
+  event: BusEvent;
+  entry: PutEventsRequestEntry;
+  index: number;
+  reason: string;
+}
+
+/** The Bus port on an EventBridge event bus. */
+export class EventBridgeBus implements Bus {
+  private readonly busName: string;
+  private readonly client: EventBridgeClient;
+  private readonly policy: RetryPolicy;
+
+  constructor(options: EventBridgeBusOptions) {
+    this.busName = options.busName;
+    this.client = options.client ?? defaultClient();
+    this.policy = retryPolicy(options);
+  }
+
+  async publish(events: BusEvent[]): Promise<PublishResult> {
+    const all: Pending[] = events.map((event, index) => ({ event, entry: toEntry(event, this.busName), index, reason: '' }));
+    const failed: Pending[] = [];
+    for (const chunk of chunkBySize(all, MAX_ENTRIES, MAX_BYTES, (p) => entrySize(p.entry))) {
+      const rest = await retryPending(chunk, (pending) => this.attempt(pending, failed), this.policy);
+      failed.push(...rest);
+    }
+    failed.sort((a, b) => a.index - b.index);
+    return { failed: failed.map((p) => ({ event: p.event, reason: p.reason })) };
+  }
+
+  /** Sends one request; returns the entries to retry and moves permanent failures to `failed`. */
+  private async attempt(pending: Pending[], failed: Pending[]): Promise<Pending[]> {
+    let out;
+    try {
+      out = await this.client.send(new PutEventsCommand({ Entries: pending.map((p) => p.entry) }));
+    } catch (error) {
+      if (!isTransient(error)) throw new AdapterError('EventBridge', 'PutEvents', describeError(error), error);
+      for (const p of pending) p.reason = describeError(error);
+      return pending;
+    }
+    if (!out.FailedEntryCount) return [];
+    const retry: Pending[] = [];
+    // Result entries line up with the request entries.
+    pending.forEach((p, i) => {
+      const result = out.Entries?.[i];
+      if (!result?.ErrorCode) return;
+      p.reason = result.ErrorMessage ? `${result.ErrorCode}: ${result.ErrorMessage}` : result.ErrorCode;
+      (PERMANENT.has(result.ErrorCode) ? failed : retry).push(p);
+    });
+    return retry;
+  }
+}
