@@ -1,0 +1,64 @@
+/**
+ * Intent recognition contracts (SPEC S3, S9).
+ *
+ * The built-in recogniser (`buildRecognizer` in ./recognizer) is synchronous and pure so it can run
+ * inside the dialog engine's pure transition. Deployed alternatives (an Amazon Lex V2 bot or Amazon
+ * Bedrock, SPEC S9) are asynchronous and therefore do NOT implement `IntentRecognizer`: their adapter
+ * calls the provider before the transition and hands the engine an `utterance` event that already
+ * carries `intent: { name, score }` (see lib/dialog/types.ts); the engine then skips the built-in
+ * recogniser and applies the same threshold / no-match policy to the provider's confidence.
+ */
+
+/** One intent of a scenario's intent library (SPEC S3). */
+export interface IntentDefinition {
+  /** Stable intent name referenced by branches, e.g. `affirm`. */
+  name: string;
+  /** Human description, shown in the editor. */
+  description?: string;
+  /** Example utterances; the recogniser learns from these. */
+  examples: string[];
+  /** Phrases that, when present (not negated), strongly indicate the intent. */
+  keywords?: string[];
+}
+
+/** One scored intent; `score` is a calibrated confidence in [0,1]. */
+export interface IntentMatch {
+  intent: string;
+  score: number;
+}
+
+/** The result of recognising one utterance. */
+export interface Recognition {
+  /** The input as given. */
+  text: string;
+  /** The input after normalisation (width, case, fillers, variants). */
+  normalized: string;
+  /** The highest-scoring intent, absent when nothing scored above zero. */
+  best?: IntentMatch;
+  /** Intents by descending score (at most 10, only scores above zero). */
+  ranked: IntentMatch[];
+  /** True when `best.score >= threshold`; false means no-match (SPEC S4). */
+  matched: boolean;
+}
+
+/** Options for one recognition. */
+export interface RecognizeOptions {
+  /** Restrict recognition to these intent names (a node's branches plus global questions). */
+  candidates?: string[];
+  /** Language hint; recognition is script-aware, so mixed utterances work without it. */
+  language?: 'en' | 'zh';
+}
+
+/** A compiled intent recogniser: pure and synchronous. */
+export interface IntentRecognizer {
+  /** Recognises one utterance. Never throws. */
+  recognize(text: string, options?: RecognizeOptions): Recognition;
+}
+
+/** Options for compiling a recogniser. */
+export interface RecognizerOptions {
+  /** Confidence at or above which `matched` is true; defaults to `DEFAULT_THRESHOLD`. */
+  threshold?: number;
+  /** Default language hint when `recognize` gets none; `auto` detects from the script. */
+  language?: 'en' | 'zh' | 'auto';
+}
