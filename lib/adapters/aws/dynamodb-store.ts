@@ -312,18 +312,19 @@ function sortKeyCondition(expr: ExpressionBuilder, skName: string, query: Query)
   let upper = query.between?.[1];
   if (query.ge !== undefined) lower = lower === undefined || query.ge > lower ? query.ge : lower;
   if (query.le !== undefined) upper = upper === undefined || query.le < upper ? query.le : upper;
-  const sk = expr.name(skName);
+  // Named only when used: DynamoDB rejects unused placeholders.
+  const sk = () => expr.name(skName);
   if (query.beginsWith !== undefined) {
     if (lower !== undefined || upper !== undefined) {
       throw new ValidationError('a query takes either beginsWith or bounds (between/ge/le), not both', [
         { path: 'beginsWith', message: 'cannot be combined with between/ge/le' },
       ]);
     }
-    return `begins_with(${sk}, ${expr.value(query.beginsWith)})`;
+    return `begins_with(${sk()}, ${expr.value(query.beginsWith)})`;
   }
-  if (lower !== undefined && upper !== undefined) return `${sk} BETWEEN ${expr.value(lower)} AND ${expr.value(upper)}`;
-  if (lower !== undefined) return `${sk} >= ${expr.value(lower)}`;
-  if (upper !== undefined) return `${sk} <= ${expr.value(upper)}`;
+  if (lower !== undefined && upper !== undefined) return `${sk()} BETWEEN ${expr.value(lower)} AND ${expr.value(upper)}`;
+  if (lower !== undefined) return `${sk()} >= ${expr.value(lower)}`;
+  if (upper !== undefined) return `${sk()} <= ${expr.value(upper)}`;
   return undefined;
 }
 
