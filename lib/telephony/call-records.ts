@@ -1,0 +1,233 @@
+import { z } from 'zod';
+import { CallStatus, HangupParty } from '../domain/statuses';
+import type { DialogTurn } from '../dialog/types';
+import type { Item, Store } from '../ports/store';
+import { keys } from '../store/keys';
+
+/** Call detail record of one attempt, answered or not (T4). Times are ISO 8601 UTC. */
+export const CallRecord = z.object({
+  callId: z.string(),
+  instanceId: z.string(),
+  campaignId: z.string(),
+  jobId: z.string(),
+  attempt: z.number().int().positive(),
+  transactionId: z.string().optional(),
+  caller: z.string().optional(),
+  callee: z.string().optional(),
+  referenceId: z.string().optional(),
+  scenarioId: z.string().optional(),
+  scenarioVersion: z.number().int().optional(),
+  plannedAt: z.string().optional(),
+  dialledAt: z.string(),
+  rungAt: z.string().optional(),
+  answeredAt: z.string().optional(),
+  endedAt: z.string().optional(),
+  ringSeconds: z.number().nonnegative().default(0),
+  talkSeconds: z.number().nonnegative().default(0),
+  turns: z.number().int().nonnegative().default(0),
+  answered: z.boolean().default(false),
+  completed: z.boolean().default(false),
+  transferred: z.boolean().default(false),
+  hangupParty: HangupParty.optional(),
+  hangupNode: z.string().optional(),
+  hangupReason: z.string().optional(),
+  status: CallStatus,
+  sipCode: z.number().int().optional(),
+  recordingKey: z.string().optional(),
+  tags: z.record(z.string(), z.string()).default({}),
+  /** The last turn's outcome was a no-match (R5 "no-match hang-up"). */
+  noMatchHangup: z.boolean().default(false),
+});
+/** A call detail record. */
+export type CallRecord = z.infer<typeof CallRecord>;
+
+/** One stored transcript turn (T6): the dialog turn with its time as ISO 8601. */
+export const StoredTurn = z.object({
+  callId: z.string(),
+  index: z.number().int().nonnegative(),
+  time: z.string(),
+  nodeId: z.string(),
+  prompt: z.string().optional(),
+  userText: z.string().optional(),
+  intent: z.string().optional(),
+  score: z.number().optional(),
+  outcome: z.string(),
+});
+/** One stored transcript turn. */
+export type StoredTurn = z.infer<typeof StoredTurn>;
+
+const dayOf = (iso: string) => iso.slice(0, 10);
+const strip = (item: Item): Record<string, unknown> => {
+  const { pk: _pk, sk: _sk, gsi3pk: _g, gsi3sk: _s, kind: _k, ...rest } = item;
+  return rest;
+};
+
+/** Writes (or overwrites) a call record and its call-id pointer; indexed by day for the history (R5). */
+export async function putCallRecord(store: Store, record: CallRecord): Promise<void> {
+  const item: Item = {
+    ...keys.call(record.instanceId, record.jobId, record.callId),
+    kind: 'call',
+    ...record,
+    gsi3pk: keys.callHistoryDay(record.instanceId, dayOf(record.dialledAt)),
+    gsi3sk: `${record.dialledAt}#${record.callId}`,
+  };
+  await store.batchPut([
+    item,
+    { ...keys.callPointer(record.instanceId, record.callId), kind: 'callPointer', jobId: record.jobId, campaignId: record.campaignId },
+  ]);
+}
+
+/** Applies partial changes to a call record (e.g. the ring time) without reading it. */
+export async function updateCallRecord(store: Store, instanceId: string, jobId: string, callId: string, changes: Partial<CallRecord>): Promise<void> {
+  const set: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(changes)) if (v !== undefined) set[k] = v;
+  await store.update(keys.call(instanceId, jobId, callId), { set });
+}
+
+/** Reads a call record by job and call id. */
+export async function getCallRecordOfJob(store: Store, instanceId: string, jobId: string, callId: string): Promise<CallRecord | undefined> {
+  const item = await store.get(keys.call(instanceId, jobId, callId));
+  if (!item) return undefined;
+  const r = CallRecord.safeParse(strip(item));
+  return r.success ? r.data : undefined;
+}
+
+/** Reads a call record from its call id alone (through the pointer). */
+export async function getCallRecord(store: Store, instanceId: string, callId: string): Promise<CallRecord | undefined> {
+  const ptr = await store.get(keys.callPointer(instanceId, callId));
+  if (!ptr || typeof ptr.jobId !== 'string') return undefined;
+  return getCallRecordOfJob(store, instanceId, ptr.jobId, callId);
+}
+
+/** Calls of one job, oldest first. */
+export async function listCallsOfJob(store: Store, instanceId: string, jobId: string): Promise<CallRecord[]> {
+  const out: CallRecord[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await store.query({ pk: keys.call(instanceId, jobId, '').pk, beginsWith: 'CALL#', cursor });
+    for (const it of page.items) {
+      const r = CallRecord.safeParse(strip(it));
+      if (r.success) out.push(r.data);
+    }
+    cursor = page.cursor;
+  } while (cursor);
+  return out.sort((a, b) => a.dialledAt.localeCompare(b.dialledAt));
+}
+
+/** Stores transcript turns of a call (T6). */
+export async function putTurns(store: Store, instanceId: string, callId: string, turns: readonly DialogTurn[]): Promise<void> {
+  if (turns.length === 0) return;
+  await store.batchPut(
+    turns.map((t) => ({
+      ...keys.turn(instanceId, callId, t.index),
+      kind: 'turn',
+      callId,
+      index: t.index,
+      time: new Date(t.at).toISOString(),
+      nodeId: t.nodeId,
+      prompt: t.prompt,
+      userText: t.userText,
+      intent: t.intent,
+      score: t.score,
+      outcome: t.outcome,
+    })),
+  );
+}
+
+/** The transcript of a call, in turn order. */
+export async function listTurns(store: Store, instanceId: string, callId: string): Promise<StoredTurn[]> {
+  const out: StoredTurn[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await store.query({ pk: keys.turn(instanceId, callId, 0).pk, beginsWith: 'TURN#', cursor });
+    for (const it of page.items) {
+      const r = StoredTurn.safeParse(strip(it));
+      if (r.success) out.push(r.data);
+    }
+    cursor = page.cursor;
+  } while (cursor);
+  return out.sort((a, b) => a.index - b.index);
+}
+
+/** Filters of the call history (R5). */
+export interface CallHistoryFilter {
+  /** Inclusive ISO 8601 bounds on the dial time. */
+  from: string;
+  to: string;
+  phone?: string;
+  referenceId?: string;
+  campaignId?: string;
+  jobId?: string;
+  status?: CallStatus;
+  answered?: boolean;
+  completed?: boolean;
+  noMatchHangup?: boolean;
+  minRingSeconds?: number;
+  limit?: number;
+  /** Opaque cursor from a previous page. */
+  cursor?: string;
+}
+
+/** Longest time range one history query walks (one index partition per day). */
+export const MAX_HISTORY_DAYS = 31;
+
+function daysBetween(from: string, to: string): string[] {
+  const out: string[] = [];
+  const start = Date.UTC(+from.slice(0, 4), +from.slice(5, 7) - 1, +from.slice(8, 10));
+  const end = Date.UTC(+to.slice(0, 4), +to.slice(5, 7) - 1, +to.slice(8, 10));
+  for (let d = end; d >= start && out.length < MAX_HISTORY_DAYS; d -= 86_400_000) out.push(new Date(d).toISOString().slice(0, 10));
+  return out;
+}
+
+/**
+ * Searches the call history newest first, walking one day partition of gsi3 at a time (key-bounded,
+ * never a scan); filters on the other fields are applied to each day's page.
+ */
+export async function searchCalls(store: Store, instanceId: string, filter: CallHistoryFilter): Promise<{ items: CallRecord[]; cursor?: string }> {
+  const limit = Math.min(200, filter.limit ?? 50);
+  const match = (r: CallRecord) =>
+    (!filter.phone || r.callee === filter.phone) &&
+    (!filter.referenceId || r.referenceId === filter.referenceId) &&
+    (!filter.campaignId || r.campaignId === filter.campaignId) &&
+    (!filter.jobId || r.jobId === filter.jobId) &&
+    (!filter.status || r.status === filter.status) &&
+    (filter.answered === undefined || r.answered === filter.answered) &&
+    (filter.completed === undefined || r.completed === filter.completed) &&
+    (filter.noMatchHangup === undefined || r.noMatchHangup === filter.noMatchHangup) &&
+    (filter.minRingSeconds === undefined || r.ringSeconds >= filter.minRingSeconds);
+  if (filter.jobId) {
+    const all = (await listCallsOfJob(store, instanceId, filter.jobId)).filter((r) => r.dialledAt >= filter.from && r.dialledAt <= filter.to && match(r));
+    return { items: all.reverse().slice(0, limit) };
+  }
+  const state: { day?: string; c?: string } = filter.cursor ? JSON.parse(Buffer.from(filter.cursor, 'base64url').toString()) : {};
+  const days = daysBetween(filter.from, filter.to);
+  let i = state.day ? Math.max(0, days.indexOf(state.day)) : 0;
+  let inner = state.c;
+  const items: CallRecord[] = [];
+  while (i < days.length && items.length < limit) {
+    const page = await store.query({
+      index: 'gsi3',
+      pk: keys.callHistoryDay(instanceId, days[i]!),
+      between: [filter.from, `${filter.to}\uffff`],
+      reverse: true,
+      limit: limit * 2,
+      cursor: inner,
+    });
+    for (const it of page.items) {
+      const r = CallRecord.safeParse(strip(it));
+      if (r.success && match(r.data)) items.push(r.data);
+    }
+    if (page.cursor) {
+      inner = page.cursor;
+      if (items.length >= limit) break;
+    } else {
+      i++;
+      inner = undefined;
+    }
+  }
+  const more = i < days.length;
+  return {
+    items,
+    cursor: more ? Buffer.from(JSON.stringify({ day: days[i], c: inner })).toString('base64url') : undefined,
+  };
+}
