@@ -18,13 +18,14 @@ export const DEFAULT_THRESHOLD = 0.5;
  * Logistic calibration of (similarity, margin to the runner-up) into a confidence.
  * Fitted by `npm run bench:nlu -- --calibrate` on the evaluation set; see bench/README.md.
  */
-export const CALIBRATION = { bias: -4.2, similarity: 9.0, margin: 4.0 } as const;
+export const CALIBRATION = { bias: -2.8, similarity: 8.68, margin: 7.88 } as const;
 
 const EN_NEGATORS = new Set(['not', 'never', 'neither', 'nor', 'without']);
 const HAN_NEGATORS = new Set(['不', '没', '别', '未', '无', '非', '勿', '莫']);
 const SCOPE_BREAKERS = new Set(['but', '但', '却']);
 const EN_SCOPE = 3;
 const HAN_SCOPE = 2;
+const NO_SCOPE = 1;
 
 // Per feature kind: how much one occurrence weighs before IDF. Chinese characters alone are weak
 // evidence (many are function words), bigrams carry most of the meaning.
@@ -73,9 +74,15 @@ function negationMask(tokens: readonly Token[]): boolean[] {
       left = t.han ? HAN_SCOPE : EN_SCOPE;
       continue;
     }
+    // "no" negates only the word after it: "no interest" is "not interested", "no, I'm busy" is not.
+    if (!t.han && t.text === 'no') {
+      left = NO_SCOPE;
+      continue;
+    }
     if (left > 0) {
       mask[i] = true;
-      left--;
+      // "没有兴趣" negates what follows "有" as much as "没兴趣" does.
+      if (!(t.han && t.text === '有' && tokens[i - 1]?.text === '没')) left--;
     }
   }
   return mask;
@@ -286,16 +293,24 @@ export function buildRecognizer(intents: IntentDefinition[], options: Recognizer
     const raw = score(text);
     const allowed = opts.candidates ? new Set(opts.candidates.map((c) => nameIndex.get(c)).filter((x): x is number => x !== undefined)) : undefined;
     const order: number[] = [];
+    // Margins are taken against every intent, candidates or not: an answer that clearly means
+    // something the node does not listen for must not become a confident match by elimination.
+    let first = -1;
+    let second = -1;
     for (let ii = 0; ii < intentCount; ii++) {
+      const s = raw.similarity[ii]!;
+      if (first < 0 || s > raw.similarity[first]!) {
+        second = first;
+        first = ii;
+      } else if (second < 0 || s > raw.similarity[second]!) second = ii;
       if (allowed && !allowed.has(ii)) continue;
-      if (raw.similarity[ii]! > 0) order.push(ii);
+      if (s > 0) order.push(ii);
     }
     order.sort((a, b) => raw.similarity[b]! - raw.similarity[a]!);
-    const top = order[0] === undefined ? 0 : raw.similarity[order[0]]!;
-    const second = order[1] === undefined ? 0 : raw.similarity[order[1]]!;
-    const ranked: IntentMatch[] = order.slice(0, MAX_RANKED).map((ii, k) => {
+    const ranked: IntentMatch[] = order.slice(0, MAX_RANKED).map((ii) => {
       const s = raw.similarity[ii]!;
-      const margin = k === 0 ? s - second : s - top;
+      const rival = ii === first ? second : first;
+      const margin = s - (rival < 0 ? 0 : raw.similarity[rival]!);
       return { intent: names[ii]!, score: calibrate(s, margin) };
     });
     const best = ranked[0];
