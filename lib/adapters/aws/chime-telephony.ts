@@ -8,8 +8,10 @@ import type { PlaceCallRequest, PlaceCallResult, Telephony, UpdateCallRequest } 
 import { describeError, errorName, httpStatus, retryOnError, retryPolicy, type RetryPolicy, type Sleep } from './retry';
 
 // One client per module (Lambda execution environment), created on first use so importing is free.
+// The SDK's own retries are off: it would also retry timeouts, after which a call may have been
+// placed, and retrying would dial the person twice. This adapter retries only explicit refusals.
 let defaultVoiceClient: ChimeSDKVoiceClient | undefined;
-const defaultClient = () => (defaultVoiceClient ??= new ChimeSDKVoiceClient({}));
+const defaultClient = () => (defaultVoiceClient ??= new ChimeSDKVoiceClient({ maxAttempts: 1 }));
 
 /** Options of the Chime SDK Voice telephony adapter. */
 export interface ChimeTelephonyOptions {
@@ -38,6 +40,9 @@ const REJECTED = new Set([
   'ConflictException',
   'GoneException',
 ]);
+
+const REFUSED = new Set(['ThrottledClientException', 'ThrottlingException', 'TooManyRequestsException', 'ServiceUnavailableException']);
+const isRefusal = (error: unknown) => REFUSED.has(errorName(error)) || httpStatus(error) === 429 || httpStatus(error) === 503;
 
 /**
  * Maps a Chime SDK Voice error to a port outcome; undefined for errors the port has no value for.
@@ -103,9 +108,10 @@ export class ChimeTelephony implements Telephony {
     }
   }
 
-  // Only refusals are retried: Chime did not place the call, so a retry cannot dial twice.
+  // Only refusals before any work are retried (Chime did not place the call, so a retry cannot dial twice);
+  // a 500 (ServiceFailure) or a quota (ResourceLimitExceeded) goes back to the caller as retryable instead.
   private withRetries<T>(fn: () => Promise<T>): Promise<T> {
-    return retryOnError(fn, (error) => classifyVoiceError(error)?.retryable === true, this.policy);
+    return retryOnError(fn, isRefusal, this.policy);
   }
 
   /** The port value of an expected failure; anything else (network, a bug) is thrown as an AdapterError. */

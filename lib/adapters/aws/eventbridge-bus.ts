@@ -37,12 +37,14 @@ const PERMANENT = new Set([
 
 /** The PutEvents entry of an event; the detail carries the event id so consumers can deduplicate. */
 export function toEntry(event: BusEvent, busName: string): PutEventsRequestEntry {
+  const time = new Date(event.time);
   return {
     EventBusName: busName,
     Source: event.source,
     DetailType: event.detailType,
     Detail: JSON.stringify({ ...event.detail, eventId: event.id }),
-    Time: new Date(event.time),
+    // Without a valid time EventBridge stamps the time of receipt, which beats failing the publish.
+    ...(Number.isNaN(time.getTime()) ? {} : { Time: time }),
     ...(event.resources?.length ? { Resources: event.resources } : {}),
   };
 }

@@ -4,6 +4,8 @@ import {
   CreateSipMediaApplicationCallCommand,
   ForbiddenException,
   NotFoundException,
+  ResourceLimitExceededException,
+  ServiceFailureException,
   ServiceUnavailableException,
   ThrottledClientException,
   UpdateSipMediaApplicationCallCommand,
@@ -81,6 +83,14 @@ describe('ChimeTelephony', () => {
     voice.on(CreateSipMediaApplicationCallCommand).rejects(new Error('socket hang up'));
     await expect(telephony().placeCall(request)).rejects.toBeInstanceOf(AdapterError);
     expect(voice.commandCalls(CreateSipMediaApplicationCallCommand)).toHaveLength(1);
+  });
+
+  it('returns a server failure or a quota at once, as retryable, without retrying it here', async () => {
+    voice.on(CreateSipMediaApplicationCallCommand).rejectsOnce(new ServiceFailureException({ message: 'oops', ...meta })).rejects(new ResourceLimitExceededException({ message: 'too many calls', ...meta }));
+    expect(await telephony().placeCall(request)).toMatchObject({ ok: false, reason: 'unavailable', retryable: true });
+    expect(await telephony().placeCall(request)).toMatchObject({ ok: false, reason: 'throttled', retryable: true });
+    expect(voice.commandCalls(CreateSipMediaApplicationCallCommand)).toHaveLength(2);
+    expect(sleeps).toHaveLength(0);
   });
 
   it('classifies by HTTP status when the error name is unknown', () => {

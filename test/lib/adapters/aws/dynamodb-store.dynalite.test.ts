@@ -78,6 +78,12 @@ describe('DynamoDbStore on dynalite', () => {
     expect(await store.update(key, { remove: ['createdAt'] }, { exists: 'createdAt' })).toEqual({ ok: true, item: { ...key, dialled: 3 } });
   });
 
+  it('creates an item with only its key when an update has no changes', async () => {
+    const key = { pk: 'I#a#EMPTY', sk: '1' };
+    expect(await store.update(key, {})).toEqual({ ok: true, item: key });
+    expect(await store.update(key, { set: { nested: { a: 1, b: undefined } } }, { notExists: 'nested' })).toEqual({ ok: true, item: { ...key, nested: { a: 1 } } });
+  });
+
   it('deletes conditionally', async () => {
     const key = { pk: 'I#a#DEL', sk: '1' };
     await store.put({ ...key, v: 1 });

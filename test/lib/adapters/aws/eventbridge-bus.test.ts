@@ -95,6 +95,12 @@ describe('EventBridgeBus', () => {
     await expect(bus().publish([event(0)])).rejects.toBeInstanceOf(AdapterError);
   });
 
+  it('leaves the time to EventBridge when the event time is not a date', async () => {
+    eb.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'x' }] });
+    await bus().publish([{ ...event(0), time: 'not a date' }]);
+    expect(eb.commandCalls(PutEventsCommand)[0]!.args[0].input.Entries![0]!.Time).toBeUndefined();
+  });
+
   it('publishes nothing for an empty list', async () => {
     expect(await bus().publish([])).toEqual({ failed: [] });
     expect(eb.commandCalls(PutEventsCommand)).toHaveLength(0);
