@@ -4,7 +4,9 @@ import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbStore, createDocumentClient, createTableInput, ensureTable } from '../../../../lib/adapters/aws/dynamodb-store';
-import type { Item } from '../../../../lib/ports/store';
+import fc from 'fast-check';
+import { MemoryStore } from '../../../../lib/adapters/memory/store';
+import type { Condition, Item } from '../../../../lib/ports/store';
 
 const require = createRequire(import.meta.url);
 const dynalite = require('dynalite') as (options: { createTableMs: number }) => Server;
@@ -134,5 +136,45 @@ describe('DynamoDbStore on dynalite', () => {
     expect(got.find((x) => x.sk === '0000')?.v).toBe(-1);
     await store.batchDelete(items.slice(0, 200).map(({ pk, sk }) => ({ pk, sk })));
     expect((await store.query({ pk: 'I#a#BULK' })).items).toHaveLength(60);
+  });
+
+  it('agrees with the memory store on every condition (differential property)', async () => {
+    const names = fc.constantFrom('a', 'b', 'c');
+    const scalar = fc.oneof(fc.constantFrom('x', 'y', ''), fc.integer({ min: -2, max: 2 }), fc.constant(null), fc.boolean());
+    const ordered = fc.oneof(fc.constantFrom('x', 'y'), fc.integer({ min: -2, max: 2 }));
+    const leaf: fc.Arbitrary<Condition> = fc.oneof(
+      names.map((n) => ({ exists: n })),
+      names.map((n) => ({ notExists: n })),
+      fc.tuple(names, fc.option(scalar, { nil: undefined })).map(([n, v]) => ({ eq: [n, v] as [string, unknown] })),
+      fc.tuple(names, fc.option(scalar, { nil: undefined })).map(([n, v]) => ({ ne: [n, v] as [string, unknown] })),
+      fc.tuple(names, ordered).map(([n, v]) => ({ lt: [n, v] as [string, number | string] })),
+      fc.tuple(names, ordered).map(([n, v]) => ({ ge: [n, v] as [string, number | string] })),
+      fc.tuple(names, fc.array(scalar, { maxLength: 3 })).map(([n, v]) => ({ in: [n, v] as [string, unknown[]] })),
+    );
+    const condition = fc.letrec<{ c: Condition }>((tie) => ({
+      c: fc.oneof(
+        { depthSize: 'small', withCrossShrink: true },
+        leaf,
+        fc.array(tie('c'), { maxLength: 3 }).map((and) => ({ and })),
+        fc.array(tie('c'), { maxLength: 3 }).map((or) => ({ or })),
+        tie('c').map((not) => ({ not })),
+      ),
+    })).c;
+    const existing = fc.option(fc.record({ a: scalar, b: scalar }, { requiredKeys: [] }), { nil: undefined });
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(existing, condition, async (current, c) => {
+        const key = { pk: 'I#a#PROP', sk: String(run++) };
+        const memory = new MemoryStore();
+        if (current) {
+          await memory.put({ ...key, ...current });
+          await store.put({ ...key, ...current });
+        }
+        const expected = await memory.put({ ...key, done: 1 }, c);
+        const actual = await store.put({ ...key, done: 1 }, c);
+        expect({ condition: c, ok: actual.ok }).toEqual({ condition: c, ok: expected.ok });
+      }),
+      { numRuns: 150 },
+    );
   });
 });
