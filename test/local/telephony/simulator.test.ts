@@ -1,0 +1,144 @@
+import { describe, expect, it } from 'vitest';
+import { createSmaHandler } from '../../../functions/sma';
+import { silentLogger } from '../../../lib/core/log';
+import type { Clock } from '../../../lib/ports/clock';
+import { getCallRecord, listTurns } from '../../../lib/telephony/call-records';
+import { loadPeople, parsePeople } from '../../../local/telephony/people';
+import { SimulatedTelephony, speechMs } from '../../../local/telephony/simulator';
+import { readWavHeader } from '../../../local/telephony/wav';
+import { testDeps, MemoryBlobs } from '../../support/deps';
+import { fakeServices } from '../../lib/telephony/fake-services';
+
+/** A clock whose sleeps pass instantly (one call at a time, so time stays consistent). */
+class InstantClock implements Clock {
+  constructor(private t = Date.UTC(2026, 0, 5, 9, 0, 0)) {}
+  now() {
+    return this.t;
+  }
+  async sleep(ms: number) {
+    this.t += Math.max(0, ms);
+  }
+}
+
+function rig(plan: Parameters<typeof fakeServices>[0] = {}, peopleJson?: string) {
+  const clock = new InstantClock();
+  const t = testDeps({ clock });
+  const fake = fakeServices(plan);
+  const handler = createSmaHandler(t.deps, { services: fake.services, recordingsBucket: 'recordings' });
+  const people = peopleJson ? parsePeople(peopleJson) : loadPeople();
+  const recordings = t.deps.blobs.recordings as MemoryBlobs;
+  const sim = new SimulatedTelephony({ clock, handler, people, recordings, log: silentLogger });
+  let n = 0;
+  const call = async (to: string, extra: Record<string, string> = {}) => {
+    n++;
+    const callId = `call${n}`;
+    const r = await sim.placeCall({
+      fromPhoneNumber: '+12065559999',
+      toPhoneNumber: to,
+      arguments: { instanceId: 'inst1', campaignId: 'cmp1', jobId: `job${n}`, attempt: '1', callId, leaseSlot: '0', ...extra },
+    });
+    expect(r.ok).toBe(true);
+    await sim.idle();
+    return { callId, cdr: await getCallRecord(t.deps.store, 'inst1', callId), outcome: fake.finished.at(-1)! };
+  };
+  return { ...t, sim, call, finished: fake.finished, recordings };
+}
+
+describe('SimulatedTelephony', () => {
+  const expected: [string, string, Record<string, unknown>][] = [
+    ['+12065500001', 'cooperative', { status: 'Succeeded', answered: true, completed: true, hangupParty: 'robot' }],
+    ['+12065510001', 'refuses', { status: 'Succeeded', answered: true, completed: false }],
+    ['+12065530001', 'busy', { status: 'Busy', answered: false, sipCode: 486 }],
+    ['+12065540001', 'noAnswer', { status: 'NoAnswer', answered: false, sipCode: 480 }],
+    ['+12065550001', 'doesNotExist', { status: 'NotExist', answered: false, sipCode: 404 }],
+    ['+12065560001', 'unavailable', { status: 'NotConnected', answered: false, sipCode: 503 }],
+    ['+12065570001', 'poweredOff', { status: 'PoweredOff', answered: false }],
+    ['+12065580001', 'emptyNumber', { status: 'EmptyNumber', answered: false }],
+    ['+12065590001', 'voicemail', { status: 'Voicemail', answered: false }],
+    ['+12065600001', 'silent', { status: 'Succeeded', hangupParty: 'robot', completed: false }],
+    ['+12065610001', 'bargeIn', { status: 'Succeeded', completed: true }],
+    ['+12065620001', 'pressesKeys', { status: 'Succeeded', transferred: true }],
+    ['+12065630001', 'hangsUpMidway', { status: 'Succeeded', hangupParty: 'person', completed: false }],
+    ['+8613900001234', 'zhCooperative', { status: 'Succeeded', completed: true }],
+    ['+8613901001234', 'zhPoweredOff', { status: 'PoweredOff' }],
+    ['+8613902001234', 'zhArrears', { status: 'InArrears' }],
+  ];
+  for (const [to, person, cdr] of expected) {
+    it(`drives the real handler to the right outcome for the ${person} person`, async () => {
+      const r = rig();
+      const { cdr: record, outcome } = await call(r, to);
+      expect(record).toMatchObject(cdr);
+      expect(outcome.status).toBe(cdr.status);
+      expect(record?.endedAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    });
+  }
+
+  async function call(r: ReturnType<typeof rig>, to: string) {
+    return r.call(to);
+  }
+
+  it('sends the documented event sequence for an answered call', async () => {
+    const r = rig();
+    await r.call('+12065500001');
+    const log = r.sim.finished[0]!;
+    expect(log.events.slice(0, 3)).toEqual(['NEW_OUTBOUND_CALL', 'RINGING', 'CALL_ANSWERED']);
+    expect(log.events.at(-1)).toBe('HANGUP');
+    expect(log.events).toContain('ACTION_SUCCESSFUL');
+  });
+
+  it('writes a small WAV recording and the handler links it to the CDR', async () => {
+    const r = rig({ recording: true });
+    const { cdr } = await r.call('+12065500001');
+    expect(cdr?.recordingKey).toMatch(/^inst1\/2026-01-05\/call1\/.+\.wav$/);
+    const wav = await r.recordings.get(cdr!.recordingKey!);
+    expect(readWavHeader(wav!)).toMatchObject({ sampleRate: 8000, channels: 1, bitsPerSample: 8 });
+    expect(wav!.length).toBeLessThan(30_000);
+    expect(r.events.some((e) => e.detailType === 'RecordingReady')).toBe(true);
+  });
+
+  it('ends ringing at the maximum ring time through CALL_UPDATE_REQUESTED', async () => {
+    const r = rig();
+    const { cdr } = await r.call('+12065540001', { maxRingSeconds: '20' } as never);
+    expect(cdr).toMatchObject({ status: 'NoAnswer', ringSeconds: 20 });
+    expect(r.sim.finished[0]!.events).toContain('CALL_UPDATE_REQUESTED');
+  });
+
+  it('stops a call in progress when updateCall asks to hang up', async () => {
+    const r = rig();
+    const placed = await r.sim.placeCall({
+      fromPhoneNumber: '+12065559999',
+      toPhoneNumber: '+12065540001',
+      arguments: { instanceId: 'inst1', campaignId: 'cmp1', jobId: 'j', attempt: '1', callId: 'cx', leaseSlot: '0' },
+    });
+    if (!placed.ok) throw new Error('not placed');
+    expect((await r.sim.updateCall({ transactionId: placed.transactionId, arguments: { action: 'hangup', reason: 'stopped' } })).ok).toBe(true);
+    await r.sim.idle();
+    expect((await getCallRecord(r.deps.store, 'inst1', 'cx'))?.status).toBe('Cancelled');
+  });
+
+  it('stores the transcript turns of a conversation', async () => {
+    const r = rig();
+    await r.call('+12065500001');
+    const turns = await listTurns(r.deps.store, 'inst1', 'call1');
+    expect(turns.map((t) => t.userText).filter(Boolean)).toEqual(['yes']);
+  });
+
+  it('rejects numbers that are not E.164', async () => {
+    const r = rig();
+    expect(await r.sim.placeCall({ fromPhoneNumber: '+12065559999', toPhoneNumber: '12345', arguments: {} })).toMatchObject({ ok: false, reason: 'rejected' });
+  });
+
+  it('reads people and their number prefixes from a file', () => {
+    const book = parsePeople(
+      JSON.stringify({ default: 'a', people: { a: { replies: ['yes'] }, b: { answers: false, sipCode: 486 } }, numbers: [{ prefix: '+1206', person: 'b' }] }),
+    );
+    expect(book.nameFor('+12065550000')).toBe('b');
+    expect(book.nameFor('+8613900000000')).toBe('a');
+    expect(book.personFor('+12065550000').sipCode).toBe(486);
+    expect(() => parsePeople(JSON.stringify({ default: 'x', people: {} }))).toThrow();
+  });
+
+  it('takes longer to say Chinese than English per character', () => {
+    expect(speechMs('你好你好你好你好')).toBeGreaterThan(speechMs('hellohel'));
+  });
+});
