@@ -57,6 +57,7 @@ export interface DelegateCommand {
   localeId?: string;
   /** Prompt spoken as the bot's welcome message. */
   text?: string;
+  welcomeText?: string;
 }
 
 const escapeXml = (s: string) => s.replace(/[<>&'"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[c]!);
@@ -233,7 +234,8 @@ export function buildActions(commands: readonly (DialogCommand | DelegateCommand
         nodeId = c.nodeId;
         break;
       case 'delegate': {
-        const prompt = c.text ? { text: c.text } : pendingSay ? { text: pendingSay.text, ssml: pendingSay.ssml } : undefined;
+        const welcome = c.text ?? c.welcomeText;
+        const prompt = welcome ? { text: welcome } : pendingSay ? { text: pendingSay.text, ssml: pendingSay.ssml } : undefined;
         pendingSay = undefined;
         actions.push(botConversationAction(ctx, prompt, { botAliasArn: c.botAliasArn, localeId: c.localeId ?? LANGUAGE_DEFAULTS[ctx.voice.language].lexLocale }));
         awaiting = 'delegate';
