@@ -1,0 +1,113 @@
+import { describe, it, expect } from 'vitest';
+import fc from 'fast-check';
+import { buildRecognizer, DEFAULT_THRESHOLD } from '../../../lib/nlu/recognizer';
+import { BUILTIN_INTENTS, builtinIntents, builtinIntentsBilingual } from '../../../lib/nlu/builtin-intents';
+import type { IntentDefinition } from '../../../lib/nlu/types';
+
+const builtin = buildRecognizer(builtinIntentsBilingual());
+
+describe('buildRecognizer', () => {
+  it('does not mistake a negated affirmative for an affirmative', () => {
+    expect(builtin.recognize('不是').best?.intent).toBe('deny');
+    expect(builtin.recognize('不是的，不对').best?.intent).toBe('deny');
+    expect(builtin.recognize('not really').best?.intent).toBe('deny');
+    expect(builtin.recognize('no, not really').best?.intent).toBe('deny');
+  });
+
+  it('keeps the affirmative when no negation precedes it', () => {
+    expect(builtin.recognize('是').best?.intent).toBe('affirm');
+    expect(builtin.recognize('yes really').best?.intent).toBe('affirm');
+  });
+
+  it('recognises short answers', () => {
+    for (const t of ['yes', 'Yeah.', '嗯嗯', '对', 'OK']) expect(builtin.recognize(t).best?.intent, t).toBe('affirm');
+    for (const t of ['no', 'nope', '没有', '不']) expect(builtin.recognize(t).best?.intent, t).toBe('deny');
+  });
+
+  it('marks the negation scope so "not interested" does not match "interested"', () => {
+    const rec = buildRecognizer([
+      { name: 'keen', examples: ['I am interested', 'sounds interesting'] },
+      { name: 'not_keen', examples: ['not interested', 'I am not interested at all'] },
+    ]);
+    expect(rec.recognize('I am not interested').best?.intent).toBe('not_keen');
+    expect(rec.recognize('interested').best?.intent).toBe('keen');
+  });
+
+  it('boosts an intent when one of its keywords occurs', () => {
+    const intents: IntentDefinition[] = [
+      { name: 'pay', examples: ['I will pay tomorrow', 'I can pay next week'] },
+      { name: 'dispute', examples: ['that amount is wrong', 'I do not owe that'], keywords: ['invoice'] },
+    ];
+    const withKeyword = buildRecognizer(intents).recognize('the invoice');
+    const without = buildRecognizer(intents.map((i) => ({ ...i, keywords: [] }))).recognize('the invoice');
+    expect(withKeyword.best?.intent).toBe('dispute');
+    expect(withKeyword.best!.score).toBeGreaterThan(without.ranked.find((m) => m.intent === 'dispute')?.score ?? 0);
+  });
+
+  it('ignores a keyword inside a negation scope', () => {
+    const rec = buildRecognizer([
+      { name: 'busy', examples: ['call me later'], keywords: ['busy'] },
+      { name: 'free', examples: ['I have time now', 'go ahead I can talk'] },
+    ]);
+    const r = rec.recognize('I am not busy');
+    expect(r.ranked.find((m) => m.intent === 'busy')?.score ?? 0).toBeLessThan(DEFAULT_THRESHOLD);
+  });
+
+  it('restricts recognition to the candidate intents', () => {
+    const r = builtin.recognize('I am driving, call me later', { candidates: ['affirm', 'deny', 'busy'] });
+    expect(r.best?.intent).toBe('busy');
+    expect(r.ranked.every((m) => ['affirm', 'deny', 'busy'].includes(m.intent))).toBe(true);
+  });
+
+  it('does not turn an answer for another intent into a confident candidate match', () => {
+    const r = builtin.recognize('yes', { candidates: ['deny', 'busy'] });
+    expect(r.matched).toBe(false);
+  });
+
+  it('reports no match below the threshold', () => {
+    const r = builtin.recognize('what is the weather like in Paris');
+    expect(r.matched).toBe(false);
+    expect(builtin.recognize('股票涨了百分之五').matched).toBe(false);
+    expect(builtin.recognize('my cat likes fish').matched).toBe(false);
+  });
+
+  it('applies a custom threshold', () => {
+    const strict = buildRecognizer(builtinIntents('en'), { threshold: 1.01 });
+    expect(strict.recognize('yes').matched).toBe(false);
+    const lax = buildRecognizer(builtinIntents('en'), { threshold: 0 });
+    const weak = lax.recognize('please call');
+    expect(weak.best).toBeDefined();
+    expect(weak.matched).toBe(true);
+  });
+
+  it('merges definitions that share a name', () => {
+    const rec = buildRecognizer([BUILTIN_INTENTS.affirm.en, BUILTIN_INTENTS.affirm.zh, BUILTIN_INTENTS.deny.en]);
+    expect(rec.intentCount).toBe(2);
+    expect(rec.recognize('对的').best?.intent).toBe('affirm');
+  });
+
+  it('answers no match for empty input and for an empty library', () => {
+    expect(builtin.recognize('')).toEqual({ text: '', normalized: '', ranked: [], matched: false });
+    expect(buildRecognizer([]).recognize('yes').matched).toBe(false);
+  });
+
+  it('ranks by descending score with the best first', () => {
+    const r = builtin.recognize('no I am busy right now');
+    expect(r.best).toEqual(r.ranked[0]);
+    for (let i = 1; i < r.ranked.length; i++) expect(r.ranked[i - 1]!.score).toBeGreaterThanOrEqual(r.ranked[i]!.score);
+  });
+
+  it('never throws and keeps scores in [0,1] for arbitrary unicode', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme', maxLength: 60 }), fc.option(fc.constantFrom('affirm', 'deny', 'nope'), { nil: undefined }), (text, cand) => {
+        const r = builtin.recognize(text, cand ? { candidates: [cand] } : undefined);
+        for (const m of r.ranked) {
+          expect(m.score).toBeGreaterThanOrEqual(0);
+          expect(m.score).toBeLessThanOrEqual(1);
+        }
+        expect(r.matched).toBe(r.best !== undefined && r.best.score >= DEFAULT_THRESHOLD);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
