@@ -22,7 +22,17 @@ export type DialogEvent =
 /** What the engine asks the channel (SMA or chat) to do, in order. */
 export type DialogCommand =
   /** Speak a prompt. `ssml` is the full SSML document when voice settings need prosody. */
-  | { type: 'say'; nodeId: string; text: string; ssml?: string; bargeIn: boolean }
+  | {
+      type: 'say';
+      nodeId: string;
+      text: string;
+      ssml?: string;
+      bargeIn: boolean;
+      /** Text-to-speech language code (S11), e.g. `en-US`, `cmn-CN`. */
+      language?: string;
+      /** Text-to-speech voice id (S11), e.g. `Joanna`. */
+      voice?: string;
+    }
   /** Wait a moment (delay before the first prompt, S11). */
   | { type: 'pause'; ms: number }
   /** Listen for an answer. */
@@ -36,7 +46,9 @@ export type DialogCommand =
   /** The dialog reached a completion node (S8). */
   | { type: 'markCompleted'; nodeId: string }
   /** One conversation turn for the transcript (T6). */
-  | { type: 'recordTurn'; turn: DialogTurn };
+  | { type: 'recordTurn'; turn: DialogTurn }
+  /** Hand the whole conversation to an external Amazon Lex V2 bot (S13); `text` repeats `welcomeText` for channels that read it. */
+  | { type: 'delegate'; nodeId?: string; botAliasArn: string; localeId: string; welcomeText?: string; text?: string };
 
 /** One turn of the transcript (T6). */
 export interface DialogTurn {
