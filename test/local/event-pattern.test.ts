@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, it, expect } from 'vitest';
 import { EventPatternError, assertValidPattern, matchesPattern, validatePattern } from '../../local/event-pattern';
 
@@ -258,5 +259,31 @@ describe('validatePattern', () => {
   it('throws EventPatternError from assertValidPattern and matchesPattern', () => {
     expect(() => assertValidPattern({ source: 'x' })).toThrow(EventPatternError);
     expect(() => matchesPattern({ source: 'x' }, ec2Event)).toThrow(/source: values to match must be in an array/);
+  });
+});
+
+describe('matchesPattern properties', () => {
+  it('matches anything-but a list exactly when the exact-match pattern does not, for a present string field', () => {
+    fc.assert(
+      fc.property(fc.string(), fc.array(fc.string(), { minLength: 1, maxLength: 5 }), (value, list) => {
+        const event = { detail: { f: value } };
+        const exact = matchesPattern({ detail: { f: list } }, event);
+        const but = matchesPattern({ detail: { f: [{ 'anything-but': list }] } }, event);
+        return exact !== but;
+      }),
+    );
+  });
+
+  it('matches a prefix exactly when the value starts with it, and a wildcard without stars only on equality', () => {
+    fc.assert(
+      fc.property(fc.string(), fc.string(), (value, p) => {
+        const event = { v: value };
+        const literal = p.replace(/[\\*]/g, (c) => `\\${c}`);
+        return (
+          matchesPattern({ v: [{ prefix: p }] }, event) === value.startsWith(p) &&
+          matchesPattern({ v: [{ wildcard: literal }] }, event) === (value === p)
+        );
+      }),
+    );
   });
 });
