@@ -1,0 +1,64 @@
+import { App, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import type { PhoneNumberOrder } from './constructs/telephony';
+import { ReachoutStack, type WebhookConfig } from './stacks/reachout-stack';
+
+/**
+ * Context keys (cdk.json or `-c key=value`):
+ *   stackName (default Reachout), region, account,
+ *   phoneCount, phoneAreaCode, phoneState, phoneCity, phoneTollFreePrefix, phoneCountry  (no number ordered without
+ *     an area code, state or toll-free prefix),
+ *   smaRegion, callsPerSecond (1), maxConcurrency (10), alarmEmail, corsAllowOrigins (comma separated),
+ *   removalPolicy (retain | destroy), webhooks (JSON array of { id, endpoint, detailTypes? }), nag (default true).
+ */
+const app = new App();
+
+const ctx = (key: string): string | undefined => {
+  const value: unknown = app.node.tryGetContext(key);
+  if (value === undefined || value === null || value === '') return undefined;
+  return typeof value === 'string' ? value : JSON.stringify(value);
+};
+const num = (key: string): number | undefined => {
+  const value = ctx(key);
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n)) throw new Error(`context ${key} must be a number, got ${value}`);
+  return n;
+};
+
+function phoneNumbers(): PhoneNumberOrder | undefined {
+  const order = {
+    count: num('phoneCount'),
+    areaCode: num('phoneAreaCode'),
+    state: ctx('phoneState'),
+    city: ctx('phoneCity'),
+    tollFreePrefix: num('phoneTollFreePrefix'),
+    country: ctx('phoneCountry') as PhoneNumberOrder['country'],
+  };
+  const located = order.areaCode !== undefined || order.state !== undefined || order.tollFreePrefix !== undefined;
+  return located && order.count !== 0 ? order : undefined;
+}
+
+const webhooks = ((): WebhookConfig[] => {
+  const raw: unknown = app.node.tryGetContext('webhooks');
+  if (raw === undefined || raw === null || raw === '') return [];
+  return (typeof raw === 'string' ? JSON.parse(raw) : raw) as WebhookConfig[];
+})();
+
+new ReachoutStack(app, ctx('stackName') ?? 'Reachout', {
+  // Without an account and region the stack stays environment-agnostic, so synth works offline.
+  env: {
+    account: ctx('account') ?? process.env.CDK_DEFAULT_ACCOUNT,
+    region: ctx('region') ?? process.env.CDK_DEFAULT_REGION,
+  },
+  phoneNumbers: phoneNumbers(),
+  smaRegion: ctx('smaRegion'),
+  callsPerSecond: num('callsPerSecond'),
+  maxConcurrency: num('maxConcurrency'),
+  alarmEmail: ctx('alarmEmail'),
+  corsAllowOrigins: ctx('corsAllowOrigins')?.split(',').map((s) => s.trim()),
+  removalPolicy: ctx('removalPolicy') === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+  webhooks,
+});
+
+if (ctx('nag') !== 'false') Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

@@ -1,0 +1,185 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import type { CfnElement } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { acknowledgeOnGrantee, nagArnRef } from './nag';
+
+/** Secondary indexes of the single table (lib/store/keys.ts puts `<index>pk` / `<index>sk` on items to index them). */
+export const TABLE_INDEXES = ['gsi1', 'gsi2', 'gsi3'] as const;
+
+/** Key prefixes in the data bucket that other constructs rely on. */
+export const DATA_PREFIXES = {
+  /** Generated exports (R6): short-lived, downloaded by link. */
+  exports: 'exports/',
+  /** Uploaded contact lists before import. */
+  imports: 'imports/',
+  /** Analytics datasets (R7), Hive-style `dt=` partitions under one prefix per dataset. */
+  analytics: 'analytics/',
+  /** Athena query results. */
+  athenaResults: 'athena-results/',
+} as const;
+
+/** Props of the data layer. */
+export interface DataProps {
+  /**
+   * What happens to the table and buckets when the stack is deleted.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+  /**
+   * Days an export stays in the data bucket.
+   * @default 7
+   */
+  readonly exportRetentionDays?: number;
+  /**
+   * Days an uploaded import file stays in the data bucket.
+   * @default 7
+   */
+  readonly importRetentionDays?: number;
+  /**
+   * Days before recordings move to infrequent access.
+   * @default 30
+   */
+  readonly recordingsInfrequentAccessDays?: number;
+  /**
+   * Days a recording is kept; undefined keeps recordings forever.
+   * @default - kept forever
+   */
+  readonly recordingRetentionDays?: number;
+}
+
+/** The single DynamoDB table and the two buckets (data: imports, exports, analytics; recordings: call audio). */
+export class Data extends Construct {
+  /** The single table (pk/sk + gsi1..gsi3). */
+  public readonly table: dynamodb.Table;
+  /** Imports, exports, analytics datasets and Athena results. */
+  public readonly dataBucket: s3.Bucket;
+  /** Call recordings, written by Chime (T5). */
+  public readonly recordingsBucket: s3.Bucket;
+  /** Server access logs of both buckets. */
+  public readonly accessLogsBucket: s3.Bucket;
+
+  constructor(scope: Construct, id: string, props: DataProps = {}) {
+    super(scope, id);
+    // Log delivery through a bucket policy instead of the legacy LogDeliveryWrite ACL, whatever the app's flags.
+    this.node.setContext('@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy', true);
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    const destroying = removalPolicy === RemovalPolicy.DESTROY;
+
+    this.table = new dynamodb.Table(this, 'Table', {
+      partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
+      sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      encryption: dynamodb.TableEncryption.AWS_MANAGED,
+      deletionProtection: removalPolicy === RemovalPolicy.RETAIN,
+      removalPolicy,
+    });
+    for (const index of TABLE_INDEXES) {
+      this.table.addGlobalSecondaryIndex({
+        indexName: index,
+        partitionKey: { name: `${index}pk`, type: dynamodb.AttributeType.STRING },
+        sortKey: { name: `${index}sk`, type: dynamodb.AttributeType.STRING },
+        projectionType: dynamodb.ProjectionType.ALL,
+      });
+    }
+
+    const common: s3.BucketProps = {
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      minimumTLSVersion: 1.2,
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      versioned: true,
+      removalPolicy,
+      autoDeleteObjects: destroying,
+    };
+    this.accessLogsBucket = new s3.Bucket(this, 'AccessLogs', {
+      ...common,
+      versioned: false,
+      lifecycleRules: [{ id: 'expire-access-logs', expiration: Duration.days(90) }],
+    });
+    this.dataBucket = new s3.Bucket(this, 'DataBucket', {
+      ...common,
+      serverAccessLogsBucket: this.accessLogsBucket,
+      serverAccessLogsPrefix: 'data/',
+      lifecycleRules: [
+        { id: 'expire-exports', prefix: DATA_PREFIXES.exports, expiration: Duration.days(props.exportRetentionDays ?? 7), noncurrentVersionExpiration: Duration.days(1) },
+        { id: 'expire-imports', prefix: DATA_PREFIXES.imports, expiration: Duration.days(props.importRetentionDays ?? 7), noncurrentVersionExpiration: Duration.days(1) },
+        { id: 'expire-athena-results', prefix: DATA_PREFIXES.athenaResults, expiration: Duration.days(7), noncurrentVersionExpiration: Duration.days(1) },
+        { id: 'noncurrent-versions', noncurrentVersionExpiration: Duration.days(30), abortIncompleteMultipartUploadAfter: Duration.days(1) },
+      ],
+    });
+    this.recordingsBucket = new s3.Bucket(this, 'RecordingsBucket', {
+      ...common,
+      // Chime writes recordings as the voiceconnector service principal; SSE-S3 needs no key policy for it.
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      serverAccessLogsBucket: this.accessLogsBucket,
+      serverAccessLogsPrefix: 'recordings/',
+      lifecycleRules: [
+        {
+          id: 'recordings',
+          transitions: [{ storageClass: s3.StorageClass.INFREQUENT_ACCESS, transitionAfter: Duration.days(props.recordingsInfrequentAccessDays ?? 30) }],
+          expiration: props.recordingRetentionDays === undefined ? undefined : Duration.days(props.recordingRetentionDays),
+          noncurrentVersionExpiration: Duration.days(30),
+          abortIncompleteMultipartUploadAfter: Duration.days(1),
+        },
+      ],
+    });
+  }
+
+  /** Read and write items of the table and its indexes. */
+  grantTableReadWrite(grantee: iam.IGrantable): iam.Grant {
+    this.acknowledgeIndexes(grantee);
+    return this.table.grantReadWriteData(grantee);
+  }
+
+  /** Read items of the table and its indexes. */
+  grantTableRead(grantee: iam.IGrantable): iam.Grant {
+    this.acknowledgeIndexes(grantee);
+    return this.table.grantReadData(grantee);
+  }
+
+  /** Read and write the data bucket. */
+  grantDataReadWrite(grantee: iam.IGrantable): iam.Grant {
+    this.acknowledgeBucket(grantee, this.dataBucket, true);
+    return this.dataBucket.grantReadWrite(grantee);
+  }
+
+  /** Read the recordings bucket (presigned links are signed with the caller's rights). */
+  grantRecordingsRead(grantee: iam.IGrantable): iam.Grant {
+    this.acknowledgeBucket(grantee, this.recordingsBucket, false);
+    return this.recordingsBucket.grantRead(grantee);
+  }
+
+  /** Read and write the recordings bucket. */
+  grantRecordingsReadWrite(grantee: iam.IGrantable): iam.Grant {
+    this.acknowledgeBucket(grantee, this.recordingsBucket, true);
+    return this.recordingsBucket.grantReadWrite(grantee);
+  }
+
+  private acknowledgeIndexes(grantee: iam.IGrantable): void {
+    acknowledgeOnGrantee(
+      grantee,
+      `AwsSolutions-IAM5[Resource::${nagArnRef(this.table.node.defaultChild as CfnElement)}/index/*]`,
+      'Queries use the single table\'s secondary indexes (gsi1..gsi3), all of this one table',
+    );
+  }
+
+  private acknowledgeBucket(grantee: iam.IGrantable, bucket: s3.Bucket, write: boolean): void {
+    const why = 'Objects are keyed per instance and per entity at run time; access is limited to this one bucket';
+    acknowledgeOnGrantee(grantee, `AwsSolutions-IAM5[Resource::${nagArnRef(bucket.node.defaultChild as CfnElement)}/*]`, why);
+    const actions = write ? ['s3:GetObject*', 's3:GetBucket*', 's3:List*', 's3:DeleteObject*', 's3:Abort*'] : ['s3:GetObject*', 's3:GetBucket*', 's3:List*'];
+    for (const action of actions) {
+      acknowledgeOnGrantee(grantee, `AwsSolutions-IAM5[Action::${action}]`, 'CDK grant action groups (object read/write/delete, multipart abort) on one bucket');
+    }
+  }
+
+  /** Table read/write plus data bucket read/write: what most functions need. */
+  grantReadWrite(grantee: iam.IGrantable): void {
+    this.grantTableReadWrite(grantee);
+    this.grantDataReadWrite(grantee);
+  }
+}
