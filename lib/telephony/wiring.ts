@@ -1,5 +1,5 @@
 import type { Deps } from '../core/deps';
-import type { CallOutcome } from '../domain/dialing';
+import { finishCall } from '../campaigns/call-outcome';
 import { findCampaign, getJob } from '../campaigns/repository';
 import { compileCached, initialState, isDialogOver, parseDialogState, startDialog, transition } from '../dialog/engine';
 import { ScenarioVersion } from '../scenarios/schema';
@@ -62,15 +62,7 @@ export async function loadDialogDriver(deps: Deps, instanceId: string, scenarioI
   };
 }
 
-/** The campaigns module's `finishCall`, loaded on first use. */
-async function finishCallOfCampaigns(deps: Deps, outcome: CallOutcome): Promise<void> {
-  // Resolved at run time until lib/campaigns/call-outcome.ts lands; see the report.
-  const path = '../campaigns/call-outcome';
-  const mod = (await import(/* @vite-ignore */ path)) as { finishCall(deps: Deps, outcome: CallOutcome): Promise<void> };
-  await mod.finishCall(deps, outcome);
-}
-
 /** The SMA handler's collaborators from the real campaign, scenario and dialog modules. */
 export function realSmaServices(): SmaServices {
-  return { loadPlan: loadCallPlan, loadDialog: loadDialogDriver, finishCall: finishCallOfCampaigns };
+  return { loadPlan: loadCallPlan, loadDialog: loadDialogDriver, finishCall };
 }
