@@ -1,6 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import type { SQSEvent } from 'aws-lambda';
 import { ManualClock } from '../../lib/ports/clock';
+import { FastClock } from '../../local/clock';
 import { LocalQueue, LocalQueueError } from '../../local/queue';
 
 const flush = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -246,5 +247,23 @@ describe('LocalQueue.consume', () => {
     controller.abort();
     await consumer.done;
     expect(peak).toBe(3);
+  });
+});
+
+describe('LocalQueue on a FastClock', () => {
+  it('redelivers a failed message after the visibility timeout measured on the fast clock', async () => {
+    const clock = new FastClock({ speed: 1000 });
+    const q = new LocalQueue({ name: 'q', clock, visibilityTimeoutSeconds: 30 });
+    const counts: number[] = [];
+    const consumer = q.consume(async (event) => {
+      const record = event.Records[0]!;
+      counts.push(Number(record.attributes.ApproximateReceiveCount));
+      if (counts.length === 1) return { batchItemFailures: [{ itemIdentifier: record.messageId }] };
+    });
+    await q.send({ body: 'x' });
+    // 30 s of clock time is 30 ms of wall time at speed 1000.
+    await q.drain();
+    expect(counts).toEqual([1, 2]);
+    await consumer.stop();
   });
 });
