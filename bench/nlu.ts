@@ -11,6 +11,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { buildRecognizer, DEFAULT_THRESHOLD, type CompiledRecognizer } from '../lib/nlu/recognizer';
 import { detectLanguage } from '../lib/nlu/normalize';
@@ -112,20 +113,15 @@ function byLanguage(preds: Prediction[]): Record<string, Record<string, number |
   return out;
 }
 
-function runOurs(train: Row[], test: Row[], threshold: number): { preds: Prediction[]; ms: number[]; buildMs: number; rec: CompiledRecognizer } {
+function runOurs(train: Row[], test: Row[], threshold: number): { preds: Prediction[]; buildMs: number; rec: CompiledRecognizer } {
   const t0 = performance.now();
   const rec = buildRecognizer(toIntents(train), { threshold });
   const buildMs = performance.now() - t0;
-  // Warm the JIT so the numbers describe the steady state a Lambda reaches after a few calls.
-  for (let k = 0; k < 3; k++) for (const r of test) rec.recognize(r.text);
-  const ms: number[] = [];
   const preds = test.map((r) => {
-    const s = performance.now();
     const out = rec.recognize(r.text);
-    ms.push(performance.now() - s);
     return { label: r.label, decided: out.matched && out.best ? out.best.intent : OOS, top1: out.best?.intent ?? OOS, lang: detectLanguage(r.text) };
   });
-  return { preds, ms, buildMs, rec };
+  return { preds, buildMs, rec };
 }
 
 interface NlpLike {
@@ -219,19 +215,33 @@ function syntheticSet(count: number): { intents: IntentDefinition[]; probes: str
   return { intents, probes };
 }
 
+const ROUNDS = 7;
+
+/**
+ * Latency over several rounds: a shared machine preempts the process now and then, which lands in
+ * the p99 of whichever round it hits. The median round is the headline; every round is reported.
+ */
+function timeRounds(rec: CompiledRecognizer, texts: readonly string[]): Record<string, unknown> {
+  for (const t of texts) rec.recognize(t);
+  const rounds = Array.from({ length: ROUNDS }, () => {
+    const ms: number[] = [];
+    for (const t of texts) {
+      const s = performance.now();
+      rec.recognize(t);
+      ms.push(performance.now() - s);
+    }
+    return latency(ms);
+  });
+  const byP99 = [...rounds].sort((a, b) => a.p99Ms - b.p99Ms);
+  return { ...byP99[Math.floor(ROUNDS / 2)]!, bestRoundP99Ms: byP99[0]!.p99Ms, worstRoundP99Ms: byP99[ROUNDS - 1]!.p99Ms, rounds: ROUNDS, utterancesPerRound: texts.length };
+}
+
 function runSynthetic(count: number): Record<string, unknown> {
   const { intents, probes } = syntheticSet(count);
   const t0 = performance.now();
   const rec = buildRecognizer(intents);
   const buildMs = performance.now() - t0;
-  for (const p of probes) rec.recognize(p);
-  const ms: number[] = [];
-  for (const p of probes) {
-    const s = performance.now();
-    rec.recognize(p);
-    ms.push(performance.now() - s);
-  }
-  return { intents: rec.intentCount, examples: intents.reduce((n, i) => n + i.examples.length, 0), probes: probes.length, buildMs: Math.round(buildMs), ...latency(ms) };
+  return { intents: rec.intentCount, examples: intents.reduce((n, i) => n + i.examples.length, 0), buildMs: Math.round(buildMs), latency: timeRounds(rec, probes) };
 }
 
 /** Fits the logistic calibration (bias, similarity, margin) → P(decision correct) by gradient descent. */
@@ -283,7 +293,7 @@ async function main(): Promise<void> {
     const test = readJsonl(args.test);
     const ours = runOurs(train, test, threshold);
     out.data = { train: args.train, test: args.test, shots: shots ?? 'all', trainExamples: train.length, intents: ours.rec.intentCount, testItems: test.length };
-    out.reachout = { threshold, ...metrics(ours.preds), byLanguage: byLanguage(ours.preds), buildMs: Math.round(ours.buildMs * 100) / 100, latency: latency(ours.ms) };
+    out.reachout = { threshold, ...metrics(ours.preds), byLanguage: byLanguage(ours.preds), buildMs: Math.round(ours.buildMs * 100) / 100, latency: timeRounds(ours.rec, test.map((r) => r.text)) };
     if (args['no-peer'] !== true) {
       const peer = await runPeer(train, test);
       out.nlpjs = { library: '@nlpjs/nlp 4.27.0 (NluNeural, own threshold 0.5)', ...metrics(peer.preds), byLanguage: byLanguage(peer.preds), trainMs: Math.round(peer.trainMs), latency: latency(peer.ms) };
@@ -299,6 +309,7 @@ async function main(): Promise<void> {
     process.exitCode = 2;
     return;
   }
+  out.machine = { node: process.version, cpus: cpus().length, loadAverage1m: Math.round(loadavg()[0]! * 100) / 100 };
   const json = JSON.stringify(out, null, 2);
   process.stdout.write(json + '\n');
   if (typeof args.out === 'string') writeFileSync(args.out, json + '\n');
