@@ -2,17 +2,8 @@ import type { Deps } from '../core/deps';
 import { finishCall } from '../campaigns/call-outcome';
 import { findCampaign, getJob } from '../campaigns/repository';
 import { compileCached, initialState, isDialogOver, parseDialogState, startDialog, transition } from '../dialog/engine';
-import { ScenarioVersion } from '../scenarios/schema';
-import { keys } from '../store/keys';
+import { getScenarioVersion } from '../scenarios/repository';
 import type { CallIds, CallPlan, DialogDriver, SmaServices } from './services';
-
-/** Reads a published scenario version straight from its key (immutable, so any read is current). */
-async function readScenarioVersion(deps: Deps, instanceId: string, scenarioId: string, version: number): Promise<ScenarioVersion | undefined> {
-  const item = await deps.store.get(keys.scenarioVersion(instanceId, scenarioId, version));
-  if (!item) return undefined;
-  const r = ScenarioVersion.safeParse(item);
-  return r.success ? r.data : undefined;
-}
 
 /** Loads campaign, job and scenario voice into the plan of one call. */
 export async function loadCallPlan(deps: Deps, ids: CallIds): Promise<CallPlan | undefined> {
@@ -21,7 +12,7 @@ export async function loadCallPlan(deps: Deps, ids: CallIds): Promise<CallPlan |
     getJob(deps.store, ids.instanceId, ids.campaignId, ids.jobId),
   ]);
   if (!campaign || !job) return undefined;
-  const version = await readScenarioVersion(deps, ids.instanceId, campaign.scenarioId, campaign.scenarioVersion);
+  const version = await getScenarioVersion(deps.store, ids.instanceId, campaign.scenarioId, campaign.scenarioVersion);
   const voice = version?.definition.voice;
   const c = job.contact;
   const variables: Record<string, string> = { ...c.variables, phone: c.phone };
@@ -49,7 +40,7 @@ export async function loadCallPlan(deps: Deps, ids: CallIds): Promise<CallPlan |
 
 /** Compiles a published version (cached per container) and binds it to the dialog engine. */
 export async function loadDialogDriver(deps: Deps, instanceId: string, scenarioId: string, version: number): Promise<DialogDriver | undefined> {
-  const v = await readScenarioVersion(deps, instanceId, scenarioId, version);
+  const v = await getScenarioVersion(deps.store, instanceId, scenarioId, version);
   if (!v) return undefined;
   const compiled = compileCached(`${instanceId}/${scenarioId}@${version}`, v.definition);
   return {
