@@ -44,7 +44,7 @@ const HAN_VARIANTS: Record<string, string> = {
 
 const HAN_FILLERS = new Set(['嗯', '呃', '啊', '哦', '噢', '喔', '唔', '哎', '诶', '欸', '呀', '吧', '呢', '嘛', '啦', '喂', '哈', '嘿', '哟', '呗', '咯']);
 
-const EN_FILLERS = new Set(['uh', 'um', 'umm', 'uhm', 'uhh', 'er', 'erm', 'ah', 'ahh', 'eh', 'hmm', 'hm', 'mm', 'mmm', 'oh', 'well', 'like', 'so', 'hey', 'hello', 'hi']);
+const EN_FILLERS = new Set(['uh', 'um', 'umm', 'uhm', 'uhh', 'er', 'erm', 'ah', 'ahh', 'eh', 'hmm', 'hm', 'mm', 'mmm', 'oh', 'well', 'so', 'hey', 'hello', 'hi']);
 
 // Contractions and apostrophe-less ASR spellings, expanded so "don't", "dont" and "do not" agree.
 const EN_WORDS: Record<string, string> = {
@@ -86,6 +86,8 @@ const EN_SYNONYMS: Record<string, string[]> = {
   remove: ['delete', 'erase', 'unsubscribe'],
   dead: ['died', 'passed', 'deceased'],
   report: ['sue', 'lawyer'],
+  complaint: ['complain', 'complaints', 'complaining', 'complained'],
+  person: ['human', 'somebody', 'someone'],
 };
 for (const [to, froms] of Object.entries(EN_SYNONYMS)) for (const f of froms) EN_WORDS[f] ??= to;
 
@@ -101,7 +103,7 @@ const ZH_PHRASES: [RegExp, string][] = [
   [/骗子|诈骗|骗人|忽悠/g, '骗子'],
   [/经理|领导|主管|上级/g, '领导'],
   [/机器人|机器|录音|人工智能/g, '机器人'],
-  [/不用了|用不着|不必了|不必/g, '不需要'],
+  [/不用了|不用|用不着|不必了|不必/g, '不需要'],
   [/听不(?:太)?(?:清楚|清|见|到|懂)/g, '听不清'],
   [/(?:再|在)(?:说|讲)(?:一)?(?:遍|次|下)|重复|重说/g, '再说一遍'],
   [/手机号码|电话号码|手机号|号码|手机/g, '电话'],
