@@ -21,6 +21,8 @@ export interface SimulatedTelephonyOptions {
   sipMediaApplicationId?: string;
   /** Seconds after which the network gives up on an unanswered call (Chime/carrier behaviour). */
   networkRingTimeoutSeconds?: number;
+  /** The robot's maximum ring time (P5) when the call's arguments carry no `maxRingSeconds`. */
+  defaultMaxRingSeconds?: number;
 }
 
 /** What one finished simulated call looked like (for tests and the demo). */
@@ -172,7 +174,7 @@ export class SimulatedTelephony implements Telephony {
     }
     await invoke('RINGING', {}, false);
 
-    const maxRing = Number(request.arguments.maxRingSeconds ?? '') || undefined;
+    const maxRing = Number(request.arguments.maxRingSeconds ?? '') || this.options.defaultMaxRingSeconds || undefined;
     const networkTimeout = this.options.networkRingTimeoutSeconds ?? 60;
     const ringFor = person.answers ? person.ringSeconds : Math.min(person.ringSeconds, networkTimeout);
     const ringUntil = clock.now() + Math.min(ringFor, maxRing ?? Infinity) * 1000;
