@@ -45,7 +45,10 @@ export interface Recognition {
 export interface RecognizeOptions {
   /** Restrict recognition to these intent names (a node's branches plus global questions). */
   candidates?: string[];
-  /** Language hint; recognition is script-aware, so mixed utterances work without it. */
+  /**
+   * Language hint. The built-in recogniser does not need it (features and fillers are chosen per
+   * script, so mixed "OK 好的" answers work); it is accepted so external providers can use it.
+   */
   language?: 'en' | 'zh';
 }
 
@@ -59,6 +62,6 @@ export interface IntentRecognizer {
 export interface RecognizerOptions {
   /** Confidence at or above which `matched` is true; defaults to `DEFAULT_THRESHOLD`. */
   threshold?: number;
-  /** Default language hint when `recognize` gets none; `auto` detects from the script. */
+  /** Default language hint; the built-in recogniser is script-aware and treats every value like `auto`. */
   language?: 'en' | 'zh' | 'auto';
 }
