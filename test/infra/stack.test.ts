@@ -1,0 +1,411 @@
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ANALYTICS_DATASETS } from '../../infra/constructs/analytics';
+import { TABLE_INDEXES } from '../../infra/constructs/data';
+import type { ReachoutStack } from '../../infra/stacks/reachout-stack';
+import { logicalIdOf, resourcesOf, synthTemplate } from './support';
+
+let template: Template;
+let stack: ReachoutStack;
+
+beforeAll(() => {
+  ({ template, stack } = synthTemplate());
+});
+
+const fnId = (prefix: string) => logicalIdOf(template, 'AWS::Lambda::Function', prefix);
+const fnProps = (prefix: string) => resourcesOf(template, 'AWS::Lambda::Function')[fnId(prefix)]!.Properties!;
+const envOf = (prefix: string) => (fnProps(prefix).Environment as { Variables: Record<string, unknown> }).Variables;
+/** All statements of a function's default policy, flattened. */
+const statementsOf = (prefix: string) => {
+  const id = logicalIdOf(template, 'AWS::IAM::Policy', `${prefix}ServiceRoleDefaultPolicy`);
+  const doc = resourcesOf(template, 'AWS::IAM::Policy')[id]!.Properties!.PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown }[] };
+  return doc.Statement;
+};
+const actionsOf = (prefix: string) => statementsOf(prefix).flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
+
+describe('Data', () => {
+  it('creates the single table with pk/sk and three ALL-projected string GSIs, on demand, with PITR and encryption', () => {
+    template.hasResource('AWS::DynamoDB::Table', {
+      DeletionPolicy: 'Retain',
+      Properties: Match.objectLike({
+        KeySchema: [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
+        BillingMode: 'PAY_PER_REQUEST',
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        SSESpecification: { SSEEnabled: true },
+        GlobalSecondaryIndexes: TABLE_INDEXES.map((index) => ({
+          IndexName: index,
+          KeySchema: [
+            { AttributeName: `${index}pk`, KeyType: 'HASH' },
+            { AttributeName: `${index}sk`, KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        })),
+      }),
+    });
+    const table = Object.values(resourcesOf(template, 'AWS::DynamoDB::Table'))[0]!;
+    const attributes = table.Properties!.AttributeDefinitions as { AttributeName: string; AttributeType: string }[];
+    expect(attributes.every((a) => a.AttributeType === 'S')).toBe(true);
+    expect(attributes.map((a) => a.AttributeName).sort()).toEqual(['gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk', 'pk', 'sk']);
+  });
+
+  it('blocks public access, encrypts, versions and retains every bucket', () => {
+    const buckets = resourcesOf(template, 'AWS::S3::Bucket');
+    expect(Object.keys(buckets)).toHaveLength(3);
+    for (const bucket of Object.values(buckets)) {
+      expect(bucket.DeletionPolicy).toBe('Retain');
+      expect(bucket.Properties!.PublicAccessBlockConfiguration).toEqual({
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      });
+      expect(bucket.Properties!.BucketEncryption).toBeDefined();
+    }
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      VersioningConfiguration: { Status: 'Enabled' },
+      LifecycleConfiguration: { Rules: Match.arrayWith([Match.objectLike({ Prefix: 'exports/', ExpirationInDays: 7, Status: 'Enabled' })]) },
+    });
+  });
+
+  it('denies non-TLS access on every bucket policy', () => {
+    const policies = resourcesOf(template, 'AWS::S3::BucketPolicy');
+    expect(Object.keys(policies)).toHaveLength(3);
+    for (const policy of Object.values(policies)) {
+      const statements = (policy.Properties!.PolicyDocument as { Statement: Record<string, unknown>[] }).Statement;
+      expect(statements).toContainEqual(
+        expect.objectContaining({ Effect: 'Deny', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+      );
+    }
+  });
+});
+
+describe('Api', () => {
+  it('routes ANY /{proxy+} through the Cognito JWT authoriser and the IAM authoriser, health and openapi public', () => {
+    const routes = Object.values(resourcesOf(template, 'AWS::ApiGatewayV2::Route')).map((r) => [r.Properties!.RouteKey, r.Properties!.AuthorizationType]);
+    expect(routes.sort()).toEqual(
+      [
+        ['ANY /{proxy+}', 'JWT'],
+        ['ANY /{proxy+}', 'AWS_IAM'],
+        ['GET /health', 'NONE'],
+        ['GET /health', 'NONE'],
+        ['GET /openapi.json', 'NONE'],
+        ['GET /openapi.json', 'NONE'],
+      ].sort(),
+    );
+    template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+      AuthorizerType: 'JWT',
+      IdentitySource: ['$request.header.Authorization'],
+      JwtConfiguration: { Audience: [Match.anyValue()], Issuer: Match.anyValue() },
+    });
+  });
+
+  it('has a user pool with the instanceId custom attribute and no self sign-up', () => {
+    template.hasResourceProperties('AWS::Cognito::UserPool', {
+      AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
+      Schema: Match.arrayWith([Match.objectLike({ Name: 'instanceId', AttributeDataType: 'String', Mutable: true })]),
+      MfaConfiguration: 'ON',
+    });
+  });
+
+  it('logs access and throttles both stages', () => {
+    const stages = Object.values(resourcesOf(template, 'AWS::ApiGatewayV2::Stage'));
+    expect(stages).toHaveLength(2);
+    for (const s of stages) {
+      expect(s.Properties!.StageName).toBe('$default');
+      expect(s.Properties!.AccessLogSettings).toMatchObject({ DestinationArn: expect.anything() });
+      expect(s.Properties!.DefaultRouteSettings).toMatchObject({ ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 });
+    }
+  });
+
+  it('integrates functions/api/index.ts handler with payload 2.0', () => {
+    expect(fnProps('ApiHandler').Handler).toBe('index.handler');
+    template.hasResourceProperties('AWS::ApiGatewayV2::Integration', { IntegrationType: 'AWS_PROXY', PayloadFormatVersion: '2.0' });
+  });
+});
+
+describe('Dialing', () => {
+  it('gives the dial, tick and work queues a dead-letter queue after 5 receives, SSE and a visibility above the consumer timeout', () => {
+    const queues = resourcesOf(template, 'AWS::SQS::Queue');
+    for (const [name, consumer] of [
+      ['DialingDialQueue', 'DialingDialer'],
+      ['DialingTickQueue', 'DialingTickConsumer'],
+      ['DialingWorkQueue', 'DialingWorker'],
+    ] as const) {
+      const q = queues[logicalIdOf(template, 'AWS::SQS::Queue', name)]!.Properties!;
+      expect(q.SqsManagedSseEnabled).toBe(true);
+      expect(q.RedrivePolicy).toMatchObject({ maxReceiveCount: 5, deadLetterTargetArn: { 'Fn::GetAtt': [expect.stringMatching(/Dlq/), 'Arn'] } });
+      expect(q.VisibilityTimeout as number).toBeGreaterThan(fnProps(consumer).Timeout as number);
+    }
+    for (const q of Object.values(queues)) expect(q.Properties!.SqsManagedSseEnabled).toBe(true);
+  });
+
+  it('enforces TLS on every queue', () => {
+    const policies = Object.values(resourcesOf(template, 'AWS::SQS::QueuePolicy'));
+    expect(policies).toHaveLength(Object.keys(resourcesOf(template, 'AWS::SQS::Queue')).length);
+    for (const p of policies) {
+      expect((p.Properties!.PolicyDocument as { Statement: unknown[] }).Statement).toContainEqual(
+        expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+      );
+    }
+  });
+
+  it('consumes the queues with partial batch responses and caps dialer concurrency', () => {
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: fnId('DialingDialer') },
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      ScalingConfig: { MaximumConcurrency: 2 },
+    });
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 3);
+    for (const m of Object.values(resourcesOf(template, 'AWS::Lambda::EventSourceMapping'))) {
+      expect(m.Properties!.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
+    }
+  });
+
+  it('points each scheduler function at its handler in functions/scheduler.ts', () => {
+    expect(fnProps('DialingTickConsumer').Handler).toBe('index.tickHandler');
+    expect(fnProps('DialingDispatch').Handler).toBe('index.dispatchHandler');
+    expect(fnProps('DialingSweep').Handler).toBe('index.sweepHandler');
+    expect(fnProps('DialingDialer').Handler).toBe('index.handler');
+    expect(fnProps('DialingWorker').Handler).toBe('index.handler');
+  });
+
+  it('loops dispatch, then waits $.waitSeconds, until done, retrying Lambda service errors', () => {
+    const machine = Object.values(resourcesOf(template, 'AWS::StepFunctions::StateMachine'))[0]!;
+    const definition = JSON.parse(
+      (machine.Properties!.DefinitionString as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1].map((p) => (typeof p === 'string' ? p : 'X')).join(''),
+    ) as { StartAt: string; States: Record<string, Record<string, unknown>> };
+    const task = definition.States[definition.StartAt]!;
+    expect(task.Type).toBe('Task');
+    expect(task.Parameters).toMatchObject({ Payload: { 'instanceId.$': '$.instanceId', 'campaignId.$': '$.campaignId' } });
+    expect(task.Retry).toContainEqual(expect.objectContaining({ ErrorEquals: expect.arrayContaining(['Lambda.ServiceException', 'Lambda.TooManyRequestsException']) }));
+    const choice = definition.States[task.Next as string]!;
+    expect(choice.Type).toBe('Choice');
+    expect(choice.Choices).toEqual([expect.objectContaining({ Variable: '$.done', BooleanEquals: true })]);
+    expect(definition.States[(choice.Choices as { Next: string }[])[0]!.Next]!.Type).toBe('Succeed');
+    const wait = definition.States[choice.Default as string]!;
+    expect(wait).toMatchObject({ Type: 'Wait', SecondsPath: '$.waitSeconds', Next: definition.StartAt });
+    expect(machine.Properties!.TracingConfiguration).toEqual({ Enabled: true });
+  });
+
+  it('sweeps every minute through EventBridge Scheduler with a dead-letter queue', () => {
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'rate(1 minute)',
+      Target: Match.objectLike({ Arn: { 'Fn::GetAtt': [fnId('DialingSweep'), 'Arn'] }, DeadLetterConfig: Match.objectLike({ Arn: Match.anyValue() }) }),
+    });
+  });
+
+  it('lets the API, tick consumer and sweep (and nobody else) start campaign loops, and gives them STATE_MACHINE_ARN', () => {
+    for (const fn of ['ApiHandler', 'DialingTickConsumer', 'DialingSweep']) {
+      expect(actionsOf(fn)).toContain('states:StartExecution');
+      expect(envOf(fn).STATE_MACHINE_ARN).toEqual({ Ref: logicalIdOf(template, 'AWS::StepFunctions::StateMachine', 'DialingCampaignLoop') });
+    }
+    for (const fn of ['DialingDialer', 'DialingDispatch', 'DialingWorker', 'TelephonySmaHandler']) expect(actionsOf(fn)).not.toContain('states:StartExecution');
+  });
+});
+
+describe('Telephony', () => {
+  it('creates the SIP media application on the SMA handler through the Chime custom resource', () => {
+    template.hasResourceProperties('Custom::PSTNResources', {
+      resourceType: 'SMA',
+      properties: Match.objectLike({ endpoint: { 'Fn::GetAtt': [fnId('TelephonySmaHandler'), 'Arn'] }, region: 'us-east-1' }),
+    });
+    template.hasResourceProperties('AWS::Lambda::Permission', {
+      FunctionName: Match.objectLike({ 'Fn::GetAtt': [fnId('TelephonySmaHandler'), 'Arn'] }),
+      Principal: 'voiceconnector.chime.amazonaws.com',
+      SourceAccount: '123456789012',
+    });
+  });
+
+  it('orders no phone number unless asked', () => {
+    expect(Object.values(resourcesOf(template, 'Custom::PSTNResources')).filter((r) => r.Properties!.resourceType === 'PhoneNumber')).toHaveLength(0);
+  });
+
+  it('lets the dialer and the API place and update calls on this SIP media application only', () => {
+    for (const fn of ['DialingDialer', 'ApiHandler']) {
+      const st = statementsOf(fn).find((s) => JSON.stringify(s.Action).includes('chime:CreateSipMediaApplicationCall'))!;
+      expect(st.Action).toEqual(['chime:CreateSipMediaApplicationCall', 'chime:UpdateSipMediaApplicationCall']);
+      expect(JSON.stringify(st.Resource)).toContain(':sma/');
+      expect(envOf(fn).SMA_ID).toEqual({ 'Fn::GetAtt': [logicalIdOf(template, 'Custom::PSTNResources', 'TelephonySipMediaAppsipMediaAppRequest'), 'sipMediaAppId'] });
+    }
+    for (const fn of ['DialingTickConsumer', 'DialingWorker', 'TelephonySmaHandler']) expect(actionsOf(fn).some((a) => a.startsWith('chime:'))).toBe(false);
+  });
+
+  it('deploys the Lex recogniser with en_US and zh_CN, a version and an alias with the code hook', () => {
+    const bot = Object.values(resourcesOf(template, 'AWS::Lex::Bot'))[0]!.Properties!;
+    const locales = bot.BotLocales as { LocaleId: string; Intents: { Name: string; ParentIntentSignature?: string; FulfillmentCodeHook?: unknown }[] }[];
+    expect(locales.map((l) => l.LocaleId)).toEqual(['en_US', 'zh_CN']);
+    for (const l of locales) {
+      expect(l.Intents).toContainEqual(expect.objectContaining({ Name: 'FallbackIntent', ParentIntentSignature: 'AMAZON.FallbackIntent', FulfillmentCodeHook: { Enabled: true } }));
+    }
+    template.hasResourceProperties('AWS::Lex::BotVersion', {
+      BotVersionLocaleSpecification: [
+        { LocaleId: 'en_US', BotVersionLocaleDetails: { SourceBotVersion: 'DRAFT' } },
+        { LocaleId: 'zh_CN', BotVersionLocaleDetails: { SourceBotVersion: 'DRAFT' } },
+      ],
+    });
+    template.hasResourceProperties('AWS::Lex::BotAlias', {
+      BotAliasLocaleSettings: Match.arrayWith([
+        {
+          LocaleId: 'zh_CN',
+          BotAliasLocaleSetting: {
+            Enabled: true,
+            CodeHookSpecification: { LambdaCodeHook: { CodeHookInterfaceVersion: '1.0', LambdaArn: { 'Fn::GetAtt': [fnId('TelephonyRecognizerHook'), 'Arn'] } } },
+          },
+        },
+      ]),
+    });
+    template.hasResourceProperties('AWS::Lambda::Permission', {
+      FunctionName: Match.objectLike({ 'Fn::GetAtt': [fnId('TelephonyRecognizerHook'), 'Arn'] }),
+      Principal: 'lexv2.amazonaws.com',
+    });
+  });
+
+  it('lets Chime (this account, this SIP media application) use the bot alias', () => {
+    const policy = Object.values(resourcesOf(template, 'AWS::Lex::ResourcePolicy'))[0]!.Properties!;
+    const aliasId = logicalIdOf(template, 'AWS::Lex::BotAlias', 'TelephonyRecognizerBotAlias');
+    expect(policy.ResourceArn).toEqual({ 'Fn::GetAtt': [aliasId, 'Arn'] });
+    const [statement] = (policy.Policy as { Statement: Record<string, unknown>[] }).Statement;
+    expect(statement).toMatchObject({
+      Effect: 'Allow',
+      Principal: { Service: 'voiceconnector.chime.amazonaws.com' },
+      Action: 'lex:StartConversation',
+      Condition: { StringEquals: { 'AWS:SourceAccount': '123456789012' } },
+    });
+    expect(JSON.stringify((statement!.Condition as Record<string, unknown>).ArnEquals)).toContain(':sma/');
+    expect(envOf('TelephonySmaHandler').RECOGNIZER_BOT_ALIAS_ARN).toEqual({ 'Fn::GetAtt': [aliasId, 'Arn'] });
+  });
+
+  it('lets Chime write recordings into the recordings bucket, scoped to this account', () => {
+    const id = logicalIdOf(template, 'AWS::S3::BucketPolicy', 'DataRecordingsBucketPolicy');
+    const statements = (resourcesOf(template, 'AWS::S3::BucketPolicy')[id]!.Properties!.PolicyDocument as { Statement: Record<string, unknown>[] }).Statement;
+    expect(statements).toContainEqual(
+      expect.objectContaining({
+        Effect: 'Allow',
+        Principal: { Service: 'voiceconnector.chime.amazonaws.com' },
+        Action: expect.arrayContaining(['s3:PutObject', 's3:PutObjectAcl']),
+        Condition: expect.objectContaining({ StringEquals: { 'aws:SourceAccount': '123456789012' }, ArnLike: expect.anything() }),
+      }),
+    );
+  });
+
+  it('runs the Chime custom resource provider on a runtime AWS still creates', () => {
+    expect(fnProps('CustomPSTNResourcesCustomResourceProvider').Runtime).toBe('nodejs22.x');
+  });
+});
+
+describe('Events', () => {
+  it('has a bus with an archive of Reachout events and a webhook dead-letter queue', () => {
+    template.resourceCountIs('AWS::Events::EventBus', 1);
+    template.hasResourceProperties('AWS::Events::Archive', { EventPattern: { source: ['reachout'] }, RetentionDays: 30 });
+    logicalIdOf(template, 'AWS::SQS::Queue', 'EventsWebhookDlq');
+  });
+
+  it('lets every function that emits events publish to the bus', () => {
+    for (const fn of ['ApiHandler', 'DialingDialer', 'DialingTickConsumer', 'DialingDispatch', 'DialingSweep', 'DialingWorker', 'TelephonySmaHandler']) {
+      expect(actionsOf(fn)).toContain('events:PutEvents');
+    }
+    expect(actionsOf('TelephonyRecognizerHook')).not.toContain('events:PutEvents');
+  });
+});
+
+describe('Analytics', () => {
+  it('defines Parquet tables for calls, jobs, turns and events with dt partition projection', () => {
+    const tables = Object.values(resourcesOf(template, 'AWS::Glue::Table')).map((t) => (t.Properties!.TableInput as Record<string, unknown>));
+    expect(tables.map((t) => t.Name).sort()).toEqual(Object.keys(ANALYTICS_DATASETS).sort());
+    for (const t of tables) {
+      expect(t.PartitionKeys).toEqual([{ Name: 'dt', Type: 'string' }]);
+      expect(t.Parameters).toMatchObject({
+        classification: 'parquet',
+        'projection.enabled': 'true',
+        'projection.dt.type': 'date',
+        'projection.dt.format': 'yyyy-MM-dd',
+      });
+      expect(JSON.stringify((t.Parameters as Record<string, unknown>)['storage.location.template'])).toContain(`analytics/${t.Name as string}/dt=\${dt}/`);
+      expect((t.StorageDescriptor as { SerdeInfo: { SerializationLibrary: string } }).SerdeInfo.SerializationLibrary).toContain('ParquetHiveSerDe');
+    }
+  });
+
+  it('has an Athena workgroup with enforced settings, results in the data bucket, and saved queries', () => {
+    template.hasResourceProperties('AWS::Athena::WorkGroup', {
+      WorkGroupConfiguration: Match.objectLike({
+        EnforceWorkGroupConfiguration: true,
+        ResultConfiguration: {
+          OutputLocation: { 'Fn::Join': ['', ['s3://', { Ref: logicalIdOf(template, 'AWS::S3::Bucket', 'DataDataBucket') }, '/athena-results/']] },
+          EncryptionConfiguration: { EncryptionOption: 'SSE_S3' },
+        },
+      }),
+    });
+    expect(Object.keys(resourcesOf(template, 'AWS::Athena::NamedQuery')).length).toBeGreaterThanOrEqual(3);
+  });
+});
+
+describe('Monitoring', () => {
+  it('alarms on every dead-letter queue, every function error and throttle, and failed loops', () => {
+    const alarms = Object.values(resourcesOf(template, 'AWS::CloudWatch::Alarm')).map((a) => a.Properties!);
+    const dlqs = Object.keys(resourcesOf(template, 'AWS::SQS::Queue')).filter((id) => /Dlq/.test(id));
+    for (const dlq of dlqs) {
+      expect(alarms).toContainEqual(expect.objectContaining({ MetricName: 'ApproximateNumberOfMessagesVisible', Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [dlq, 'QueueName'] } }] }));
+    }
+    const fns = stack.monitoring.alarms.length;
+    expect(fns).toBe(alarms.length);
+    for (const metric of ['Errors', 'Throttles']) expect(alarms.filter((a) => a.MetricName === metric)).toHaveLength(8);
+    expect(alarms).toContainEqual(expect.objectContaining({ MetricName: 'ExecutionsFailed', Namespace: 'AWS/States' }));
+    for (const a of alarms) expect(a.AlarmActions).toHaveLength(1);
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+  });
+});
+
+describe('ReachoutStack', () => {
+  it('gives every function the environment the handlers read', () => {
+    const shared = ['TABLE_NAME', 'DIAL_QUEUE_URL', 'TICK_QUEUE_URL', 'WORK_QUEUE_URL', 'EVENT_BUS_NAME', 'EVENT_SOURCE', 'DATA_BUCKET', 'RECORDINGS_BUCKET', 'CALLS_PER_SECOND', 'LOG_LEVEL', 'NODE_OPTIONS'];
+    for (const fn of ['ApiHandler', 'DialingDialer', 'DialingTickConsumer', 'DialingDispatch', 'DialingSweep', 'DialingWorker', 'TelephonySmaHandler', 'TelephonyRecognizerHook']) {
+      expect(Object.keys(envOf(fn))).toEqual(expect.arrayContaining(shared));
+      expect(envOf(fn).CALLS_PER_SECOND).toEqual({ Ref: 'CallsPerSecond' });
+    }
+    expect(Object.keys(envOf('ApiHandler'))).toEqual(expect.arrayContaining(['SMA_ID', 'STATE_MACHINE_ARN', 'RECOGNIZER_BOT_ALIAS_ARN']));
+    template.hasParameter('CallsPerSecond', { Type: 'Number', Default: 1 });
+    template.hasParameter('MaxConcurrency', { Type: 'Number', Default: 10 });
+  });
+
+  it('runs every Reachout function on Node.js 24, arm64, JSON logs, active tracing, with its own retained log group', () => {
+    const reachout = Object.entries(resourcesOf(template, 'AWS::Lambda::Function')).filter(([id]) => !id.startsWith('Custom'));
+    expect(reachout).toHaveLength(8);
+    for (const [, fn] of reachout) {
+      expect(fn.Properties).toMatchObject({
+        Runtime: 'nodejs24.x',
+        Architectures: ['arm64'],
+        TracingConfig: { Mode: 'Active' },
+        LoggingConfig: expect.objectContaining({ LogFormat: 'JSON', LogGroup: { Ref: expect.any(String) } }),
+      });
+      expect((fn.Properties!.Environment as { Variables: Record<string, string> }).Variables.NODE_OPTIONS).toBe('--enable-source-maps');
+    }
+    for (const lg of Object.values(resourcesOf(template, 'AWS::Logs::LogGroup'))) expect(lg.Properties!.RetentionInDays).toBeGreaterThan(0);
+  });
+
+  it('gives no resource a physical name', () => {
+    const named: [string, string][] = [
+      ['AWS::DynamoDB::Table', 'TableName'],
+      ['AWS::S3::Bucket', 'BucketName'],
+      ['AWS::Lambda::Function', 'FunctionName'],
+      ['AWS::SQS::Queue', 'QueueName'],
+      ['AWS::SNS::Topic', 'TopicName'],
+      ['AWS::IAM::Role', 'RoleName'],
+      ['AWS::StepFunctions::StateMachine', 'StateMachineName'],
+      ['AWS::Logs::LogGroup', 'LogGroupName'],
+      ['AWS::Cognito::UserPool', 'UserPoolName'],
+      ['AWS::Scheduler::Schedule', 'Name'],
+      ['AWS::CloudWatch::Dashboard', 'DashboardName'],
+      ['AWS::CloudWatch::Alarm', 'AlarmName'],
+    ];
+    for (const [type, prop] of named) {
+      for (const [id, r] of Object.entries(resourcesOf(template, type))) expect(r.Properties?.[prop], `${id}.${prop}`).toBeUndefined();
+    }
+    // Names the service requires are derived from the stack's construct path, never a fixed literal.
+    expect(Object.values(resourcesOf(template, 'AWS::Events::EventBus'))[0]!.Properties!.Name).toMatch(/^Test/);
+    expect(Object.values(resourcesOf(template, 'AWS::Lex::Bot'))[0]!.Properties!.Name).toMatch(/^Test/);
+    expect((Object.values(resourcesOf(template, 'AWS::Glue::Database'))[0]!.Properties!.DatabaseInput as { Name: string }).Name).toMatch(/^test/);
+  });
+});
