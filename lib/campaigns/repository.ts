@@ -1,0 +1,301 @@
+import { ConflictError, NotFoundError, ReachoutError } from '../core/errors';
+import { newId, shardOf } from '../core/ids';
+import type { CampaignState, JobStatus } from '../domain/statuses';
+import type { Item, Store } from '../ports/store';
+import { isoAt } from '../ports/clock';
+import { COUNTER_SHARDS, JOB_SHARDS, keys } from '../store/keys';
+import { Campaign, CampaignSettings, Job, type Contact } from './schema';
+
+/** Errors of the campaigns module. */
+export class CampaignError extends ReachoutError {
+  override readonly name = 'CampaignError';
+}
+
+/** Sort key of a job in its due-queue shard: due time first, so `le now` is a bounded range read. */
+export function dueSortKey(dueAt: number, jobId: string): string {
+  return `${String(Math.max(0, Math.floor(dueAt))).padStart(13, '0')}#${jobId}`;
+}
+
+/** Index attributes that put a job into its campaign's due queue (gsi1, sparse). */
+export function dueIndex(instanceId: string, campaignId: string, jobId: string, dueAt: number): Record<string, unknown> {
+  return { gsi1pk: keys.dueQueue(instanceId, campaignId, shardOf(jobId, JOB_SHARDS)), gsi1sk: dueSortKey(dueAt, jobId), dueAt };
+}
+
+function campaignFromItem(item: Item): Campaign {
+  return Campaign.parse(item);
+}
+
+/** Reads a campaign, or undefined when absent (or of another instance: keys are instance-scoped). */
+export async function findCampaign(store: Store, instanceId: string, campaignId: string): Promise<Campaign | undefined> {
+  const item = await store.get(keys.campaign(instanceId, campaignId));
+  return item ? campaignFromItem(item) : undefined;
+}
+
+/** Reads a campaign; NotFoundError when absent. */
+export async function getCampaign(store: Store, instanceId: string, campaignId: string): Promise<Campaign> {
+  const c = await findCampaign(store, instanceId, campaignId);
+  if (!c) throw new NotFoundError('campaign', campaignId);
+  return c;
+}
+
+/** Creates a draft campaign. */
+export async function createCampaign(
+  store: Store,
+  instanceId: string,
+  settings: CampaignSettings,
+  now: number,
+  extra: { campaignId?: string; sourceCampaignId?: string } = {},
+): Promise<Campaign> {
+  const campaignId = extra.campaignId ?? newId('cmp_', now);
+  const campaign: Campaign = {
+    ...CampaignSettings.parse(settings),
+    campaignId,
+    instanceId,
+    state: 'draft',
+    run: 0,
+    createdAt: isoAt(now),
+    updatedAt: isoAt(now),
+    importsRunning: 0,
+    version: 1,
+    ...(extra.sourceCampaignId ? { sourceCampaignId: extra.sourceCampaignId } : {}),
+  };
+  const written = await store.put({ ...keys.campaign(instanceId, campaignId), type: 'campaign', ...campaign }, { notExists: 'pk' });
+  if (!written.ok) throw new ConflictError(`campaign ${campaignId} already exists`, { campaignId });
+  return campaign;
+}
+
+/** Lists the instance's campaigns, newest first, one page at a time. */
+export async function listCampaigns(
+  store: Store,
+  instanceId: string,
+  options: { limit?: number; cursor?: string; state?: CampaignState } = {},
+): Promise<{ items: Campaign[]; cursor?: string }> {
+  const page = await store.query({ pk: keys.campaign(instanceId, 'x').pk, beginsWith: 'CMP#', reverse: true, limit: options.limit ?? 50, cursor: options.cursor });
+  let items = page.items.map(campaignFromItem);
+  if (options.state) items = items.filter((c) => c.state === options.state);
+  return { items, cursor: page.cursor };
+}
+
+/** Every campaign of the instance in one of the given states (the campaign partition holds one small item per campaign). */
+export async function campaignsInStates(store: Store, instanceId: string, states: readonly CampaignState[]): Promise<Campaign[]> {
+  const out: Campaign[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await store.query({ pk: keys.campaign(instanceId, 'x').pk, beginsWith: 'CMP#', limit: 500, cursor });
+    for (const item of page.items) if (states.includes(item.state as CampaignState)) out.push(campaignFromItem(item));
+    cursor = page.cursor;
+  } while (cursor);
+  return out;
+}
+
+/** Applies a change to a campaign only if it is still at the version read (optimistic concurrency); retried by callers. */
+export async function writeCampaign(store: Store, next: Campaign, expectedVersion: number): Promise<boolean> {
+  const written = await store.put(
+    { ...keys.campaign(next.instanceId, next.campaignId), type: 'campaign', ...next },
+    { eq: ['version', expectedVersion] },
+  );
+  return written.ok;
+}
+
+/**
+ * Reads, changes and writes a campaign with optimistic concurrency.
+ * `change` returns the new campaign, or throws to refuse (e.g. a ConflictError for a bad transition).
+ */
+export async function mutateCampaign(
+  store: Store,
+  instanceId: string,
+  campaignId: string,
+  now: number,
+  change: (c: Campaign) => Campaign,
+): Promise<{ before: Campaign; after: Campaign }> {
+  for (let attempt = 0; attempt < 8; attempt++) {
+    const before = await getCampaign(store, instanceId, campaignId);
+    const after = { ...change(before), updatedAt: isoAt(now), version: before.version + 1 };
+    if (await writeCampaign(store, after, before.version)) return { before, after };
+  }
+  throw new ConflictError('campaign was changed concurrently; try again', { campaignId });
+}
+
+/** Counter names of a campaign (R1); each is summed over COUNTER_SHARDS items. */
+export const COUNTERS = [
+  'total',
+  'dialled',
+  'completed',
+  'succeeded',
+  'failed',
+  'cancelled',
+  'suspended',
+  'answered',
+  'notAnswered',
+  'cancelledUndialled',
+  'callsPlaced',
+  'callsAnswered',
+] as const;
+/** A campaign counter name. */
+export type CounterName = (typeof COUNTERS)[number];
+
+/** Adds to a campaign's counters on the shard of `shardKey` (spreads hot writes over COUNTER_SHARDS items). */
+export async function addCounters(
+  store: Store,
+  instanceId: string,
+  campaignId: string,
+  shardKey: string,
+  delta: Partial<Record<CounterName, number>>,
+): Promise<void> {
+  const add: Record<string, number> = {};
+  for (const [k, v] of Object.entries(delta)) if (v) add[k] = v;
+  if (Object.keys(add).length === 0) return;
+  await store.update(keys.campaignCounters(instanceId, campaignId, shardOf(shardKey, COUNTER_SHARDS)), { add, set: { type: 'counters' } });
+}
+
+/** Campaign progress (SPEC R1), read in O(1): COUNTER_SHARDS items whatever the campaign size. */
+export interface Progress {
+  total: number;
+  completed: number;
+  succeeded: number;
+  failed: number;
+  cancelled: number;
+  notAnswered: number;
+  suspended: number;
+  notStarted: number;
+  inProgress: number;
+  callsPlaced: number;
+  callsAnswered: number;
+  /** Answered calls / placed calls (0 when none placed). */
+  answerRate: number;
+  /** Jobs that got an answer / jobs dialled. */
+  jobAnswerRate: number;
+}
+
+/** Reads the counters of a campaign. */
+export async function readCounters(store: Store, instanceId: string, campaignId: string): Promise<Record<CounterName, number>> {
+  const page = await store.query({ pk: keys.campaignCounters(instanceId, campaignId, 0).pk, limit: COUNTER_SHARDS * 2 });
+  const sums = Object.fromEntries(COUNTERS.map((c) => [c, 0])) as Record<CounterName, number>;
+  for (const item of page.items) for (const c of COUNTERS) sums[c] += Number(item[c] ?? 0);
+  return sums;
+}
+
+/** Progress from counters. */
+export function progressOf(c: Record<CounterName, number>): Progress {
+  const notStarted = Math.max(0, c.total - c.dialled - c.cancelledUndialled);
+  return {
+    total: c.total,
+    completed: c.completed,
+    succeeded: c.succeeded,
+    failed: c.failed,
+    cancelled: c.cancelled,
+    notAnswered: c.notAnswered,
+    suspended: c.suspended,
+    notStarted,
+    inProgress: Math.max(0, c.total - c.completed - notStarted),
+    callsPlaced: c.callsPlaced,
+    callsAnswered: c.callsAnswered,
+    answerRate: c.callsPlaced > 0 ? round(c.callsAnswered / c.callsPlaced) : 0,
+    jobAnswerRate: c.dialled > 0 ? round(c.answered / c.dialled) : 0,
+  };
+}
+
+const round = (x: number) => Math.round(x * 10_000) / 10_000;
+
+/** Reads a campaign's progress. */
+export async function getProgress(store: Store, instanceId: string, campaignId: string): Promise<Progress> {
+  return progressOf(await readCounters(store, instanceId, campaignId));
+}
+
+/** The item of a new job waiting in the due queue. */
+export function newJobItem(instanceId: string, campaignId: string, jobId: string, contact: Contact, dueAt: number, now: number): Item {
+  const job: Job = {
+    jobId,
+    campaignId,
+    instanceId,
+    contact,
+    status: 'Scheduling',
+    dialState: 'idle',
+    attempts: 0,
+    tries: 0,
+    finishedAttempt: 0,
+    answered: false,
+    tags: {},
+    createdAt: isoAt(now),
+    updatedAt: isoAt(now),
+  };
+  return {
+    ...keys.job(instanceId, campaignId, jobId),
+    type: 'job',
+    ...job,
+    systemAttempts: 0,
+    ...dueIndex(instanceId, campaignId, jobId, dueAt),
+    gsi2pk: keys.byPhone(instanceId, contact.phone),
+    gsi2sk: `${campaignId}#${jobId}`,
+    ...(contact.referenceId ? { gsi3pk: keys.byReference(instanceId, contact.referenceId), gsi3sk: `${campaignId}#${jobId}` } : {}),
+  };
+}
+
+/** A job item as the API shows it. */
+export function jobFromItem(item: Item): Job & { systemAttempts: number; leaseSlot?: number; from?: string; calleeDay?: string } {
+  const job = Job.parse(item);
+  return {
+    ...job,
+    systemAttempts: Number(item.systemAttempts ?? 0),
+    ...(typeof item.leaseSlot === 'number' ? { leaseSlot: item.leaseSlot } : {}),
+    ...(typeof item.from === 'string' ? { from: item.from } : {}),
+    ...(typeof item.calleeDay === 'string' ? { calleeDay: item.calleeDay } : {}),
+  };
+}
+
+/** Reads a job, or undefined. */
+export async function getJob(store: Store, instanceId: string, campaignId: string, jobId: string) {
+  const item = await store.get(keys.job(instanceId, campaignId, jobId));
+  return item ? jobFromItem(item) : undefined;
+}
+
+/** Lists a campaign's jobs shard by shard; the cursor names the shard and the position within it. */
+export async function listJobs(
+  store: Store,
+  instanceId: string,
+  campaignId: string,
+  options: { limit?: number; cursor?: string; status?: JobStatus } = {},
+): Promise<{ items: ReturnType<typeof jobFromItem>[]; cursor?: string }> {
+  const limit = options.limit ?? 50;
+  let [shard, inner] = decodeCursor(options.cursor);
+  const items: ReturnType<typeof jobFromItem>[] = [];
+  while (shard < JOB_SHARDS && items.length < limit) {
+    const page = await store.query({ pk: keys.jobPartition(instanceId, campaignId, shard), beginsWith: 'JOB#', limit: limit - items.length, cursor: inner });
+    for (const item of page.items) {
+      const job = jobFromItem(item);
+      if (!options.status || job.status === options.status) items.push(job);
+    }
+    if (page.cursor) inner = page.cursor;
+    else {
+      shard++;
+      inner = undefined;
+    }
+  }
+  return { items, ...(shard < JOB_SHARDS ? { cursor: encodeCursor(shard, inner) } : {}) };
+}
+
+function encodeCursor(shard: number, inner?: string): string {
+  return Buffer.from(JSON.stringify([shard, inner ?? null])).toString('base64url');
+}
+
+function decodeCursor(cursor?: string): [number, string | undefined] {
+  if (!cursor) return [0, undefined];
+  try {
+    const [shard, inner] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [number, string | null];
+    return [Number(shard) || 0, inner ?? undefined];
+  } catch {
+    throw new CampaignError('BadCursor', 'invalid cursor', 400);
+  }
+}
+
+/** Jobs with a phone number across campaigns (C7), via gsi2. */
+export async function jobsByPhone(store: Store, instanceId: string, e164: string, limit = 100) {
+  const page = await store.query({ index: 'gsi2', pk: keys.byPhone(instanceId, e164), limit });
+  return page.items.filter((i) => i.type === 'job').map(jobFromItem);
+}
+
+/** Jobs with an external reference id (C7), via gsi3. */
+export async function jobsByReference(store: Store, instanceId: string, referenceId: string, limit = 100) {
+  const page = await store.query({ index: 'gsi3', pk: keys.byReference(instanceId, referenceId), limit });
+  return page.items.filter((i) => i.type === 'job').map(jobFromItem);
+}
