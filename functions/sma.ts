@@ -7,7 +7,9 @@ import type { BusEvent } from '../lib/ports/bus';
 import { isoAt } from '../lib/ports/clock';
 import { keys } from '../lib/store/keys';
 import {
+  botConversationAction,
   buildActions,
+  LANGUAGE_DEFAULTS,
   hangupAction,
   pauseAction,
   startRecordingAction,
@@ -67,6 +69,9 @@ interface CallState {
   dialog?: unknown;
   progress: Progress;
 }
+
+/** How long Lex waits for the callee's first words before giving up on the greeting (ms). */
+export const GREETING_TIMEOUT_MS = 2500;
 
 const EMPTY: SmaResponse = { SchemaVersion: '1.0', Actions: [] };
 const STATE_SK = 'SMASTATE';
@@ -273,12 +278,13 @@ export function createSmaHandler(deps: Deps, options: SmaHandlerOptions = {}) {
       case 'StartCallRecording': {
         const loc = data.CallRecordingDestination?.Location;
         if (loc) state.progress.rk = recordingKeyFromLocation(loc, bucket);
-        return startConversation(state, event);
+        return afterAnswer(state, event);
       }
       case 'StartBotConversation': {
         const result = data.IntentResult;
         const attrs = result?.SessionState?.SessionAttributes ?? {};
         const text = attrs.transcript ?? attrs.inputTranscript ?? '';
+        if (state.progress.aw === 'greeting') return onGreeting(state, event, attrs.inputMode === 'DTMF' ? '' : text);
         if (attrs.inputMode === 'DTMF' && text && state.progress.aw !== 'delegate') {
           state.progress.ut += 1;
           return step(state, event, { type: 'digits', at, digits: text });
@@ -318,8 +324,10 @@ export function createSmaHandler(deps: Deps, options: SmaHandlerOptions = {}) {
       case 'StartCallRecording':
         // A missing recording must not cost the conversation.
         state.progress.tg = { ...state.progress.tg, recordingFailed: 'true' };
-        return startConversation(state, event);
+        return afterAnswer(state, event);
       case 'StartBotConversation':
+        if (state.progress.aw === 'greeting') return startConversation(state, event);
+        return step(state, event, { type: 'silence', at });
       case 'SpeakAndGetDigits':
       case 'ReceiveDigits':
         return step(state, event, { type: 'silence', at });
@@ -527,6 +535,36 @@ export function createSmaHandler(deps: Deps, options: SmaHandlerOptions = {}) {
       state.progress.aw = 'recording';
       return respond(state, [startRecordingAction(actionContext(state, event), recordingDestination(bucket, prefix))]);
     }
+    return afterAnswer(state, event);
+  }
+
+  /** Listens for the callee's first words (P9) unless the plan opts out, then starts the dialog. */
+  function afterAnswer(state: CallState, event: SmaEvent): Promise<SmaResponse> {
+    if (state.plan?.listenForGreeting === false) return startConversation(state, event);
+    const ctx = actionContext(state, event);
+    state.progress.aw = 'greeting';
+    return respond(state, [
+      botConversationAction(ctx, undefined, { botAliasArn: botArn, localeId: LANGUAGE_DEFAULTS[ctx.voice.language].lexLocale }, {
+        phase: 'greeting',
+        'x-amz-lex:audio:start-timeout-ms:*:*': String(GREETING_TIMEOUT_MS),
+      }),
+    ]);
+  }
+
+  /** The callee's first words: a machine or an announcement ends the call, a person (or silence) starts the dialog. */
+  async function onGreeting(state: CallState, event: SmaEvent, text: string): Promise<SmaResponse> {
+    if (text.trim()) {
+      const kind = classifyFirstUtterance(text);
+      state.progress.ut = 1;
+      if (kind.kind !== 'person') {
+        state.progress.cs = statusOfAnsweredCall(kind);
+        await putTurns(deps.store, state.ids.instanceId, state.ids.callId, [
+          { index: state.progress.tc, at: deps.clock.now(), nodeId: '', userText: text, outcome: 'hangup' },
+        ]);
+        state.progress.tc += 1;
+        return hangUp(state, event, 'robot', kind.kind);
+      }
+    }
     return startConversation(state, event);
   }
 
@@ -571,6 +609,7 @@ export function createSmaHandler(deps: Deps, options: SmaHandlerOptions = {}) {
       case 'DIGITS_RECEIVED': {
         const digits = event.ActionData?.ReceivedDigits ?? '';
         if (!digits || !state.progress.an) return respond(state, []);
+        if (state.progress.aw === 'greeting') return startConversation(state, event);
         state.progress.ut += 1;
         return step(state, event, { type: 'digits', at: deps.clock.now(), digits });
       }

@@ -36,7 +36,7 @@ export interface ActionContext {
 }
 
 /** What a listening action waits for, so the handler knows how to read the next event. */
-export type Awaiting = 'prompt' | 'speech' | 'keypad' | 'delegate' | 'hangup' | 'transfer' | 'recording' | 'none';
+export type Awaiting = 'prompt' | 'speech' | 'keypad' | 'delegate' | 'hangup' | 'transfer' | 'recording' | 'greeting' | 'none';
 
 /** Actions built from a batch of dialog commands, plus what the call now waits for. */
 export interface BuiltActions {

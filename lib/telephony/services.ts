@@ -29,6 +29,11 @@ export interface CallPlan {
   referenceId?: string;
   plannedAt?: string;
   transferTimeoutSeconds?: number;
+  /**
+   * Listen briefly for the callee's first words before the first prompt, so answering machines and
+   * carrier announcements are recognised even when the scenario starts by talking (P9). Default true.
+   */
+  listenForGreeting?: boolean;
 }
 
 /** Commands the handler carries out: the engine's, plus `delegate` (S13). */

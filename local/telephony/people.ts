@@ -21,6 +21,8 @@ export const Person = z.object({
   rejectsImmediately: z.boolean().default(false),
   /** What the answering side says first (an answering machine's greeting or a carrier announcement). */
   announcement: z.string().optional(),
+  /** What a person says on picking up (heard when the robot listens before its first prompt); "" for silence. */
+  greeting: z.string().default('Hello?'),
   /** Replies at each listen, in order; the last one repeats when they run out. */
   replies: z.array(z.string()).default(['yes']),
   /** Speaks before the prompt ends (barge-in), after this fraction of it. */

@@ -285,7 +285,13 @@ export class SimulatedTelephony implements Telephony {
               action.Type === 'SpeakAndGetDigits'
                 ? String(((p.SpeechParameters ?? {}) as { Text?: string }).Text ?? '')
                 : String((((p.Configuration ?? {}) as { WelcomeMessages?: { Content?: string }[] }).WelcomeMessages ?? [])[0]?.Content ?? '');
-            const reply = nextReply();
+            const session = ((p.Configuration as { SessionState?: { SessionAttributes?: Record<string, string> } })?.SessionState?.SessionAttributes) ?? {};
+            let reply: string;
+            if (action.Type === 'StartBotConversation' && session.phase === 'greeting') {
+              // The robot listens before speaking: the machine's greeting, the announcement or the person's "hello".
+              reply = person.announcement && !announced ? person.announcement : person.greeting;
+              announced = true;
+            } else reply = nextReply();
             const promptMs = prompt ? speechMs(prompt) : 0;
             const heardMs = person.bargeInAfter !== undefined && reply && reply !== 'hangup' ? promptMs * person.bargeInAfter : promptMs;
             await wait(heardMs);
@@ -315,13 +321,13 @@ export class SimulatedTelephony implements Telephony {
                 await wait(speechMs(reply));
                 silentSince = clock.now();
               } else {
-                await wait(4000); // Lex's no-input timeout
+                await wait(Number(session['x-amz-lex:audio:start-timeout-ms:*:*'] ?? 4000)); // Lex's no-input timeout
                 if (clock.now() - silentSince > person.patienceSeconds * 1000) throw new PersonHungUp();
               }
               data.IntentResult = {
                 SessionId: transactionId,
                 SessionState: {
-                  SessionAttributes: { ...(((p.Configuration as { SessionState?: { SessionAttributes?: Record<string, string> } })?.SessionState?.SessionAttributes) ?? {}), transcript, inputMode },
+                  SessionAttributes: { ...session, transcript, inputMode },
                   Intent: { Name: 'FallbackIntent', Slots: {}, State: 'Fulfilled', ConfirmationState: 'None' },
                 },
                 Interpretations: [{ Intent: { Name: 'FallbackIntent', Slots: {}, State: 'Fulfilled', ConfirmationState: 'None' } }],

@@ -263,4 +263,34 @@ describe('createSmaHandler', () => {
     expect((await getCallRecord(s.deps.store, 'inst1', 'call1'))?.recordingKey).toBe('inst1/2026-01-05/call1/t.wav');
     expect(s.events.find((e) => e.detailType === 'RecordingReady')?.detail).toMatchObject({ recording: { key: 'inst1/2026-01-05/call1/t.wav' } });
   });
+  it('listens for the callee’s first words before the first prompt (P9)', async () => {
+    const s = setup({ listenForGreeting: true });
+    const r = await answer(s);
+    expect(types(r)).toEqual(['StartBotConversation']);
+    const params = r.Actions[0]!.Parameters as { Configuration: Record<string, any> };
+    expect(params.Configuration.WelcomeMessages).toBeUndefined();
+    expect(params.Configuration.SessionState.SessionAttributes).toMatchObject({ phase: 'greeting', 'x-amz-lex:audio:start-timeout-ms:*:*': '2500' });
+    const r2 = await s.handle(f.botConversationSucceeded(attrsOf(r), 'Hello?'));
+    expect(types(r2)).toEqual(['Pause', 'StartBotConversation']);
+    // A person's hello is not classified again later.
+    const r3 = await s.handle(f.botConversationSucceeded(attrsOf(r2), 'please leave a message is what my kid said'));
+    expect(types(r3)).not.toEqual(['Hangup']);
+  });
+
+  it('hangs up on an answering machine heard before the first prompt', async () => {
+    const s = setup({ listenForGreeting: true });
+    const r = await answer(s);
+    const r2 = await s.handle(f.botConversationSucceeded(attrsOf(r), "Hi, you've reached Sam, leave a message after the beep."));
+    expect(types(r2)).toEqual(['Hangup']);
+    await s.handle(f.hangup(attrsOf(r2)));
+    expect(s.finished[0]).toMatchObject({ status: 'Voicemail', answered: false });
+    expect((await listTurns(s.deps.store, 'inst1', 'call1'))[0]).toMatchObject({ userText: expect.stringContaining('leave a message'), outcome: 'hangup' });
+  });
+
+  it('starts the dialog when the callee says nothing or the greeting listen fails', async () => {
+    const s = setup({ listenForGreeting: true });
+    const r = await answer(s);
+    expect(types(await s.handle(f.botConversationSucceeded(attrsOf(r), '')))).toEqual(['Pause', 'StartBotConversation']);
+    expect(types(await s.handle(f.actionFailed(attrsOf(r), 'StartBotConversation')))).toEqual(['Pause', 'StartBotConversation']);
+  });
 });

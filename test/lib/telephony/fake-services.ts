@@ -79,6 +79,7 @@ export function fakeServices(plan: Partial<CallPlan> = {}) {
         variables: { name: 'Sam' },
         referenceId: 'ref-1',
         plannedAt: '2026-01-05T08:59:00.000Z',
+        listenForGreeting: false,
         ...plan,
       };
     },

@@ -63,9 +63,9 @@ describe('SimulatedTelephony', () => {
     ['+8613901001234', 'zhPoweredOff', { status: 'PoweredOff' }],
     ['+8613902001234', 'zhArrears', { status: 'InArrears' }],
   ];
-  for (const [to, person, cdr] of expected) {
-    it(`drives the real handler to the right outcome for the ${person} person`, async () => {
-      const r = rig();
+  for (const [to, person, cdr] of expected) for (const listenForGreeting of [false, true]) {
+    it(`drives the real handler to the right outcome for the ${person} person${listenForGreeting ? ' (greeting heard first)' : ''}`, async () => {
+      const r = rig({ listenForGreeting });
       const { cdr: record, outcome } = await call(r, to);
       expect(record).toMatchObject(cdr);
       expect(outcome.status).toBe(cdr.status);
