@@ -7,12 +7,23 @@ import { ChimePhoneNumber, ChimeSipMediaApp, PhoneCountry, PhoneNumberType, Phon
 import { Construct } from 'constructs';
 import { acknowledge } from './nag';
 import { ReachoutFunction } from './reachout-function';
+import {
+  RECOGNIZER_LOCALES as BOT_LOCALES,
+  RECOGNIZER_NLU_CONFIDENCE_THRESHOLD,
+  recognizerBotAliasPolicy,
+} from '../../lib/telephony/recognizer-bot';
 
 /** The Chime service principal that invokes SIP media applications, writes recordings and talks to Lex. */
 export const CHIME_VOICE_PRINCIPAL = 'voiceconnector.chime.amazonaws.com';
 
-/** Locales of the recogniser bot (T2). */
-export const RECOGNIZER_LOCALES = ['en_US', 'zh_CN'] as const;
+/** Locales of the recogniser bot (T2), as lib/telephony/recognizer-bot.ts describes the bot. */
+export const RECOGNIZER_LOCALES = BOT_LOCALES.map((l) => l.localeId);
+
+/** Sample utterances of the placeholder intent per locale (Lex builds no locale whose only intent is the fallback). */
+const PLACEHOLDER_UTTERANCES: Record<string, string[]> = {
+  en_US: ['hello', 'yes', 'no', 'who is this'],
+  zh_CN: ['你好', '是的', '不是', '你是谁'],
+};
 
 /** Which phone numbers to order for calling out (the construct library orders them through a custom resource). */
 export interface PhoneNumberOrder {
@@ -120,10 +131,7 @@ export class Telephony extends Construct {
     });
     acknowledge(botRole, 'AwsSolutions-IAM5[Resource::*]', 'polly:SynthesizeSpeech has no resource-level permissions');
 
-    const botLocales: lex.CfnBot.BotLocaleProperty[] = [
-      this.locale('en_US', 'Joanna', ['hello', 'yes', 'no', 'who is this']),
-      this.locale('zh_CN', 'Zhiyu', ['你好', '是的', '不是', '你是谁']),
-    ];
+    const botLocales = BOT_LOCALES.map((l) => this.locale(l.localeId, l.voiceId, l.engine, PLACEHOLDER_UTTERANCES[l.localeId] ?? ['hello']));
     this.bot = new lex.CfnBot(this, 'RecognizerBot', {
       name: Names.uniqueResourceName(this, { maxLength: 100, separator: '-' }),
       description: 'Reachout speech recogniser: returns what the person said; the built-in NLU classifies it',
@@ -180,26 +188,10 @@ export class Telephony extends Construct {
     this.smaId = this.sipMediaApp.sipMediaAppId;
     if (props.smaMessageLogs ?? true) this.sipMediaApp.logging({ enableSipMediaApplicationMessageLogs: true });
     this.modernizeChimeProvider();
-    const smaArn = `arn:${stack.partition}:voiceconnector:${region}:${stack.account}:sma/${this.smaId}`;
 
     new lex.CfnResourcePolicy(this, 'RecognizerBotAliasPolicy', {
       resourceArn: this.botAliasArn,
-      policy: {
-        Version: '2012-10-17',
-        Statement: [
-          {
-            Sid: 'AllowChimePstnAudioUseBot',
-            Effect: 'Allow',
-            Principal: { Service: CHIME_VOICE_PRINCIPAL },
-            Action: 'lex:StartConversation',
-            Resource: this.botAliasArn,
-            Condition: {
-              StringEquals: { 'AWS:SourceAccount': stack.account },
-              ArnEquals: { 'AWS:SourceArn': smaArn },
-            },
-          },
-        ],
-      },
+      policy: recognizerBotAliasPolicy({ region, accountId: stack.account, botAliasArn: this.botAliasArn, sipMediaApplicationId: this.smaId }),
     });
 
     props.recordingsBucket.addToResourcePolicy(
@@ -255,15 +247,15 @@ export class Telephony extends Construct {
     if (handler instanceof CfnResource) handler.addPropertyOverride('Runtime', 'nodejs22.x');
   }
 
-  private locale(localeId: string, voiceId: string, utterances: string[]): lex.CfnBot.BotLocaleProperty {
+  private locale(localeId: string, voiceId: string, engine: string, utterances: string[]): lex.CfnBot.BotLocaleProperty {
     const hook = { enabled: true };
     return {
       localeId,
-      nluConfidenceThreshold: 0.4,
-      voiceSettings: { voiceId, engine: 'neural' },
+      // At 1 every utterance goes to the fallback intent; the placeholder only lets the locale build.
+      nluConfidenceThreshold: RECOGNIZER_NLU_CONFIDENCE_THRESHOLD,
+      voiceSettings: { voiceId, engine },
       intents: [
-        // Lex builds a locale only with one intent that has utterances; every intent ends in the code hook,
-        // which hands the transcript back, so which one matches does not matter.
+        // Every intent ends in the code hook, which hands the transcript back, so which one matches does not matter.
         { name: 'Speech', sampleUtterances: utterances.map((utterance) => ({ utterance })), fulfillmentCodeHook: hook },
         { name: 'FallbackIntent', parentIntentSignature: 'AMAZON.FallbackIntent', fulfillmentCodeHook: hook },
       ],
