@@ -1,0 +1,259 @@
+import { z } from 'zod';
+import { getProgress, getCampaign, listCampaigns, createCampaign } from '../../../lib/campaigns/repository';
+import { copyCampaign, pauseCampaign, rerunCampaign, resumeCampaign, startCampaign, stopCampaign, updateCampaign } from '../../../lib/campaigns/lifecycle';
+import { Campaign, CampaignSettings, Contact, RerunOutcome } from '../../../lib/campaigns/schema';
+import { audit } from '../../../lib/campaigns/events';
+import type { Deps } from '../../../lib/core/deps';
+import { newId } from '../../../lib/core/ids';
+import { NotFoundError, ValidationError } from '../../../lib/core/errors';
+import { CampaignState } from '../../../lib/domain/statuses';
+import { getInstanceSettings } from '../../../lib/instances/repository';
+import { listSuspended, suspendNumbers, unsuspendNumbers } from '../../../lib/lists';
+import { beginImport, fromArray, getImport, listRejections, runImport, type ImportReport } from '../../../lib/contacts/import';
+import { splitManualNumbers } from '../../../lib/contacts/normalize';
+import { fileRows, formatOf } from '../../../lib/contacts/parse';
+import { csvTemplate, xlsxTemplate } from '../../../lib/contacts/template';
+import { getScenarioVersion, listScenarioVariables } from '../../../lib/scenarios/repository';
+import { route, type Route } from '../route';
+
+const CampaignParams = z.object({ campaignId: z.string().min(1).max(100) });
+const ImportParams = CampaignParams.extend({ importId: z.string().min(1).max(100) });
+const PageQuery = z.object({ limit: z.coerce.number().int().min(1).max(500).optional(), cursor: z.string().max(2000).optional() });
+
+/** Uploads up to this size are imported within the request; larger ones by the worker, with progress. */
+export const INLINE_IMPORT_BYTES = 2 * 1024 * 1024;
+/** Contacts per API batch. */
+export const MAX_BATCH = 10_000;
+
+const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+const CONTACT_FIELDS = new Set(['phone', 'name', 'honorific', 'referenceId']);
+
+const CampaignView = Campaign.extend({
+  progress: z.object({
+    total: z.number(), completed: z.number(), succeeded: z.number(), failed: z.number(), cancelled: z.number(),
+    notAnswered: z.number(), suspended: z.number(), notStarted: z.number(), inProgress: z.number(),
+    callsPlaced: z.number(), callsAnswered: z.number(), answerRate: z.number(), jobAnswerRate: z.number(),
+  }),
+});
+const Rejection = z.object({ row: z.number(), reason: z.string(), detail: z.string().optional(), phone: z.string().optional() });
+const ImportView = z.object({
+  importId: z.string(), campaignId: z.string(), source: z.string(), status: z.enum(['running', 'completed', 'failed']),
+  rowsRead: z.number(), accepted: z.number(), rejected: z.number(), byReason: z.record(z.string(), z.number()),
+  bytesRead: z.number().optional(), totalBytes: z.number().optional(), sample: z.array(Rejection),
+  startedAt: z.string(), updatedAt: z.string(), finishedAt: z.string().optional(), error: z.string().optional(),
+});
+const ImportResult = ImportView.extend({ rejections: z.array(Rejection).optional() });
+
+/** The variables a scenario version's prompts need from each contact (C4); the scenario must be published. */
+async function scenarioVariables(deps: Deps, instanceId: string, scenarioId: string, version: number): Promise<string[]> {
+  const v = await getScenarioVersion(deps.store, instanceId, scenarioId, version);
+  if (!v) throw new ValidationError(`scenario ${scenarioId} has no published version ${version}`, [{ path: 'scenarioVersion', message: 'not a published version' }]);
+  return listScenarioVariables(v.definition).filter((name) => !CONTACT_FIELDS.has(name));
+}
+
+async function view(deps: Deps, instanceId: string, campaign: Campaign) {
+  return { ...campaign, progress: await getProgress(deps.store, instanceId, campaign.campaignId) };
+}
+
+async function withRejections(deps: Deps, instanceId: string, report: ImportReport) {
+  if (report.status === 'running' || report.rejected === 0) return report;
+  const page = await listRejections(deps.store, instanceId, report.importId, { limit: 1000 });
+  return { ...report, rejections: page.items };
+}
+
+const StartBody = z.object({}).optional();
+
+/** Campaign routes (SPEC C1–C7). */
+export const campaignRoutes: Route[] = [
+  route({
+    method: 'POST', path: '/campaigns', summary: 'Create a draft campaign (scenario version + strategy)', tags: ['campaigns'],
+    body: CampaignSettings, status: 201, response: CampaignView,
+    async handle(req, deps) {
+      const needed = await scenarioVariables(deps, req.instanceId, req.body.scenarioId, req.body.scenarioVersion);
+      const settings = { ...req.body, requiredVariables: [...new Set([...req.body.requiredVariables, ...needed])].slice(0, 50) };
+      const c = await createCampaign(deps.store, req.instanceId, settings, deps.clock.now());
+      await audit(deps, req.instanceId, { principal: req.principal, action: 'campaign.create', target: c.campaignId });
+      return { body: await view(deps, req.instanceId, c) };
+    },
+  }),
+  route({
+    method: 'GET', path: '/campaigns', summary: 'List campaigns, newest first', tags: ['campaigns'],
+    query: PageQuery.extend({ state: CampaignState.optional() }),
+    response: z.object({ items: z.array(Campaign), cursor: z.string().optional() }),
+    async handle(req, deps) {
+      return { body: await listCampaigns(deps.store, req.instanceId, req.query) };
+    },
+  }),
+  route({
+    method: 'GET', path: '/campaigns/{campaignId}', summary: 'Read a campaign with its live progress (R1)', tags: ['campaigns'],
+    params: CampaignParams, response: CampaignView,
+    async handle(req, deps) {
+      return { body: await view(deps, req.instanceId, await getCampaign(deps.store, req.instanceId, req.params.campaignId)) };
+    },
+  }),
+  route({
+    method: 'GET', path: '/campaigns/{campaignId}/progress', summary: 'Campaign progress: completed, not answered, suspended, not started, total, answer rate (R1)', tags: ['campaigns'],
+    params: CampaignParams, response: CampaignView.shape.progress,
+    async handle(req, deps) {
+      await getCampaign(deps.store, req.instanceId, req.params.campaignId);
+      return { body: await getProgress(deps.store, req.instanceId, req.params.campaignId) };
+    },
+  }),
+  route({
+    method: 'PATCH', path: '/campaigns/{campaignId}', summary: 'Change the strategy of a draft, scheduled or paused campaign', tags: ['campaigns'],
+    params: CampaignParams, body: CampaignSettings.partial(), response: CampaignView,
+    async handle(req, deps) {
+      const c = await updateCampaign(deps, req.instanceId, req.params.campaignId, req.body);
+      return { body: await view(deps, req.instanceId, c) };
+    },
+  }),
+  ...(['start', 'pause', 'resume', 'stop'] as const).map((action) =>
+    route({
+      method: 'POST', path: `/campaigns/{campaignId}/${action}`, tags: ['campaigns'],
+      summary: {
+        start: 'Publish a draft: run now, or schedule it for its start time or recurring plan (C2)',
+        pause: 'Pause: no new calls within seconds; calls in progress finish',
+        resume: 'Resume a paused campaign',
+        stop: 'Stop: every job not yet dialled is cancelled',
+      }[action],
+      params: CampaignParams, body: StartBody, response: CampaignView,
+      async handle(req, deps) {
+        const fn = { start: startCampaign, pause: pauseCampaign, resume: resumeCampaign, stop: stopCampaign }[action];
+        const c = await fn(deps, req.instanceId, req.params.campaignId, { principal: req.principal });
+        return { body: await view(deps, req.instanceId, c) };
+      },
+    }),
+  ),
+  route({
+    method: 'POST', path: '/campaigns/{campaignId}/copy', summary: 'Copy a campaign’s strategy into a new draft', tags: ['campaigns'],
+    params: CampaignParams, body: CampaignSettings.partial().optional(), status: 201, response: CampaignView,
+    async handle(req, deps) {
+      const c = await copyCampaign(deps, req.instanceId, req.params.campaignId, req.body ?? {});
+      return { body: await view(deps, req.instanceId, c) };
+    },
+  }),
+  route({
+    method: 'POST', path: '/campaigns/{campaignId}/rerun', summary: 'Re-run: a new draft with the jobs of this campaign by outcome (C6)', tags: ['campaigns'],
+    params: CampaignParams,
+    body: z.object({ outcomes: z.array(RerunOutcome).min(1), overrides: CampaignSettings.partial().optional() }),
+    status: 201, response: z.object({ campaign: Campaign, importId: z.string() }),
+    async handle(req, deps) {
+      return { body: await rerunCampaign(deps, req.instanceId, req.params.campaignId, req.body.outcomes, req.body.overrides ?? {}) };
+    },
+  }),
+  route({
+    method: 'POST', path: '/campaigns/{campaignId}/contacts', summary: 'Add contacts: an API batch, or manual entry of numbers separated by spaces, semicolons or new lines (C3)', tags: ['contacts'],
+    params: CampaignParams,
+    body: z.object({
+      contacts: z.array(Contact.extend({ phone: z.string().min(1).max(40) })).max(MAX_BATCH).optional(),
+      numbers: z.string().max(1_000_000).optional(),
+    }),
+    response: ImportResult,
+    async handle(req, deps) {
+      const items = [
+        ...(req.body.contacts ?? []),
+        ...splitManualNumbers(req.body.numbers ?? '').map((phone) => ({ phone, variables: {} })),
+      ];
+      if (items.length === 0) throw new ValidationError('send contacts or numbers', [{ path: 'contacts', message: 'empty' }]);
+      if (items.length > MAX_BATCH) throw new ValidationError(`at most ${MAX_BATCH} contacts per batch`, [{ path: 'contacts', message: 'too many' }]);
+      const settings = await getInstanceSettings(deps.store, req.instanceId);
+      const campaign = await getCampaign(deps.store, req.instanceId, req.params.campaignId);
+      const report = await beginImport(deps, req.instanceId, campaign.campaignId, req.body.contacts ? 'api' : 'manual');
+      const final = await runImport(deps, report, { kind: 'contacts', contacts: fromArray(items.map((contact, i) => ({ row: i + 1, contact }))) }, {
+        instanceId: req.instanceId, defaultRegion: settings.defaultRegion, requiredVariables: req.body.contacts ? campaign.requiredVariables : [],
+      });
+      return { body: await withRejections(deps, req.instanceId, final) };
+    },
+  }),
+  route({
+    method: 'POST', path: '/campaigns/{campaignId}/imports', summary: 'Upload a .xlsx or .csv contact file; small files are imported at once, large ones in the background with progress (C4)', tags: ['contacts'],
+    params: CampaignParams, query: z.object({ filename: z.string().max(300).optional() }),
+    rawBody: { contentTypes: [XLSX_TYPE, 'text/csv', 'application/csv', 'text/plain', 'application/octet-stream'] },
+    response: ImportResult,
+    async handle(req, deps) {
+      const body = req.rawBody;
+      if (!body || body.length === 0) throw new ValidationError('send the file as the request body', [{ path: '(body)', message: 'empty' }]);
+      const format = formatOf(req.headers['content-type'] ?? '') ?? formatOf(req.query.filename ?? '') ?? (body[0] === 0x50 && body[1] === 0x4b ? 'xlsx' : 'csv');
+      const settings = await getInstanceSettings(deps.store, req.instanceId);
+      const campaign = await getCampaign(deps.store, req.instanceId, req.params.campaignId);
+      const importId = newId('imp_', deps.clock.now());
+      const blobKey = `imports/${req.instanceId}/${campaign.campaignId}/${importId}.${format}`;
+      await deps.blobs.data.put(blobKey, body, format === 'xlsx' ? XLSX_TYPE : 'text/csv');
+      const report = await beginImport(deps, req.instanceId, campaign.campaignId, format, { importId, totalBytes: body.length, blobKey });
+      if (body.length > INLINE_IMPORT_BYTES) {
+        await deps.queues.work.send({ body: JSON.stringify({ type: 'import', instanceId: req.instanceId, campaignId: campaign.campaignId, importId, blobKey, format }) });
+        return { status: 202, body: report };
+      }
+      let bytes = 0;
+      const source = (async function* () {
+        bytes = body.length;
+        yield new Uint8Array(body);
+      })();
+      const final = await runImport(deps, report, { kind: 'rows', rows: fileRows(format, source) }, {
+        instanceId: req.instanceId, defaultRegion: settings.defaultRegion, requiredVariables: campaign.requiredVariables, bytesRead: () => bytes,
+      });
+      return { body: await withRejections(deps, req.instanceId, final) };
+    },
+  }),
+  route({
+    method: 'GET', path: '/campaigns/{campaignId}/imports/{importId}', summary: 'Progress and result of a contact import', tags: ['contacts'],
+    params: ImportParams, response: ImportView,
+    async handle(req, deps) {
+      await getCampaign(deps.store, req.instanceId, req.params.campaignId);
+      const report = await getImport(deps.store, req.instanceId, req.params.campaignId, req.params.importId);
+      if (!report) throw new NotFoundError('import', req.params.importId);
+      return { body: report };
+    },
+  }),
+  route({
+    method: 'GET', path: '/campaigns/{campaignId}/imports/{importId}/rejections', summary: 'Rejected rows of an import, row by row, with reasons', tags: ['contacts'],
+    params: ImportParams, query: PageQuery, response: z.object({ items: z.array(Rejection), cursor: z.string().optional() }),
+    async handle(req, deps) {
+      await getCampaign(deps.store, req.instanceId, req.params.campaignId);
+      return { body: await listRejections(deps.store, req.instanceId, req.params.importId, req.query) };
+    },
+  }),
+  route({
+    method: 'GET', path: '/campaigns/{campaignId}/contacts/template', summary: 'Download the contact template (.csv or .xlsx) with this campaign’s variables', tags: ['contacts'],
+    params: CampaignParams, query: z.object({ format: z.enum(['csv', 'xlsx']).default('xlsx') }),
+    async handle(req, deps) {
+      const c = await getCampaign(deps.store, req.instanceId, req.params.campaignId);
+      if (req.query.format === 'csv') {
+        return { body: csvTemplate(c.requiredVariables), headers: { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': 'attachment; filename="contacts.csv"' } };
+      }
+      return { body: await xlsxTemplate(c.requiredVariables), headers: { 'content-type': XLSX_TYPE, 'content-disposition': 'attachment; filename="contacts.xlsx"' } };
+    },
+  }),
+  route({
+    method: 'GET', path: '/campaigns/{campaignId}/suspended', summary: 'The campaign’s suspend list (C5)', tags: ['campaigns'],
+    params: CampaignParams, query: PageQuery,
+    response: z.object({ items: z.array(z.object({ phone: z.string(), addedAt: z.string() })), cursor: z.string().optional() }),
+    async handle(req, deps) {
+      await getCampaign(deps.store, req.instanceId, req.params.campaignId);
+      return { body: await listSuspended(deps.store, req.instanceId, req.params.campaignId, req.query) };
+    },
+  }),
+  route({
+    method: 'POST', path: '/campaigns/{campaignId}/suspended', summary: 'Suspend numbers: their jobs not yet dialled are cancelled and never redialled (C5)', tags: ['campaigns'],
+    params: CampaignParams, body: z.object({ numbers: z.array(z.string().min(1).max(40)).min(1).max(10_000) }),
+    response: z.object({ added: z.number(), jobsCancelled: z.number(), rejected: z.array(z.object({ value: z.string(), reason: z.string() })) }),
+    async handle(req, deps) {
+      const c = await getCampaign(deps.store, req.instanceId, req.params.campaignId);
+      if (!['draft', 'scheduled', 'running', 'paused'].includes(c.state)) throw new ValidationError(`a ${c.state} campaign has no suspend list to change`, [{ path: 'campaignId', message: c.state }]);
+      const settings = await getInstanceSettings(deps.store, req.instanceId);
+      const result = await suspendNumbers(deps, req.instanceId, c.campaignId, req.body.numbers, settings.defaultRegion);
+      await audit(deps, req.instanceId, { principal: req.principal, action: 'campaign.suspend', target: c.campaignId, details: { added: result.added } });
+      return { body: result };
+    },
+  }),
+  route({
+    method: 'DELETE', path: '/campaigns/{campaignId}/suspended', summary: 'Remove numbers from the suspend list', tags: ['campaigns'],
+    params: CampaignParams, body: z.object({ numbers: z.array(z.string().min(1).max(40)).min(1).max(10_000) }),
+    response: z.object({ removed: z.number() }),
+    async handle(req, deps) {
+      await getCampaign(deps.store, req.instanceId, req.params.campaignId);
+      const settings = await getInstanceSettings(deps.store, req.instanceId);
+      return { body: { removed: await unsuspendNumbers(deps.store, req.instanceId, req.params.campaignId, req.body.numbers, settings.defaultRegion) } };
+    },
+  }),
+];

@@ -1,0 +1,81 @@
+import { z } from 'zod';
+import { audit } from '../../../lib/campaigns/events';
+import { ValidationError } from '../../../lib/core/errors';
+import { columnMap } from '../../../lib/contacts/normalize';
+import { fileRows, formatOf } from '../../../lib/contacts/parse';
+import { getInstanceSettings } from '../../../lib/instances/repository';
+import { addToList, listEntries, removeFromList, type InstanceList } from '../../../lib/lists';
+import { route, type Route } from '../route';
+
+const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+const ListParams = z.object({ list: z.enum(['do-not-call', 'allow']) });
+const listOf = (p: 'do-not-call' | 'allow'): InstanceList => (p === 'do-not-call' ? 'doNotCall' : 'allow');
+const Numbers = z.object({ numbers: z.array(z.string().min(1).max(40)).min(1).max(10_000), note: z.string().max(200).optional() });
+const ChangeResult = z.object({ added: z.number(), rejected: z.array(z.object({ value: z.string(), reason: z.string() })) });
+
+/** Do-not-call and allow list routes (SPEC P7): list, add, remove, bulk import from .csv/.xlsx. */
+export const listRoutes: Route[] = [
+  route({
+    method: 'GET', path: '/lists/{list}', summary: 'Numbers on the do-not-call or allow list', tags: ['lists'],
+    params: ListParams, query: z.object({ limit: z.coerce.number().int().min(1).max(1000).optional(), cursor: z.string().max(2000).optional() }),
+    response: z.object({ items: z.array(z.object({ phone: z.string(), addedAt: z.string(), note: z.string().optional() })), cursor: z.string().optional() }),
+    async handle(req, deps) {
+      return { body: await listEntries(deps.store, req.instanceId, listOf(req.params.list), req.query) };
+    },
+  }),
+  route({
+    method: 'POST', path: '/lists/{list}', summary: 'Add numbers to the do-not-call or allow list', tags: ['lists'],
+    params: ListParams, body: Numbers, response: ChangeResult,
+    async handle(req, deps) {
+      const settings = await getInstanceSettings(deps.store, req.instanceId);
+      const result = await addToList(deps, req.instanceId, listOf(req.params.list), req.body.numbers, { defaultRegion: settings.defaultRegion, note: req.body.note });
+      await audit(deps, req.instanceId, { principal: req.principal, action: `list.${req.params.list}.add`, target: req.params.list, details: { added: result.added } });
+      return { body: result };
+    },
+  }),
+  route({
+    method: 'DELETE', path: '/lists/{list}', summary: 'Remove numbers from the do-not-call or allow list', tags: ['lists'],
+    params: ListParams, body: Numbers, response: z.object({ removed: z.number() }),
+    async handle(req, deps) {
+      const settings = await getInstanceSettings(deps.store, req.instanceId);
+      const removed = await removeFromList(deps.store, req.instanceId, listOf(req.params.list), req.body.numbers, settings.defaultRegion);
+      await audit(deps, req.instanceId, { principal: req.principal, action: `list.${req.params.list}.remove`, target: req.params.list, details: { removed } });
+      return { body: { removed } };
+    },
+  }),
+  route({
+    method: 'POST', path: '/lists/{list}/import', summary: 'Bulk import numbers from a .csv or .xlsx file (first column, or the phone column)', tags: ['lists'],
+    params: ListParams, rawBody: { contentTypes: [XLSX_TYPE, 'text/csv', 'application/csv', 'text/plain', 'application/octet-stream'] },
+    response: ChangeResult,
+    async handle(req, deps) {
+      const body = req.rawBody;
+      if (!body || body.length === 0) throw new ValidationError('send the file as the request body', [{ path: '(body)', message: 'empty' }]);
+      const format = formatOf(req.headers['content-type'] ?? '') ?? (body[0] === 0x50 && body[1] === 0x4b ? 'xlsx' : 'csv');
+      const settings = await getInstanceSettings(deps.store, req.instanceId);
+      const list = listOf(req.params.list);
+      const total = { added: 0, rejected: [] as { value: string; reason: string }[] };
+      let column: number | undefined;
+      let batch: string[] = [];
+      const flush = async () => {
+        if (batch.length === 0) return;
+        const r = await addToList(deps, req.instanceId, list, batch, { defaultRegion: settings.defaultRegion });
+        total.added += r.added;
+        if (total.rejected.length < 1000) total.rejected.push(...r.rejected.slice(0, 1000 - total.rejected.length));
+        batch = [];
+      };
+      for await (const row of fileRows(format, (async function* () { yield new Uint8Array(body); })())) {
+        if (column === undefined) {
+          const phone = columnMap(row.cells).fields.phone;
+          column = phone ?? 0;
+          if (phone !== undefined) continue;
+        }
+        const value = row.cells[column]?.trim();
+        if (value) batch.push(value);
+        if (batch.length >= 1000) await flush();
+      }
+      await flush();
+      await audit(deps, req.instanceId, { principal: req.principal, action: `list.${req.params.list}.import`, target: req.params.list, details: { added: total.added } });
+      return { body: total };
+    },
+  }),
+];
