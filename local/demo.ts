@@ -47,7 +47,7 @@ export function demoContacts(count: number): { phone: string; name: string; refe
   return Array.from({ length: count }, (_, i) => {
     const prefix = prefixes[i % prefixes.length]!;
     const phone = `${prefix}${String(i).padStart(4, '0')}`;
-    return { phone, name: `Contact ${i + 1}`, referenceId: `demo-${i + 1}`, variables: { amount: String(20 + (i % 80)), dueDate: 'Friday', product: 'Reachout Plus' } };
+    return { phone, name: `Contact ${i + 1}`, referenceId: `demo-${i + 1}`, variables: { organization: 'City Bank', amount: `${20 + (i % 80)} dollars`, dueDate: 'March 1st' } };
   });
 }
 

@@ -120,7 +120,7 @@ describe('SimulatedTelephony', () => {
     const r = rig();
     await r.call('+12065500001');
     const turns = await listTurns(r.deps.store, 'inst1', 'call1');
-    expect(turns.map((t) => t.userText).filter(Boolean)).toEqual(['yes']);
+    expect(turns.map((t) => t.userText).filter(Boolean)).toEqual(['yes, speaking']);
   });
 
   it('rejects numbers that are not E.164', async () => {
