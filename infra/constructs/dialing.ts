@@ -156,9 +156,8 @@ export class Dialing extends Construct {
       handler: 'sweepHandler',
       description: 'Minute sweep: stalled campaigns, expired leases, lost loops',
       timeout: timeouts.sweep,
-      environment: { ...environment, STATE_MACHINE_ARN: this.stateMachine.stateMachineArn },
+      environment,
     });
-    this.tickConsumer.addEnvironment('STATE_MACHINE_ARN', this.stateMachine.stateMachineArn);
 
     this.sweepDeadLetterQueue = new sqs.Queue(this, 'SweepDlq', {
       encryption: sqs.QueueEncryption.SQS_MANAGED,

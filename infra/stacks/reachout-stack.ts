@@ -179,24 +179,24 @@ export class ReachoutStack extends Stack {
     dialing.tick.queue.grantSendMessages(dialer);
     telephony.grantPlaceCalls(dialer);
 
-    // Scheduler: plans and enqueues dial requests; tick and sweep also (re)start campaign loops.
+    // Scheduler: plans and enqueues dial requests, finishes stale calls (ticks); campaign loops are started by the API only.
     for (const fn of [tickConsumer, dispatch, sweep]) {
       data.grantTableReadWrite(fn);
       events.grantPublish(fn);
       dialing.dial.queue.grantSendMessages(fn);
       dialing.tick.queue.grantSendMessages(fn);
     }
-    dialing.grantStartLoop(tickConsumer);
-    dialing.grantStartLoop(sweep);
 
-    // Worker: imports lists and writes exports and analytics datasets.
+    // Worker: imports lists (continuing in the next shard), writes exports and analytics datasets.
     data.grantReadWrite(worker);
     data.grantRecordingsRead(worker);
     events.grantPublish(worker);
     dialing.tick.queue.grantSendMessages(worker);
+    dialing.work.queue.grantSendMessages(worker);
 
-    // SMA handler: dialog state, CDRs and transcripts; finishing a call enqueues a tick.
+    // SMA handler: dialog state, CDRs and transcripts; finds the recording Chime wrote; finishing a call enqueues a tick.
     data.grantTableReadWrite(telephony.smaHandler);
+    data.grantRecordingsRead(telephony.smaHandler);
     events.grantPublish(telephony.smaHandler);
     dialing.tick.queue.grantSendMessages(telephony.smaHandler);
 

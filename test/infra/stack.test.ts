@@ -197,12 +197,21 @@ describe('Dialing', () => {
     });
   });
 
-  it('lets the API, tick consumer and sweep (and nobody else) start campaign loops, and gives them STATE_MACHINE_ARN', () => {
-    for (const fn of ['ApiHandler', 'DialingTickConsumer', 'DialingSweep']) {
-      expect(actionsOf(fn)).toContain('states:StartExecution');
-      expect(envOf(fn).STATE_MACHINE_ARN).toEqual({ Ref: logicalIdOf(template, 'AWS::StepFunctions::StateMachine', 'DialingCampaignLoop') });
+  it('lets the API (and nobody else) start campaign loops, and gives it STATE_MACHINE_ARN', () => {
+    expect(actionsOf('ApiHandler')).toContain('states:StartExecution');
+    expect(envOf('ApiHandler').STATE_MACHINE_ARN).toEqual({ Ref: logicalIdOf(template, 'AWS::StepFunctions::StateMachine', 'DialingCampaignLoop') });
+    for (const fn of ['DialingDialer', 'DialingTickConsumer', 'DialingDispatch', 'DialingSweep', 'DialingWorker', 'TelephonySmaHandler']) {
+      expect(actionsOf(fn)).not.toContain('states:StartExecution');
     }
-    for (const fn of ['DialingDialer', 'DialingDispatch', 'DialingWorker', 'TelephonySmaHandler']) expect(actionsOf(fn)).not.toContain('states:StartExecution');
+  });
+
+  it('lets only the dispatchers enqueue dial requests, and the worker continue its own work', () => {
+    const sends = (fn: string) => statementsOf(fn).filter((s) => JSON.stringify(s.Action).includes('sqs:SendMessage')).map((s) => JSON.stringify(s.Resource));
+    const queueArn = (name: string) => JSON.stringify({ 'Fn::GetAtt': [logicalIdOf(template, 'AWS::SQS::Queue', name), 'Arn'] });
+    for (const fn of ['DialingDispatch', 'DialingTickConsumer', 'DialingSweep', 'ApiHandler']) expect(sends(fn)).toContain(queueArn('DialingDialQueue'));
+    for (const fn of ['DialingDialer', 'DialingWorker', 'TelephonySmaHandler']) expect(sends(fn)).not.toContain(queueArn('DialingDialQueue'));
+    expect(sends('DialingWorker')).toContain(queueArn('DialingWorkQueue'));
+    expect(sends('TelephonySmaHandler')).toEqual([queueArn('DialingTickQueue')]);
   });
 });
 
