@@ -22,6 +22,7 @@ import { findRecording, recordingDestination, recordingKeyFromLocation, recordin
 import type { CallIds, CallPlan, ChannelCommand, DialogDriver, SmaServices } from '../lib/telephony/services';
 import { legA, parseSmaEvent, TRANSACTION_ATTRIBUTES_LIMIT_BYTES, type SmaAction, type SmaEvent, type SmaResponse } from '../lib/telephony/sma-events';
 import { realSmaServices } from '../lib/telephony/wiring';
+import { awsDeps } from './deps';
 
 /** Options of the SMA handler. */
 export interface SmaHandlerOptions {
@@ -650,8 +651,4 @@ export function createSmaHandler(deps: Deps, options: SmaHandlerOptions = {}) {
 let lambda: ((input: unknown) => Promise<SmaResponse>) | undefined;
 
 /** Lambda entry point of the SIP media application. */
-export const handler = async (event: unknown): Promise<SmaResponse> => {
-  const { awsDeps } = await import('./deps');
-  lambda ??= createSmaHandler(awsDeps('sma'));
-  return lambda(event);
-};
+export const handler = (event: unknown): Promise<SmaResponse> => (lambda ??= createSmaHandler(awsDeps('sma')))(event);
