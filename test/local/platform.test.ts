@@ -17,7 +17,7 @@ describe('startLocalPlatform', () => {
       expect(health.status).toBe(200);
       const instance = await fetch(`${platform.url}/instance`, { headers: { 'x-api-key': platform.apiKey } });
       expect(instance.status).toBe(200);
-      expect((await instance.json()).instanceId).toBe(platform.instanceId);
+      expect(((await instance.json()) as { instanceId: string }).instanceId).toBe(platform.instanceId);
       const anonymous = await fetch(`${platform.url}/instance`);
       expect(anonymous.status).toBe(401);
     } finally {
@@ -41,7 +41,7 @@ describe('startLocalPlatform', () => {
     try {
       expect(second.apiKey).toBe(first.apiKey);
       const res = await fetch(`${second.url}/instance`, { headers: { 'x-api-key': second.apiKey } });
-      const body = await res.json();
+      const body = (await res.json()) as { name: string; settings: { maxConcurrency: number } };
       expect(body.name).toBe('Renamed');
       expect(body.settings.maxConcurrency).toBe(7);
     } finally {

@@ -2,9 +2,14 @@ import { openApiDocument } from '../openapi';
 import { route, type Route } from '../route';
 import { SERVICE_VERSION, healthRoutes } from './health';
 import { instanceRoutes } from './instances';
+import { scenarioRoutes } from './scenarios';
+import { callRoutes } from './calls';
+import { campaignRoutes } from './campaigns';
+import { jobRoutes } from './jobs';
+import { listRoutes } from './lists';
 
 /** Every route of the REST API, in the order they are documented. */
-export const allRoutes: Route[] = [...healthRoutes, ...instanceRoutes];
+export const allRoutes: Route[] = [...healthRoutes, ...instanceRoutes, ...scenarioRoutes, ...callRoutes, ...campaignRoutes, ...jobRoutes, ...listRoutes];
 
 /** All routes plus `GET /openapi.json`, the document generated from their schemas (E3). */
 export function apiRoutes(routes: Route[] = allRoutes): Route[] {
