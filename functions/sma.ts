@@ -20,7 +20,7 @@ import { getCallRecordOfJob, putCallRecord, putTurns, updateCallRecord, type Cal
 import { classifyFirstUtterance, statusFromSipCode, statusOfAnsweredCall } from '../lib/telephony/outcome';
 import { findRecording, recordingDestination, recordingKeyFromLocation, recordingPrefix } from '../lib/telephony/recordings';
 import type { CallIds, CallPlan, ChannelCommand, DialogDriver, SmaServices } from '../lib/telephony/services';
-import { legA, parseSmaEvent, TRANSACTION_ATTRIBUTES_LIMIT_BYTES, type SmaAction, type SmaEvent, type SmaResponse } from '../lib/telephony/sma-events';
+import { legA, MAX_ACTIONS_PER_RESPONSE, parseSmaEvent, TRANSACTION_ATTRIBUTES_LIMIT_BYTES, type SmaAction, type SmaEvent, type SmaResponse } from '../lib/telephony/sma-events';
 import { realSmaServices } from '../lib/telephony/wiring';
 import { awsDeps } from './deps';
 
@@ -209,7 +209,8 @@ export function createSmaHandler(deps: Deps, options: SmaHandlerOptions = {}) {
     }
     const ctx = actionContext(state, event);
     const built = buildActions(commands, ctx);
-    let actions = [...prefix, ...built.actions];
+    // The optional leading pause is the first thing to give up when the engine already fills the response.
+    let actions = built.actions.length + prefix.length <= MAX_ACTIONS_PER_RESPONSE ? [...prefix, ...built.actions] : built.actions;
     state.progress.aw = built.awaiting;
     if (built.nodeId) state.progress.n = built.nodeId;
     if (built.hangsUp) {
@@ -218,13 +219,13 @@ export function createSmaHandler(deps: Deps, options: SmaHandlerOptions = {}) {
       state.progress.hr ??= built.hangupReason;
     } else if (built.awaiting === 'none') {
       // The engine gave nothing to wait for: end the call rather than leave the line silent.
-      actions = [...actions, hangupAction(ctx)];
+      actions = [...actions.slice(0, MAX_ACTIONS_PER_RESPONSE - 1), hangupAction(ctx)];
       state.progress.aw = 'hangup';
       state.progress.hp ??= 'system';
       state.progress.hr ??= 'error';
     }
     if (built.awaiting === 'transfer') state.progress.tr = 1;
-    return respond(state, actions.slice(0, 10));
+    return respond(state, actions);
   }
 
   async function startConversation(state: CallState, event: SmaEvent): Promise<SmaResponse> {
@@ -433,7 +434,7 @@ export function createSmaHandler(deps: Deps, options: SmaHandlerOptions = {}) {
       sipCode,
       recordingKey,
       tags: progress.tg,
-      noMatchHangup: progress.nm === 1 && progress.hp === 'person',
+      noMatchHangup: progress.hr === 'noMatch' || (progress.nm === 1 && progress.hp === 'person'),
     };
     await putCallRecord(deps.store, record);
 

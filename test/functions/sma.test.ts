@@ -293,4 +293,24 @@ describe('createSmaHandler', () => {
     expect(types(await s.handle(f.botConversationSucceeded(attrsOf(r), '')))).toEqual(['Pause', 'StartBotConversation']);
     expect(types(await s.handle(f.actionFailed(attrsOf(r), 'StartBotConversation')))).toEqual(['Pause', 'StartBotConversation']);
   });
+  it('never answers with more than 10 actions, keeping the listen that moves the call on', async () => {
+    const t = testDeps();
+    const fake = fakeServices();
+    const chatty = {
+      start: (_v: Record<string, string>, _at: number) =>
+        [
+          {},
+          [
+            ...Array.from({ length: 12 }, (_, i) => ({ type: 'say' as const, nodeId: 'n', text: `part ${i}`, bargeIn: false })),
+            { type: 'listen' as const, nodeId: 'n', speech: true, keypad: false, timeoutMs: 5000, maxDigits: 1, bargeIn: true },
+          ],
+        ] as [unknown, never[]],
+      next: () => [{}, []] as [unknown, never[]],
+    };
+    const handle = createSmaHandler(t.deps, { services: { ...fake.services, loadDialog: async () => chatty } });
+    await handle(f.newOutboundCall());
+    const r = await handle(f.callAnswered());
+    expect(r.Actions.length).toBeLessThanOrEqual(10);
+    expect(r.Actions.at(-1)!.Type).toBe('StartBotConversation');
+  });
 });
