@@ -9,7 +9,8 @@ import { ReachoutStack, type WebhookConfig } from './stacks/reachout-stack';
  *   phoneCount, phoneAreaCode, phoneState, phoneCity, phoneTollFreePrefix, phoneCountry  (no number ordered without
  *     an area code, state or toll-free prefix),
  *   smaRegion, callsPerSecond (1), maxConcurrency (10), alarmEmail, corsAllowOrigins (comma separated),
- *   removalPolicy (retain | destroy), webhooks (JSON array of { id, endpoint, detailTypes? }), nag (default true).
+ *   removalPolicy (retain | destroy), webhooks (JSON array of { id, endpoint, detailTypes? }), apiKeyApi (default
+ *   false: also deploy an HTTP API where the handler checks API keys), nag (default true).
  */
 const app = new App();
 
@@ -59,6 +60,7 @@ new ReachoutStack(app, ctx('stackName') ?? 'Reachout', {
   corsAllowOrigins: ctx('corsAllowOrigins')?.split(',').map((s) => s.trim()),
   removalPolicy: ctx('removalPolicy') === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
   webhooks,
+  apiKeyApi: ctx('apiKeyApi') === 'true',
 });
 
 if (ctx('nag') !== 'false') Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

@@ -51,6 +51,12 @@ export interface ApiProps {
    */
   readonly accessLogRetention?: logs.RetentionDays;
   /**
+   * Also deploy a third HTTP API without a gateway authoriser, where the handler authenticates API keys
+   * (`x-api-key`), for integrations that can sign neither JWTs nor SigV4.
+   * @default false
+   */
+  readonly apiKeyApi?: boolean;
+  /**
    * API function timeout.
    * @default Duration.seconds(29) (the HTTP API integration limit)
    */
@@ -74,7 +80,9 @@ export class Api extends Construct {
   public readonly peopleApi: apigw.HttpApi;
   /** HTTP API with IAM authorisation, for services. */
   public readonly serviceApi: apigw.HttpApi;
-  /** Access log group of both APIs. */
+  /** HTTP API where the handler checks API keys, when enabled. */
+  public readonly keyApi?: apigw.HttpApi;
+  /** Access log group of the APIs. */
   public readonly accessLogs: logs.LogGroup;
 
   constructor(scope: Construct, id: string, props: ApiProps = {}) {
@@ -131,6 +139,12 @@ export class Api extends Construct {
     this.peopleApi = this.httpApi('PeopleApi', 'Reachout API for people (Cognito JWT)', jwt, throttle, props.corsAllowOrigins);
     this.serviceApi = this.httpApi('ServiceApi', 'Reachout API for services (IAM)', new HttpIamAuthorizer(), throttle);
 
+    if (props.apiKeyApi) {
+      this.keyApi = this.httpApi('KeyApi', 'Reachout API for API keys (checked by the handler)', new apigw.HttpNoneAuthorizer(), throttle);
+      const proxy = this.keyApi.node.findChild('ANY--{proxy+}');
+      acknowledge(proxy, 'AwsSolutions-APIG4', 'The handler authenticates every non-public request by API key (hashed in the table) and rejects the rest');
+      new CfnOutput(this, 'KeyApiUrl', { value: this.keyApi.apiEndpoint, description: 'API for API keys: x-api-key header' });
+    }
     new CfnOutput(this, 'PeopleApiUrl', { value: this.peopleApi.apiEndpoint, description: 'API for people: send a Cognito ID token as Authorization: Bearer' });
     new CfnOutput(this, 'ServiceApiUrl', { value: this.serviceApi.apiEndpoint, description: 'API for services: SigV4-signed, x-reachout-instance header' });
     new CfnOutput(this, 'UserPoolId', { value: this.userPool.userPoolId });

@@ -53,6 +53,11 @@ export interface ReachoutStackProps extends StackProps {
    */
   readonly webhooks?: readonly WebhookConfig[];
   /**
+   * Deploy the API-key HTTP API as well (see Api).
+   * @default false
+   */
+  readonly apiKeyApi?: boolean;
+  /**
    * Allowed CORS origins of the people API.
    * @default - no CORS
    */
@@ -125,6 +130,7 @@ export class ReachoutStack extends Stack {
       },
       userPoolRemovalPolicy: props.removalPolicy,
       corsAllowOrigins: props.corsAllowOrigins,
+      apiKeyApi: props.apiKeyApi,
     });
     this.dialing.dialer.addEnvironment('SMA_ID', this.telephony.smaId);
     this.dialing.dialer.addEnvironment('RECOGNIZER_BOT_ALIAS_ARN', this.telephony.botAliasArn);
@@ -154,6 +160,7 @@ export class ReachoutStack extends Stack {
       httpApis: [
         { name: 'peopleApi', api: this.api.peopleApi },
         { name: 'serviceApi', api: this.api.serviceApi },
+        ...(this.api.keyApi ? [{ name: 'keyApi', api: this.api.keyApi }] : []),
       ],
     });
 

@@ -67,6 +67,13 @@ describe('ReachoutStack with phone numbers, webhooks and quotas', () => {
     callsPerSecond: 5,
     maxConcurrency: 30,
     webhooks: [{ id: 'Crm', endpoint: 'https://crm.example.com/reachout' }],
+    apiKeyApi: true,
+  });
+
+  it('adds the API-key HTTP API without a gateway authoriser when asked', () => {
+    const routes = Object.values(resourcesOf(template, 'AWS::ApiGatewayV2::Route')).map((r) => `${r.Properties!.RouteKey as string} ${r.Properties!.AuthorizationType as string}`);
+    expect(routes.filter((r) => r === 'ANY /{proxy+} NONE')).toHaveLength(1);
+    template.resourceCountIs('AWS::ApiGatewayV2::Api', 3);
   });
 
   it('orders the requested numbers for the SIP media application and outputs them', () => {

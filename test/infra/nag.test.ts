@@ -17,7 +17,10 @@ function validationFailure(app: App): string | undefined {
 
 describe('cdk-nag AwsSolutions checks', () => {
   it('report nothing unacknowledged on the Reachout stack', () => {
-    const { app } = buildStack({ phoneNumbers: { areaCode: 206, count: 2 }, webhooks: [{ id: 'Crm', endpoint: 'https://example.com/hooks/reachout' }] }, { nag: true });
+    const { app } = buildStack(
+      { phoneNumbers: { areaCode: 206, count: 2 }, webhooks: [{ id: 'Crm', endpoint: 'https://example.com/hooks/reachout' }], apiKeyApi: true },
+      { nag: true },
+    );
     expect(validationFailure(app)).toBeUndefined();
   });
 
