@@ -1,0 +1,178 @@
+/**
+ * Contact import benchmark (SPEC C4): a 100,000-row .xlsx and .csv imported into the local store,
+ * rows per second and peak memory, next to the raw parse speed of the same file (the ceiling).
+ *
+ *   npx tsx bench/import.ts [--rows 100000] [--memory-store]
+ *
+ * Writes bench/results/import.json. The store is dynalite (DynamoDB's API on LevelDB, in memory)
+ * through the DynamoDB adapter, as in the local runtime; `--memory-store` uses MemoryStore instead.
+ */
+import { createReadStream, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync, createWriteStream } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import ExcelJS from 'exceljs';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { MemoryStore } from '../lib/adapters/memory/store';
+import { DynamoDbStore, tableDefinition } from '../lib/adapters/aws/dynamodb-store';
+import { createCampaign } from '../lib/campaigns/repository';
+import { CampaignSettings } from '../lib/campaigns/schema';
+import { beginImport, runImport } from '../lib/contacts/import';
+import { fileRows, type ContactFileFormat } from '../lib/contacts/parse';
+import type { Deps } from '../lib/core/deps';
+import { silentLogger } from '../lib/core/log';
+import { createInstance } from '../lib/instances/repository';
+import { systemClock } from '../lib/ports/clock';
+import type { Store } from '../lib/ports/store';
+import { ensureTable, startLocalDynamo } from '../local/dynamo';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+/** One row of the generated file: every 100th row has a bad number, every 100th (offset 57) repeats an earlier number. */
+function row(i: number): string[] {
+  const phone = i % 100 === 7 ? `12${i}` : i % 100 === 57 ? `+1 415 ${String(2_000_000 + i - 51).replace(/^(\d{3})/, '$1 ')}` : `+1 415 ${String(2_000_000 + i).replace(/^(\d{3})/, '$1 ')}`;
+  return [phone, `Person ${i}`, i % 2 ? 'Ms.' : 'Mr.', `REF-${i}`, String((i * 37) % 1000), `2026-02-${String((i % 28) + 1).padStart(2, '0')}`];
+}
+const HEADER = ['phone', 'name', 'honorific', 'referenceId', 'amount', 'dueDate'];
+
+async function writeCsv(path: string, rows: number): Promise<void> {
+  const out = createWriteStream(path);
+  const write = (s: string) => (out.write(s) ? Promise.resolve() : new Promise<void>((r) => out.once('drain', () => r())));
+  await write(HEADER.join(',') + '\n');
+  for (let i = 1; i <= rows; i++) await write(row(i).join(',') + '\n');
+  await new Promise<void>((r) => out.end(() => r()));
+}
+
+async function writeXlsx(path: string, rows: number): Promise<void> {
+  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: path, useSharedStrings: false, useStyles: false });
+  const ws = wb.addWorksheet('contacts');
+  ws.addRow(HEADER).commit();
+  for (let i = 1; i <= rows; i++) ws.addRow(row(i)).commit();
+  ws.commit();
+  await wb.commit();
+}
+
+/** Samples RSS and heap while `work` runs; returns its result with the peaks (MB) above the baseline. */
+async function measured<T>(work: () => Promise<T>): Promise<{ result: T; seconds: number; peakRssMb: number; peakHeapMb: number }> {
+  global.gc?.();
+  const base = process.memoryUsage();
+  let peakRss = base.rss;
+  let peakHeap = base.heapUsed;
+  const timer = setInterval(() => {
+    const m = process.memoryUsage();
+    peakRss = Math.max(peakRss, m.rss);
+    peakHeap = Math.max(peakHeap, m.heapUsed);
+  }, 25);
+  const start = performance.now();
+  const result = await work();
+  const seconds = (performance.now() - start) / 1000;
+  clearInterval(timer);
+  const mb = (b: number) => Math.round((b / 1024 / 1024) * 10) / 10;
+  return { result, seconds, peakRssMb: mb(peakRss), peakHeapMb: mb(peakHeap - base.heapUsed) };
+}
+
+function benchDeps(store: Store): Deps {
+  const noQueue = { send: async () => {}, sendBatch: async () => ({ failed: [] }) };
+  return {
+    store,
+    queues: { dial: noQueue, tick: noQueue, work: noQueue },
+    bus: { publish: async () => ({ failed: [] }) },
+    blobs: {} as Deps['blobs'],
+    telephony: {} as Deps['telephony'],
+    workflows: { startCampaignLoop: async () => {} },
+    clock: systemClock,
+    log: silentLogger,
+    config: { eventSource: 'reachout', callsPerSecond: 1, region: 'local' },
+  };
+}
+
+/** Runs the benchmark and writes bench/results/import.json. */
+export async function runImportBench(options: { rows?: number; memoryStore?: boolean } = {}): Promise<object> {
+  const rows = options.rows ?? 100_000;
+  const dir = mkdtempSync(join(tmpdir(), 'reachout-import-bench-'));
+  const files: Record<ContactFileFormat, string> = { csv: join(dir, 'contacts.csv'), xlsx: join(dir, 'contacts.xlsx') };
+  await writeCsv(files.csv, rows);
+  await writeXlsx(files.xlsx, rows);
+
+  let storeLabel = 'dynalite (local DynamoDB on LevelDB, same process) via DynamoDbStore';
+  let close = async () => {};
+  let makeStore: () => Promise<Store>;
+  if (options.memoryStore) {
+    storeLabel = 'MemoryStore (in-process; not the local runtime store)';
+    makeStore = async () => new MemoryStore();
+  } else {
+    // On disk (LevelDB in the temp folder) so the store's data is not counted in this process's heap.
+    const dynamo = await startLocalDynamo({ dataDir: join(dir, 'dynamo') });
+    const client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    let n = 0;
+    makeStore = async () => {
+      const tableName = `bench${n++}`;
+      await ensureTable(client, tableName, tableDefinition);
+      const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+      return new DynamoDbStore({ tableName, client: doc });
+    };
+    close = async () => {
+      client.destroy();
+      await dynamo.close();
+    };
+  }
+
+  const results: Record<string, unknown> = {};
+  try {
+    for (const format of ['csv', 'xlsx'] as const) {
+      const bytes = statSync(files[format]).size;
+      const parse = await measured(async () => {
+        let n = 0;
+        for await (const _ of fileRows(format, createReadStream(files[format]))) n++;
+        return n;
+      });
+      const store = await makeStore();
+      const deps = benchDeps(store);
+      const now = Date.now();
+      const instance = await createInstance(store, { name: 'bench' }, now);
+      const campaign = await createCampaign(store, instance.instanceId, CampaignSettings.parse({ name: 'bench', scenarioId: 's', scenarioVersion: 1, requiredVariables: ['amount'] }), now);
+      const imported = await measured(async () => {
+        const report = await beginImport(deps, instance.instanceId, campaign.campaignId, format);
+        return runImport(deps, report, { kind: 'rows', rows: fileRows(format, createReadStream(files[format])) }, { instanceId: instance.instanceId, defaultRegion: 'US', requiredVariables: ['amount'] });
+      });
+      const r = imported.result;
+      results[format] = {
+        fileMb: Math.round((bytes / 1024 / 1024) * 100) / 100,
+        rows,
+        parse: { rowsPerSecond: Math.round(parse.result / parse.seconds), seconds: round(parse.seconds), peakRssMb: parse.peakRssMb, peakHeapMb: parse.peakHeapMb },
+        import: {
+          status: r.status,
+          accepted: r.accepted,
+          rejected: r.rejected,
+          byReason: r.byReason,
+          rowsPerSecond: Math.round(r.rowsRead / imported.seconds),
+          seconds: round(imported.seconds),
+          peakRssMb: imported.peakRssMb,
+          peakHeapMb: imported.peakHeapMb,
+        },
+        importToParseRatio: round(r.rowsRead / imported.seconds / (parse.result / parse.seconds)),
+      };
+    }
+  } finally {
+    await close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const output = { benchmark: 'contact import', store: storeLabel, node: process.version, at: new Date().toISOString(), ...results };
+  mkdirSync(join(here, 'results'), { recursive: true });
+  writeFileSync(join(here, 'results', 'import.json'), JSON.stringify(output, null, 2) + '\n');
+  return output;
+}
+
+const round = (x: number) => Math.round(x * 100) / 100;
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const args = process.argv.slice(2);
+  const rowsArg = args.indexOf('--rows');
+  runImportBench({ rows: rowsArg >= 0 ? Number(args[rowsArg + 1]) : undefined, memoryStore: args.includes('--memory-store') })
+    .then((r) => console.log(JSON.stringify(r, null, 2)))
+    .catch((error) => {
+      console.error(error);
+      process.exitCode = 1;
+    });
+}
