@@ -1,0 +1,51 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runImportBench } from './import';
+import { runSmaBench } from './sma';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+/** Runs one NLU benchmark in its own process (it loads nlp.js, which should not share the heap with the others). */
+function nlu(args: string[]): object {
+  const out = execFileSync(process.execPath, ['--import', 'tsx', join(here, 'nlu.ts'), ...args], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  return JSON.parse(out.slice(out.indexOf('{'))) as object;
+}
+
+/** `npm run bench`: every benchmark, one JSON summary in bench/results/summary.json (details per benchmark beside it). */
+async function main(): Promise<void> {
+  const only = process.argv.slice(2);
+  const want = (name: string) => only.length === 0 || only.includes(name);
+  const summary: Record<string, unknown> = {
+    at: new Date().toISOString(),
+    node: process.version,
+    cpus: cpus().length,
+    loadavg: loadavg().map((x) => Math.round(x * 100) / 100),
+  };
+  if (want('nlu')) {
+    process.stderr.write('bench: nlu (en, zh, 10 shots; synthetic 150 intents)\n');
+    summary.nlu = {
+      en10: nlu(['--train', 'bench/data/nlu/train.en.jsonl', '--test', 'bench/data/nlu/test.en.jsonl', '--shots', '10']),
+      zh10: nlu(['--train', 'bench/data/nlu/train.zh.jsonl', '--test', 'bench/data/nlu/test.zh.jsonl', '--shots', '10']),
+      synthetic150: nlu(['--synthetic', '150', '--no-peer']),
+    };
+  }
+  if (want('sma')) {
+    process.stderr.write('bench: SMA handler latency per event\n');
+    summary.sma = await runSmaBench();
+  }
+  if (want('import')) {
+    process.stderr.write('bench: contact import (100,000 rows, .csv and .xlsx)\n');
+    summary.import = await runImportBench();
+  }
+  mkdirSync(join(here, 'results'), { recursive: true });
+  writeFileSync(join(here, 'results', 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
+  process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exitCode = 1;
+});
