@@ -20,10 +20,13 @@ export function rateSlotKey(second: number): { pk: string; sk: string } {
 export async function tryTakeRate(store: Store, callsPerSecond: number, now: number): Promise<boolean> {
   const second = Math.floor(now / 1000);
   const key = rateSlotKey(second);
-  const counted = await store.update(key, { add: { count: 1 } }, { and: [{ eq: ['second', second] }, { lt: ['count', callsPerSecond] }] });
-  if (counted.ok) return true;
+  const increment = async () =>
+    (await store.update(key, { add: { count: 1 } }, { and: [{ eq: ['second', second] }, { lt: ['count', callsPerSecond] }] })).ok;
+  if (await increment()) return true;
   const reset = await store.put({ ...key, type: 'rate', second, count: 1 }, { or: [{ notExists: 'second' }, { lt: ['second', second] }] });
-  return reset.ok;
+  if (reset.ok) return true;
+  // Another dialer reset the slot for this second between our two writes: count in it.
+  return increment();
 }
 
 /** Waits (on the injected clock) until a call may be placed; false when `maxWaitMs` passed first. */

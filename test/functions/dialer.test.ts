@@ -1,0 +1,51 @@
+import type { SQSEvent } from 'aws-lambda';
+import { describe, expect, it } from 'vitest';
+import { createDialerHandler } from '../../functions/dialer';
+import { dispatch } from '../../lib/campaigns/dispatch';
+import { startCampaign } from '../../lib/campaigns/lifecycle';
+import { createCampaign, getJob } from '../../lib/campaigns/repository';
+import { CampaignSettings } from '../../lib/campaigns/schema';
+import { beginImport, fromArray, runImport } from '../../lib/contacts/import';
+import type { DialRequest } from '../../lib/domain/dialing';
+import { createInstance } from '../../lib/instances/repository';
+import { testDeps } from '../support/deps';
+
+const sqs = (bodies: string[]): SQSEvent => ({ Records: bodies.map((body, i) => ({ messageId: `m${i}`, body })) }) as unknown as SQSEvent;
+
+async function queued(placeResult?: { ok: false; reason: 'throttled' | 'rejected'; message: string; retryable: boolean }) {
+  const t = testDeps();
+  t.deps.config.callsPerSecond = 10;
+  if (placeResult) t.deps.telephony.placeCall = async () => placeResult;
+  const now = t.clock.now();
+  const { instanceId } = await createInstance(t.deps.store, { name: 'd', settings: { windows: { ranges: [{ start: '00:00', end: '23:59' }], weekdaysOnly: false, calleeLocalTime: false }, callerNumbers: [{ phoneNumber: '+14155550900', periodSeconds: 60 }] } }, now);
+  const { campaignId } = await createCampaign(t.deps.store, instanceId, CampaignSettings.parse({ name: 'c', scenarioId: 's', scenarioVersion: 1 }), now);
+  const report = await beginImport(t.deps, instanceId, campaignId, 'api');
+  await runImport(t.deps, report, { kind: 'contacts', contacts: fromArray([{ row: 1, contact: { phone: '+14155550101' } }]) }, { instanceId, defaultRegion: 'US', requiredVariables: [] });
+  await startCampaign(t.deps, instanceId, campaignId, { principal: 't' });
+  await dispatch(t.deps, instanceId, { campaignId, run: 1 });
+  const [request] = t.queues.dial.bodies<DialRequest>();
+  return { ...t, instanceId, campaignId, request: request!, handler: createDialerHandler(t.deps) };
+}
+
+describe('dialer handler', () => {
+  it('places the call once even when the message is delivered twice', async () => {
+    const { handler, request, calls, events } = await queued();
+    const body = JSON.stringify(request);
+    expect(await handler(sqs([body, body]))).toEqual({ batchItemFailures: [] });
+    expect(calls).toHaveLength(1);
+    expect(calls[0]).toMatchObject({ fromPhoneNumber: '+14155550900', toPhoneNumber: '+14155550101', arguments: { jobId: request.jobId, attempt: '1', callId: request.callId } });
+    expect(events.filter((e) => e.detailType === 'Dialing')).toHaveLength(1);
+  });
+
+  it('hands a throttled call back to the queue and places it on redelivery', async () => {
+    const t = await queued({ ok: false, reason: 'throttled', message: 'ThrottlingException', retryable: true });
+    expect(await t.handler(sqs([JSON.stringify(t.request)]))).toEqual({ batchItemFailures: [{ itemIdentifier: 'm0' }] });
+    expect(await getJob(t.deps.store, t.instanceId, t.campaignId, t.request.jobId)).toMatchObject({ dialState: 'queued', status: 'Executing' });
+  });
+
+  it('fails the job when the caller number is not registered', async () => {
+    const t = await queued({ ok: false, reason: 'rejected', message: 'caller number not registered', retryable: false });
+    await t.handler(sqs([JSON.stringify(t.request)]));
+    expect(await getJob(t.deps.store, t.instanceId, t.campaignId, t.request.jobId)).toMatchObject({ status: 'Failed', lastCallStatus: 'CallerNotRegistered' });
+  });
+});

@@ -1,0 +1,63 @@
+import type { SQSEvent } from 'aws-lambda';
+import { describe, expect, it } from 'vitest';
+import { createDispatchHandler, createSweepHandler, createTickHandler } from '../../functions/scheduler';
+import { createCampaign, getCampaign } from '../../lib/campaigns/repository';
+import { CampaignSettings } from '../../lib/campaigns/schema';
+import { startCampaign } from '../../lib/campaigns/lifecycle';
+import { beginImport, fromArray, runImport } from '../../lib/contacts/import';
+import { createInstance } from '../../lib/instances/repository';
+import { testDeps } from '../support/deps';
+
+async function setup(start: unknown = { mode: 'now' }) {
+  const t = testDeps();
+  const now = t.clock.now();
+  const { instanceId } = await createInstance(t.deps.store, { name: 's', settings: { windows: { ranges: [{ start: '00:00', end: '23:59' }], weekdaysOnly: false, calleeLocalTime: false }, callerNumbers: [{ phoneNumber: '+14155550900', periodSeconds: 60 }] } }, now);
+  const { campaignId } = await createCampaign(t.deps.store, instanceId, CampaignSettings.parse({ name: 'c', scenarioId: 's', scenarioVersion: 1, start }), now);
+  const report = await beginImport(t.deps, instanceId, campaignId, 'api');
+  const contacts = ['+14155550101', '+14155550102', '+14155550103'].map((phone, i) => ({ row: i + 1, contact: { phone } }));
+  await runImport(t.deps, report, { kind: 'contacts', contacts: fromArray(contacts) }, { instanceId, defaultRegion: 'US', requiredVariables: [] });
+  return { ...t, instanceId, campaignId };
+}
+
+describe('scheduler', () => {
+  it('dispatch task dials the campaign’s share and asks to be called again', async () => {
+    const { deps, instanceId, campaignId, queues } = await setup();
+    await startCampaign(deps, instanceId, campaignId, { principal: 't' });
+    const out = await createDispatchHandler(deps)({ instanceId, campaignId, run: 1 });
+    expect(out).toMatchObject({ instanceId, campaignId, run: 1, done: false });
+    expect(out.waitSeconds).toBeGreaterThanOrEqual(1);
+    expect(queues.dial.sent).toHaveLength(2); // call-rate budget: 1 call/s × 2 s horizon
+  });
+
+  it('keeps a campaign scheduled until its start time, then runs it', async () => {
+    const t = testDeps();
+    const at = new Date(t.clock.now() + 3_600_000).toISOString();
+    const { deps, instanceId, campaignId, clock, queues } = await setup({ mode: 'at', at });
+    await startCampaign(deps, instanceId, campaignId, { principal: 't' });
+    const dispatchTask = createDispatchHandler(deps);
+    const early = await dispatchTask({ instanceId, campaignId, run: 1 });
+    expect(early).toMatchObject({ done: false, waitSeconds: 60 });
+    expect((await getCampaign(deps.store, instanceId, campaignId)).state).toBe('scheduled');
+    clock.advance(3_600_000);
+    await dispatchTask({ instanceId, campaignId, run: 1 });
+    expect((await getCampaign(deps.store, instanceId, campaignId)).state).toBe('running');
+    expect(queues.dial.sent.length).toBeGreaterThan(0);
+  });
+
+  it('tick handler plans once per instance for a batch of ticks', async () => {
+    const { deps, instanceId, campaignId, queues } = await setup();
+    await startCampaign(deps, instanceId, campaignId, { principal: 't' });
+    const body = JSON.stringify({ type: 'tick', instanceId, reason: 'callEnded' });
+    const event = { Records: [{ messageId: 'a', body }, { messageId: 'b', body }] } as unknown as SQSEvent;
+    expect(await createTickHandler(deps)(event)).toEqual({ batchItemFailures: [] });
+    expect(queues.dial.sent).toHaveLength(2);
+  });
+
+  it('sweep ticks instances with live campaigns only', async () => {
+    const { deps, instanceId, campaignId, queues } = await setup();
+    expect(await createSweepHandler(deps)()).toEqual({ instances: 0 });
+    await startCampaign(deps, instanceId, campaignId, { principal: 't' });
+    expect(await createSweepHandler(deps)()).toEqual({ instances: 1 });
+    expect(queues.tick.bodies().at(-1)).toEqual({ type: 'tick', instanceId, reason: 'schedule' });
+  });
+});
