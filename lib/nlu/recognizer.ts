@@ -8,6 +8,7 @@
  * example and by the intent centroid (a few sparse dot products through an inverted index), keyword
  * hits boost, and a logistic calibration turns similarity and margin into a confidence in [0,1].
  */
+import { findConcepts } from './concepts';
 import { normalize, type Token } from './normalize';
 import type { IntentDefinition, IntentMatch, IntentRecognizer, Recognition, RecognizeOptions, RecognizerOptions } from './types';
 
@@ -36,6 +37,7 @@ const KIND_WEIGHT: Record<string, number> = {
   c: 0.7, // Han character
   z: 1.0, // Han bigram
   y: 0.6, // Han trigram
+  k: 2.0, // concept of the paraphrase lexicon (./concepts), shared across languages
 };
 
 // Function words: kept (they matter in bigrams) but worth little alone.
@@ -95,8 +97,13 @@ export function extractFeatures(tokens: readonly Token[]): Map<string, number> {
     out.set(key, (out.get(key) ?? 0) + w);
   };
   const neg = negationMask(tokens);
+  const hits = findConcepts(tokens, neg);
+  // A tag question's 不 ("是不是", "对不对") is not a denial: its tokens give no surface features.
+  const skip = new Array<boolean>(tokens.length).fill(false);
+  for (const hit of hits) if (hit.concept === 'QUESTION') for (let j = hit.start; j < hit.end; j++) skip[j] = true;
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i]!;
+    if (skip[i]) continue;
     const mark = neg[i] ? '!' : '';
     const next = tokens[i + 1];
     const sameClauseNext = next !== undefined && next.clause === t.clause && next.han === t.han ? next : undefined;
@@ -120,6 +127,7 @@ export function extractFeatures(tokens: readonly Token[]): Map<string, number> {
       }
     }
   }
+  for (const hit of hits) if (hit.concept !== 'QUESTION') add(`k${hit.negated ? '!' : ''}${hit.concept}`, KIND_WEIGHT.k!);
   return out;
 }
 
