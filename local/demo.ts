@@ -46,7 +46,9 @@ export function demoContacts(count: number): { phone: string; name: string; refe
   const prefixes = book.file.numbers.filter((n) => EXPECTED_STATUS[n.person]).map((n) => n.prefix);
   return Array.from({ length: count }, (_, i) => {
     const prefix = prefixes[i % prefixes.length]!;
-    const phone = `${prefix}${String(i).padStart(4, '0')}`;
+    // E.164 lengths: 11 digits for +1 numbers, 13 for +86 mobiles.
+    const digits = prefix.startsWith('+86') ? 13 : 11;
+    const phone = `${prefix}${String(i).padStart(digits - (prefix.length - 1), '0')}`;
     return { phone, name: `Contact ${i + 1}`, referenceId: `demo-${i + 1}`, variables: { organization: 'City Bank', amount: `${20 + (i % 80)} dollars`, dueDate: 'March 1st' } };
   });
 }
@@ -96,7 +98,7 @@ async function main(): Promise<void> {
 
     const scenario = await api(platform, 'POST', `/templates/${values.template}/instantiate`, { language: 'en', name: 'Demo reminder' });
     const published = await api(platform, 'POST', `/scenarios/${scenario.scenarioId}/publish`, {});
-    const version: number = published.version ?? published.publishedVersion ?? 1;
+    const version: number = published.version.version;
     out(`Published scenario ${scenario.scenarioId} v${version} from template "${values.template}"`);
 
     const campaign = await api(platform, 'POST', '/campaigns', {
@@ -108,8 +110,9 @@ async function main(): Promise<void> {
     });
     const campaignId: string = campaign.campaignId;
     const contacts = demoContacts(count);
-    await api(platform, 'POST', `/campaigns/${campaignId}/contacts`, { contacts });
-    out(`Imported ${contacts.length} contacts over ${new Set(contacts.map((c) => loadPeople().nameFor(c.phone))).size} scripted people`);
+    const imported = await api(platform, 'POST', `/campaigns/${campaignId}/contacts`, { contacts });
+    if ((imported.rejections ?? []).length) out(`  rejected: ${JSON.stringify(imported.rejections.slice(0, 3))}`);
+    out(`Imported ${imported.accepted ?? contacts.length} contacts over ${new Set(contacts.map((c) => loadPeople().nameFor(c.phone))).size} scripted people`);
     await api(platform, 'POST', `/campaigns/${campaignId}/start`, {});
     out('Campaign started.\n');
 
@@ -117,14 +120,13 @@ async function main(): Promise<void> {
     let last = '';
     for (;;) {
       await new Promise((r) => setTimeout(r, 1000));
-      const progress = await api(platform, 'GET', `/campaigns/${campaignId}/progress`).catch(() => api(platform, 'GET', `/campaigns/${campaignId}`));
-      const p = progress.progress ?? progress;
+      const view = await api(platform, 'GET', `/campaigns/${campaignId}`);
+      const p = view.progress;
       const clock = new Date(platform.clock.now()).toISOString().slice(11, 19);
-      const line = `  clock ${clock} | completed ${p.completed ?? '?'}/${p.total ?? count} | answered ${p.answered ?? '?'} | not answered ${p.notAnswered ?? '?'} | answer rate ${p.answerRate !== undefined ? (100 * p.answerRate).toFixed(1) + '%' : '?'} | state ${progress.state ?? p.state ?? '?'}`;
+      const line = `  clock ${clock} | completed ${p.completed}/${p.total} | succeeded ${p.succeeded} | not answered ${p.notAnswered} | in progress ${p.inProgress} | calls ${p.callsPlaced} | answer rate ${(100 * p.answerRate).toFixed(1)}% | ${view.state}`;
       if (line !== last) out(line);
       last = line;
-      const state = progress.state ?? p.state;
-      if (state === 'completed' || (p.total && p.completed >= p.total)) break;
+      if (view.state === 'completed' || (p.total && p.completed >= p.total)) break;
       if (Date.now() > deadline) throw new Error('the demo campaign did not finish in time');
     }
     await platform.idle();
