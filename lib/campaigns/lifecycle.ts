@@ -4,6 +4,7 @@ import { ConflictError } from '../core/errors';
 import type { CampaignState } from '../domain/statuses';
 import { isoAt } from '../ports/clock';
 import { audit, campaignEvent, publishEvents } from './events';
+import { cancelWaitingJobs } from './jobs';
 import { createCampaign, getCampaign, mutateCampaign, readCounters } from './repository';
 import { CampaignSettings, type Campaign, type RerunOutcome } from './schema';
 
@@ -12,6 +13,9 @@ import { CampaignSettings, type Campaign, type RerunOutcome } from './schema';
  * Every transition is a conditional write on the campaign's version; the dispatch loop notices the
  * new state on its next round (seconds) and the dialer re-checks it before placing a call.
  */
+
+/** Time a stop request spends cancelling waiting jobs itself before leaving the rest to the worker. */
+export const STOP_INLINE_BUDGET_MS = 3_000;
 
 const ALLOWED: Record<string, CampaignState[]> = {
   start: ['draft'],
@@ -80,8 +84,12 @@ export async function resumeCampaign(deps: Deps, instanceId: string, campaignId:
 /** Stops: every job not yet dialled is cancelled (in the background for large campaigns). */
 export async function stopCampaign(deps: Deps, instanceId: string, campaignId: string, actor: Actor): Promise<Campaign> {
   const after = await transition(deps, instanceId, campaignId, 'stop', actor, (_c, now) => ({ state: 'stopped', stoppedAt: isoAt(now) } as Partial<Campaign> & { state: CampaignState }));
-  await deps.queues.work.send({ body: JSON.stringify({ type: 'cancelJobs', instanceId, campaignId, reason: 'Stopped', fromShard: 0 }) });
-  return after;
+  // Small campaigns are cancelled within the request; the worker finishes what the budget leaves.
+  const pass = await cancelWaitingJobs(deps, instanceId, campaignId, 'Stopped', { budgetMs: STOP_INLINE_BUDGET_MS });
+  if (pass.nextShard !== undefined) {
+    await deps.queues.work.send({ body: JSON.stringify({ type: 'cancelJobs', instanceId, campaignId, reason: 'Stopped', fromShard: pass.nextShard }) });
+  }
+  return getCampaign(deps.store, instanceId, after.campaignId);
 }
 
 /** Changes a campaign's strategy while it is not running (draft, scheduled, paused). */
