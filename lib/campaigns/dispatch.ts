@@ -89,7 +89,8 @@ export async function dispatch(deps: Deps, instanceId: string, options: { campai
     }
     const end = endInstant(c, settings);
     if (end !== undefined && now >= end) {
-      await cancelWaitingJobs(deps, instanceId, c.campaignId, 'TimeUp');
+      // Time-boxed: a large campaign is finished over the next rounds.
+      await cancelWaitingJobs(deps, instanceId, c.campaignId, 'TimeUp', { budgetMs: 3_000 });
       await completeIfDone(deps, instanceId, c.campaignId);
       continue;
     }

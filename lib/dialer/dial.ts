@@ -1,5 +1,4 @@
 import { finishCall } from '../campaigns/call-outcome';
-import { campaignEvent, publishEvents } from '../campaigns/events';
 import { addCounters, findCampaign, getJob } from '../campaigns/repository';
 import type { Deps } from '../core/deps';
 import type { CallArguments, CallOutcome, DialRequest } from '../domain/dialing';
@@ -102,17 +101,6 @@ export async function handleDialRequest(deps: Deps, req: DialRequest): Promise<D
   );
   await addCounters(store, instanceId, campaignId, `${jobId}#${attempt}`, { callsPlaced: 1 });
   await addInstanceStats(store, instanceId, { callsPlaced: 1 }, attempt + jobId.length);
-  await publishEvents(deps, [
-    campaignEvent(deps, 'Dialing', [req.callId, 'dialing'], {
-      instanceId,
-      campaignId,
-      jobId,
-      callId: req.callId,
-      attempt,
-      from: req.from,
-      to: req.to,
-      transactionId: result.transactionId,
-    }),
-  ]);
+  // The Dialing event comes from the SMA handler when Chime reports the new outbound call.
   return 'placed';
 }

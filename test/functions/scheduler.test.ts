@@ -1,7 +1,7 @@
 import type { SQSEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { createDispatchHandler, createSweepHandler, createTickHandler } from '../../functions/scheduler';
-import { createCampaign, getCampaign } from '../../lib/campaigns/repository';
+import { createCampaign, getCampaign, listJobs } from '../../lib/campaigns/repository';
 import { CampaignSettings } from '../../lib/campaigns/schema';
 import { startCampaign } from '../../lib/campaigns/lifecycle';
 import { beginImport, fromArray, runImport } from '../../lib/contacts/import';
@@ -59,5 +59,24 @@ describe('scheduler', () => {
     await startCampaign(deps, instanceId, campaignId, { principal: 't' });
     expect(await createSweepHandler(deps)()).toEqual({ instances: 1 });
     expect(queues.tick.bodies().at(-1)).toEqual({ type: 'tick', instanceId, reason: 'schedule' });
+  });
+
+  it('runs a recurring plan only on its days and windows, and ends it with TimeUp after its last day', async () => {
+    // ManualClock starts Monday 2026-01-05 09:00 UTC.
+    const plan = { mode: 'recurring', fromDate: '2026-01-05', toDate: '2026-01-06', daysOfWeek: [2], ranges: [{ start: '10:00', end: '11:00' }] };
+    const { deps, instanceId, campaignId, clock, queues } = await setup(plan);
+    await startCampaign(deps, instanceId, campaignId, { principal: 't' });
+    const task = createDispatchHandler(deps);
+    await task({ instanceId, campaignId, run: 1 });
+    expect(queues.dial.sent).toHaveLength(0); // Monday is not a plan day
+    clock.set(Date.UTC(2026, 0, 6, 10, 30)); // Tuesday inside the window
+    await task({ instanceId, campaignId, run: 1 });
+    expect(queues.dial.sent.length).toBeGreaterThan(0);
+    const dialled = queues.dial.sent.length;
+    clock.set(Date.UTC(2026, 0, 7, 0, 1)); // after the plan
+    await task({ instanceId, campaignId, run: 1 });
+    expect(queues.dial.sent).toHaveLength(dialled);
+    const waiting = (await listJobs(deps.store, instanceId, campaignId)).items.filter((j) => j.attempts === 0);
+    expect(waiting.every((j) => j.status === 'Cancelled' && j.failureReason === 'TimeUp')).toBe(true);
   });
 });
