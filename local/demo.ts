@@ -178,8 +178,12 @@ async function main(): Promise<void> {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  main().catch((e) => {
-    process.stderr.write(`demo failed: ${e instanceof Error ? e.message : String(e)}\n`);
-    process.exit(1);
-  });
+  main().then(
+    // Background consumers of the platform may hold timers; the demo is over, so leave.
+    () => process.exit(process.exitCode ?? 0),
+    (e) => {
+      process.stderr.write(`demo failed: ${e instanceof Error ? e.message : String(e)}\n`);
+      process.exit(1);
+    },
+  );
 }
