@@ -100,7 +100,7 @@ const ZH_PHRASES: [RegExp, string][] = [
   [/干嘛|干吗|干啥/g, '干什么'],
   [/晓得/g, '知道'],
   [/木有|冇/g, '没有'],
-  [/老婆|老公|爱人|妈妈|爸爸|儿子|女儿|家属|家里人|老伴|媳妇|丈夫|妻子|母亲|父亲|姐姐|妹妹|哥哥|弟弟/g, '家人'],
+  [/同事|同学|朋友|邻居|室友|老婆|老公|爱人|妈妈|爸爸|儿子|女儿|家属|家里人|老伴|媳妇|丈夫|妻子|母亲|父亲|姐姐|妹妹|哥哥|弟弟/g, '家人'],
   [/明天|晚上|下午|上午|回头|改天|稍后|晚点|晚些|过会儿?|等会儿?|待会儿?|一会儿?|等下|下周/g, '稍后'],
   [/骗子|诈骗|骗人|忽悠/g, '骗子'],
   [/经理|领导|主管|上级/g, '领导'],
@@ -163,6 +163,14 @@ export function normalize(input: string): Normalized {
     // Stutters and emphatic repeats ("对对对", "no no no") mean the same as one.
     if (prev && prev.text === t.text) continue;
     tokens.push(t);
+    // Repeated two- and three-token phrases ("不是不是", "好的好的", "thank you thank you") too.
+    for (const n of [2, 3]) {
+      const len = tokens.length;
+      if (len < 2 * n) continue;
+      let same = tokens[len - 1]!.clause === tokens[len - 2 * n]!.clause;
+      for (let j = 0; same && j < n; j++) same = tokens[len - n + j]!.text === tokens[len - 2 * n + j]!.text;
+      if (same) tokens.length = len - n;
+    }
   }
   return { text: joinTokens(tokens), tokens };
 }
