@@ -1,13 +1,14 @@
+import { readFileSync } from 'node:fs';
+import { createSmaHandler } from '../functions/sma';
+import { createSweepHandler } from '../functions/scheduler';
 import type { Deps } from '../lib/core/deps';
 import type { Telephony } from '../lib/ports/telephony';
 import type { Workflows } from '../lib/ports/workflows';
-import { createSmaHandler } from '../functions/sma';
 import type { LocalBus } from './bus';
+import { consumeCampaignQueues, LocalWorkflows } from './dispatch';
 import type { LocalQueue } from './queue';
-import { loadPeople } from './telephony/people';
+import { loadPeople, parsePeople } from './telephony/people';
 import { SimulatedTelephony } from './telephony/simulator';
-import { readFileSync } from 'node:fs';
-import { parsePeople } from './telephony/people';
 
 /** What runs in the background of the local platform. */
 export interface Background {
@@ -26,28 +27,52 @@ export interface BackgroundOptions {
   dataDir: string;
 }
 
+/** The deployed sweep runs every minute (EventBridge Scheduler); so does the local one, on the platform clock. */
+const SWEEP_EVERY_MS = 60_000;
+
 /**
  * Wires the handlers the way the CDK app does: the telephony simulator drives the real SMA
- * handler; queues feed the dialer, scheduler and worker through event-source-mapping stand-ins.
+ * handler; the dispatch loop stands in for Step Functions; queues feed the dialer, scheduler and
+ * worker through event-source-mapping stand-ins; the sweep runs on the clock.
  */
 export async function wireBackground(deps: Deps, options: BackgroundOptions): Promise<Background> {
   const people = options.peopleFile ? parsePeople(readFileSync(options.peopleFile, 'utf8')) : loadPeople();
   const sma = createSmaHandler(deps, { recordingsBucket: 'recordings' });
   const telephony = new SimulatedTelephony({ clock: deps.clock, handler: sma, people, recordings: deps.blobs.recordings, log: deps.log });
-  const workflows: Workflows = {
-    async startCampaignLoop() {
-      /* replaced when the dispatch loop is wired */
-    },
-  };
+  const workflows = new LocalWorkflows(deps);
+  const stop = new AbortController();
+  const consumers = consumeCampaignQueues(deps, options.queues, { signal: stop.signal });
+
+  const sweep = createSweepHandler(deps);
+  const sweeping = (async () => {
+    while (!stop.signal.aborted) {
+      await deps.clock.sleep(SWEEP_EVERY_MS);
+      if (stop.signal.aborted) return;
+      await sweep().catch((error: unknown) => deps.log.warn('sweep failed', { error: String(error) }));
+    }
+  })();
+
+  const { dial, tick, work } = options.queues;
   return {
     telephony,
     workflows,
     idle: async () => {
-      await telephony.idle();
-      await options.bus.idle();
+      // Each step can create work for another (a call ends → tick → dial → call), so settle until all are quiet.
+      for (let round = 0; round < 50; round++) {
+        await Promise.all([telephony.idle(), options.bus.idle(), dial.idle(), tick.idle(), work.idle()]);
+        const busy = telephony.active > 0 || [dial, tick, work].some((q) => {
+          const s = q.stats();
+          return s.visible + s.inFlight > 0;
+        });
+        if (!busy) return;
+      }
     },
     close: async () => {
+      stop.abort();
+      await workflows.close();
+      await Promise.all(consumers.map((c) => c.stop()));
       await telephony.idle();
+      await Promise.race([sweeping, Promise.resolve()]);
     },
   };
 }
