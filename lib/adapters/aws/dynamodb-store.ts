@@ -1,6 +1,4 @@
 import {
-  CreateTableCommand,
-  DescribeTableCommand,
   DynamoDBClient,
   type CreateTableCommandInput,
 } from '@aws-sdk/client-dynamodb';
@@ -18,7 +16,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { AdapterError, ReachoutError, ValidationError } from '../../core/errors';
 import type { Changes, Condition, Item, ItemKey, Page, Query, Store, WriteResult } from '../../ports/store';
-import { chunk, describeError, errorName, isTransient, realSleep, retryPending, retryPolicy, type RetryPolicy, type Sleep } from './retry';
+import { chunk, describeError, errorName, isTransient, retryPending, retryPolicy, type RetryPolicy, type Sleep } from './retry';
 
 /** Names of the table's global secondary indexes; index `gsiN` is keyed by `gsiNpk` / `gsiNsk`. */
 export const INDEX_NAMES = ['gsi1', 'gsi2', 'gsi3'] as const;
@@ -55,22 +53,6 @@ export const tableDefinition: Omit<CreateTableCommandInput, 'TableName'> = {
 
 /** CreateTable input for the single table under `tableName`. */
 export const createTableInput = (tableName: string): CreateTableCommandInput => ({ TableName: tableName, ...tableDefinition });
-
-/** Creates the single table unless it exists, then waits until it is ACTIVE (local runtime, integration tests). */
-export async function ensureTable(client: DynamoDBClient, tableName: string, sleep: Sleep = realSleep): Promise<void> {
-  try {
-    await client.send(new CreateTableCommand(createTableInput(tableName)));
-  } catch (error) {
-    if (errorName(error) !== 'ResourceInUseException') throw new AdapterError('DynamoDB', 'CreateTable', describeError(error), error);
-  }
-  for (let i = 0; i < 600; i++) {
-    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
-    const indexesReady = (Table?.GlobalSecondaryIndexes ?? []).every((g) => g.IndexStatus === undefined || g.IndexStatus === 'ACTIVE');
-    if (Table?.TableStatus === 'ACTIVE' && indexesReady) return;
-    await sleep(100);
-  }
-  throw new AdapterError('DynamoDB', 'CreateTable', `table ${tableName} did not become ACTIVE`);
-}
 
 /** Wraps a DynamoDB client in a document client with the store's conversion rules. */
 export const createDocumentClient = (client: DynamoDBClient): DynamoDBDocumentClient => DynamoDBDocumentClient.from(client, translateConfig);

@@ -3,7 +3,8 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoDbStore, createDocumentClient, createTableInput, ensureTable } from '../../../../lib/adapters/aws/dynamodb-store';
+import { DynamoDbStore, createDocumentClient, createTableInput, tableDefinition } from '../../../../lib/adapters/aws/dynamodb-store';
+import { ensureTable } from '../../../../local/dynamo';
 import fc from 'fast-check';
 import { MemoryStore } from '../../../../lib/adapters/memory/store';
 import type { Condition, Item } from '../../../../lib/ports/store';
@@ -28,7 +29,7 @@ beforeAll(async () => {
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
   await client.send(new CreateTableCommand(createTableInput(TABLE)));
-  await ensureTable(client, TABLE, noSleep);
+  await ensureTable(client, TABLE, tableDefinition, { sleep: noSleep });
   store = new DynamoDbStore({ tableName: TABLE, client: createDocumentClient(client), sleep: noSleep });
 });
 
@@ -39,7 +40,7 @@ afterAll(async () => {
 
 describe('DynamoDbStore on dynalite', () => {
   it('creates the table idempotently when ensureTable runs twice', async () => {
-    await expect(ensureTable(client, TABLE, noSleep)).resolves.toBeUndefined();
+    await expect(ensureTable(client, TABLE, tableDefinition, { sleep: noSleep })).resolves.toBeUndefined();
   });
 
   it('reads back what put wrote, without undefined attributes', async () => {
