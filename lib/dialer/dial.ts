@@ -8,6 +8,7 @@ import { onList } from '../lists';
 import { isoAt } from '../ports/clock';
 import { keys } from '../store/keys';
 import { takeRate } from './rate-limiter';
+import { ringTimeoutMessage } from './ring-timeout';
 
 /**
  * The dialer (SPEC P4, T1): turns a DialRequest into CreateSipMediaApplicationCall, at most once per
@@ -98,6 +99,9 @@ export async function handleDialRequest(deps: Deps, req: DialRequest): Promise<D
     jobKey,
     { set: { dialState: 'inCall', transactionId: result.transactionId, dialledAt: isoAt(deps.clock.now()) } },
     { and: [{ eq: ['attempts', attempt] }, { eq: ['dialState', 'dialing'] }] },
+  );
+  await deps.queues.dial.send(
+    ringTimeoutMessage({ instanceId, campaignId, jobId, attempt, callId: req.callId, transactionId: result.transactionId }, campaign.retry.maxRingSeconds),
   );
   await addCounters(store, instanceId, campaignId, `${jobId}#${attempt}`, { callsPlaced: 1 });
   await addInstanceStats(store, instanceId, { callsPlaced: 1 }, attempt + jobId.length);

@@ -77,3 +77,24 @@ export const CallArguments = z.object({
 });
 /** Arguments carried by a Chime call. */
 export type CallArguments = z.infer<typeof CallArguments>;
+
+/**
+ * Sent by the dialer, delayed by the campaign's maximum ring time, after a call is placed: Chime has
+ * no ring limit of its own on outbound calls, so the dialer hangs up a call still unanswered then (P5).
+ */
+export const RingTimeout = z.object({
+  type: z.literal('ringTimeout'),
+  instanceId: z.string(),
+  campaignId: z.string(),
+  jobId: z.string(),
+  attempt: z.number().int().positive(),
+  callId: z.string(),
+  transactionId: z.string(),
+});
+/** A ring-timeout check. */
+export type RingTimeout = z.infer<typeof RingTimeout>;
+
+/** Messages on the dial queue. */
+export const DialerMessage = z.discriminatedUnion('type', [DialRequest, RingTimeout]);
+/** A message on the dial queue. */
+export type DialerMessage = z.infer<typeof DialerMessage>;

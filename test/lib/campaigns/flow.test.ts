@@ -71,12 +71,15 @@ describe('campaign flow', () => {
 
     const round = await dispatch(deps, instanceId, { campaignId, run: 1 });
     expect(round).toMatchObject({ done: false, dialled: 2 });
-    const requests = queues.dial.bodies<DialRequest>();
+    const requests = queues.dial.bodies<DialRequest>().filter((b) => b.type === 'dial');
     expect(requests).toHaveLength(2);
     for (const r of requests) expect(await handleDialRequest(deps, r)).toBe('placed');
     // A duplicated message never places a second call.
     expect(await handleDialRequest(deps, requests[0]!)).toBe('duplicate');
     expect(calls).toHaveLength(2);
+    // Each placed call gets a ring-timeout check, delayed by the maximum ring time (P5).
+    const ringChecks = queues.dial.sent.filter((m) => JSON.parse(m.body).type === 'ringTimeout');
+    expect(ringChecks.map((m) => m.delaySeconds)).toEqual([45, 45]);
     // Concurrency is full: nothing more is dialled.
     expect((await dispatch(deps, instanceId, { campaignId, run: 1 })).dialled).toBe(0);
 
@@ -100,7 +103,7 @@ describe('campaign flow', () => {
     await stopCampaign(deps, instanceId, campaignId, actor);
     expect(queues.work.bodies().find((b) => b.type === 'cancelJobs')).toBeUndefined(); // small: cancelled within the request
     // The two queued requests are not placed after the stop.
-    for (const r of queues.dial.bodies<DialRequest>().slice(2)) expect(await handleDialRequest(deps, r)).toBe('cancelled');
+    for (const r of queues.dial.bodies<DialRequest>().filter((b) => b.type === 'dial').slice(2)) expect(await handleDialRequest(deps, r)).toBe('cancelled');
     const jobs = (await listJobs(deps.store, instanceId, campaignId, { limit: 100 })).items;
     expect(jobs.map((j) => j.status).sort()).toEqual(['Cancelled', 'Cancelled', 'Cancelled', 'Succeeded']);
     const progress = await getProgress(deps.store, instanceId, campaignId);
@@ -113,7 +116,7 @@ describe('campaign flow', () => {
     await addToList(deps, instanceId, 'doNotCall', ['+14155550102'], { defaultRegion: 'US' });
     await startCampaign(deps, instanceId, campaignId, { principal: 't' });
     await dispatch(deps, instanceId, { campaignId, run: 1 });
-    const dialled = queues.dial.bodies<DialRequest>().map((r) => r.to);
+    const dialled = queues.dial.bodies<DialRequest>().filter((b) => b.type === 'dial').map((r) => r.to);
     expect(dialled).not.toContain('+14155550102');
     const jobs = (await listJobs(deps.store, instanceId, campaignId)).items;
     expect(jobs.find((j) => j.contact.phone === '+14155550102')).toMatchObject({ status: 'Failed', failureReason: 'ContactBlockList' });
@@ -123,7 +126,7 @@ describe('campaign flow', () => {
     const { deps, queues, instanceId, campaignId, clock } = await setup(1);
     await startCampaign(deps, instanceId, campaignId, { principal: 't' });
     await dispatch(deps, instanceId, { campaignId, run: 1 });
-    const [first] = queues.dial.bodies<DialRequest>();
+    const [first] = queues.dial.bodies<DialRequest>().filter((b) => b.type === 'dial');
     await handleDialRequest(deps, first!);
     clock.advance(31 * 60_000);
     const round = await dispatch(deps, instanceId, { campaignId, run: 1 });
