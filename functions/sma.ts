@@ -151,7 +151,7 @@ export function createSmaHandler(deps: Deps, options: SmaHandlerOptions = {}) {
     if (r.failed.length) log.warn('event not published', { detailType, callId: ids.callId, reason: r.failed[0]!.reason });
   };
 
-  async function readState(event: SmaEvent, attrs: Record<string, string>): Promise<CallState | undefined> {
+  async function readState(_event: SmaEvent, attrs: Record<string, string>): Promise<CallState | undefined> {
     const ids = parseIds(attrs);
     if (!ids) return undefined;
     let source = attrs;

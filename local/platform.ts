@@ -1,5 +1,4 @@
-import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -144,6 +143,8 @@ export async function startLocalPlatform(options: PlatformOptions = {}): Promise
       await server.close();
       client.destroy();
       await dynamo.close();
+      // A throwaway run leaves nothing behind.
+      if (memory) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
