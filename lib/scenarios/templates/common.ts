@@ -31,6 +31,23 @@ export function silencePolicy(language: TemplateLanguage) {
 /** Yes/no keypad mapping: 1 = yes, 2 = no. */
 export const YES_NO_KEYPAD = { enabled: true, map: { '1': 'affirm', '2': 'deny' }, maxDigits: 1 };
 
+/** A yes/no branch node: keys 1 and 2, the standard no-match and silence policies. */
+export function yesNoQuestion(
+  language: TemplateLanguage,
+  node: { id: string; text: string; variants: string[]; yes: string; no: string; otherBranches?: { intent: string; next: string }[]; tags?: Record<string, string> },
+): NodeInput {
+  return {
+    id: node.id,
+    kind: 'branch',
+    ...(node.tags ? { tags: node.tags } : {}),
+    prompt: { text: node.text, variants: node.variants },
+    branches: [{ intent: 'affirm', next: node.yes }, { intent: 'deny', next: node.no }, ...(node.otherBranches ?? [])],
+    keypad: YES_NO_KEYPAD,
+    noMatch: noMatchPolicy(language),
+    silence: silencePolicy(language),
+  };
+}
+
 /** A say node that acknowledges an answer, sets a tag and goes on. */
 export function ack(id: string, text: string, tags: Record<string, string>, next: string): NodeInput {
   return { id, kind: 'say', prompt: { text }, tags, next };

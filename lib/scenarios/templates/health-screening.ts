@@ -1,22 +1,12 @@
 /** Template (b): health screening survey — purpose, then fever, contact with a risk group, recent travel (S14). */
 import type { ScenarioDefinitionInput } from '../schema';
-import { ack, goodbye, noMatchPolicy, pick, purposeQuestion, silencePolicy, stopQuestion, yesNoIntents, YES_NO_KEYPAD, type TemplateLanguage } from './common';
+import { ack, goodbye, pick, purposeQuestion, stopQuestion, yesNoIntents, yesNoQuestion, type TemplateLanguage } from './common';
 
 /** Builds the health screening template in one language; completed when all three answers are collected. */
 export function healthScreeningTemplate(language: TemplateLanguage): ScenarioDefinitionInput {
   const t = pick(language);
-  const question = (id: string, text: string, variant: string, yes: string, no: string) => ({
-    id,
-    kind: 'branch' as const,
-    prompt: { text, variants: [variant] },
-    branches: [
-      { intent: 'affirm', next: yes },
-      { intent: 'deny', next: no },
-    ],
-    keypad: YES_NO_KEYPAD,
-    noMatch: noMatchPolicy(language),
-    silence: silencePolicy(language),
-  });
+  const question = (id: string, text: string, variant: string, yes: string, no: string) =>
+    yesNoQuestion(language, { id, text, variants: [variant], yes, no });
   return {
     name: t('Health screening survey', '健康筛查问卷'),
     description: t('Asks about fever, contact with a risk group and recent travel.', '询问发热、与风险人群接触、近期出行情况。'),
@@ -41,26 +31,20 @@ export function healthScreeningTemplate(language: TemplateLanguage): ScenarioDef
       stopQuestion(language),
     ],
     nodes: [
-      {
+      yesNoQuestion(language, {
         id: 'intro',
-        kind: 'branch',
-        prompt: {
-          text: t(
-            'Hello @name, this is @organization. We are doing a one-minute health screening with three yes or no questions. Can we start? Press 1 for yes, 2 for no.',
-            '@name您好，这里是@organization，我们正在做一分钟的健康筛查，共三个是否问题。现在可以开始吗？同意请按1，不方便请按2。',
-          ),
-          variants: [t('Can we start the three short health questions now?', '现在方便回答三个简短的健康问题吗？')],
-        },
-        branches: [
-          { intent: 'affirm', next: 'fever' },
-          { intent: 'deny', next: 'later' },
+        text: t(
+          'Hello @name, this is @organization. We are doing a one-minute health screening with three yes or no questions. Can we start? Press 1 for yes, 2 for no.',
+          '@name您好，这里是@organization，我们正在做一分钟的健康筛查，共三个是否问题。现在可以开始吗？同意请按1，不方便请按2。',
+        ),
+        variants: [t('Can we start the three short health questions now?', '现在方便回答三个简短的健康问题吗？')],
+        yes: 'fever',
+        no: 'later',
+        otherBranches: [
           { intent: 'busy', next: 'later' },
           { intent: 'not_the_person', next: 'wrongPerson' },
         ],
-        keypad: YES_NO_KEYPAD,
-        noMatch: noMatchPolicy(language),
-        silence: silencePolicy(language),
-      },
+      }),
       question(
         'fever',
         t('First: do you have a fever today, 37.3 degrees or higher? Press 1 for yes, 2 for no.', '第一个问题：您今天有没有发烧，体温37.3度或以上？有请按1，没有请按2。'),

@@ -1,6 +1,6 @@
 /** Template (c): satisfaction follow-up — rating, recommendation, call-back offer for unhappy customers (S14). */
 import type { ScenarioDefinitionInput } from '../schema';
-import { ack, goodbye, noMatchPolicy, pick, purposeQuestion, silencePolicy, stopQuestion, yesNoIntents, YES_NO_KEYPAD, type TemplateLanguage } from './common';
+import { ack, goodbye, noMatchPolicy, pick, purposeQuestion, silencePolicy, stopQuestion, yesNoIntents, yesNoQuestion, YES_NO_KEYPAD, type TemplateLanguage } from './common';
 
 /** Builds the satisfaction follow-up template in one language; completed when the rating and the recommendation are collected. */
 export function satisfactionTemplate(language: TemplateLanguage): ScenarioDefinitionInput {
@@ -93,40 +93,24 @@ export function satisfactionTemplate(language: TemplateLanguage): ScenarioDefini
       },
       ack('ratedVery', t('Wonderful, thank you!', '太好了，谢谢您！'), { satisfaction: 'verySatisfied' }, 'recommend'),
       ack('ratedOk', t('Thank you.', '谢谢您。'), { satisfaction: 'satisfied' }, 'recommend'),
-      {
+      yesNoQuestion(language, {
         id: 'ratedBad',
-        kind: 'branch',
         tags: { satisfaction: 'unsatisfied' },
-        prompt: {
-          text: t('We are sorry to hear that. Would you like a colleague to call you back? Press 1 for yes, 2 for no.', '非常抱歉给您带来不好的体验。需要我们的同事给您回电吗？需要请按1，不需要请按2。'),
-          variants: [t('Shall we have someone call you back?', '需要安排同事给您回电吗？')],
-        },
-        branches: [
-          { intent: 'affirm', next: 'callbackYes' },
-          { intent: 'deny', next: 'callbackNo' },
-        ],
-        keypad: YES_NO_KEYPAD,
-        noMatch: noMatchPolicy(language),
-        silence: silencePolicy(language),
-      },
+        text: t('We are sorry to hear that. Would you like a colleague to call you back? Press 1 for yes, 2 for no.', '非常抱歉给您带来不好的体验。需要我们的同事给您回电吗？需要请按1，不需要请按2。'),
+        variants: [t('Shall we have someone call you back?', '需要安排同事给您回电吗？')],
+        yes: 'callbackYes',
+        no: 'callbackNo',
+      }),
       ack('callbackYes', t('We will call you back within one working day.', '我们会在一个工作日内给您回电。'), { callback: 'yes' }, 'recommend'),
       ack('callbackNo', t('Understood.', '好的。'), { callback: 'no' }, 'recommend'),
-      {
+      yesNoQuestion(language, {
         id: 'recommend',
-        kind: 'branch',
-        prompt: {
-          text: t('Last question: would you recommend us to a friend? Press 1 for yes, 2 for no.', '最后一个问题：您愿意把我们推荐给朋友吗？愿意请按1，不愿意请按2。'),
-          variants: [t('Would you recommend us to friends or family?', '您会向亲友推荐我们吗？')],
-        },
-        branches: [
-          { intent: 'affirm', next: 'recommendYes' },
-          { intent: 'deny', next: 'recommendNo' },
-          { intent: 'dont_know', next: 'recommendNo' },
-        ],
-        keypad: YES_NO_KEYPAD,
-        noMatch: noMatchPolicy(language),
-        silence: silencePolicy(language),
-      },
+        text: t('Last question: would you recommend us to a friend? Press 1 for yes, 2 for no.', '最后一个问题：您愿意把我们推荐给朋友吗？愿意请按1，不愿意请按2。'),
+        variants: [t('Would you recommend us to friends or family?', '您会向亲友推荐我们吗？')],
+        yes: 'recommendYes',
+        no: 'recommendNo',
+        otherBranches: [{ intent: 'dont_know', next: 'recommendNo' }],
+      }),
       ack('recommendYes', t('Thank you for your trust.', '感谢您的信任。'), { recommend: 'yes' }, 'done'),
       ack('recommendNo', t('Thank you for telling us.', '感谢您的反馈。'), { recommend: 'no' }, 'done'),
       {
