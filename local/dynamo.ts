@@ -1,6 +1,5 @@
 import { mkdir } from 'node:fs/promises';
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import {
   CreateTableCommand,
@@ -9,6 +8,7 @@ import {
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import { AdapterError } from '../lib/core/errors';
+import { listen } from './listen';
 
 // dynalite is CommonJS without type declarations.
 const require = createRequire(import.meta.url);
@@ -47,14 +47,7 @@ export async function startLocalDynamo(options: LocalDynamoOptions = {}): Promis
     deleteTableMs: 0,
     updateTableMs: 0,
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
+  const port = await listen(server, options.port ?? 0, host);
   let closing: Promise<void> | undefined;
   return {
     endpoint: `http://${host}:${port}`,

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
@@ -8,6 +7,7 @@ import { silentLogger, type Logger } from '../lib/core/log';
 import { systemClock, type Clock } from '../lib/ports/clock';
 import { verifyBlobLink, type FileBlobs } from './blobs';
 import { lambdaContext } from './clock';
+import { listen } from './listen';
 
 /** A Lambda handler behind a path prefix; the longest matching prefix wins. */
 export interface LocalRoute {
@@ -117,14 +117,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Local
     send(res, 404, { message: 'The specified key does not exist.' });
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
+  const port = await listen(server, options.port ?? 0, host);
   let closing: Promise<void> | undefined;
   return {
     url: `http://${host}:${port}`,
