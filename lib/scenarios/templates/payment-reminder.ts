@@ -1,6 +1,6 @@
 /** Template (d): payment reminder with a promise-to-pay date (S14). */
 import type { ScenarioDefinitionInput } from '../schema';
-import { goodbye, noMatchPolicy, pick, purposeQuestion, silencePolicy, stopQuestion, yesNoIntents, YES_NO_KEYPAD, type TemplateLanguage } from './common';
+import { goodbye, noMatchPolicy, pick, purposeQuestion, silencePolicy, stopQuestion, yesNoIntents, yesNoQuestion, type TemplateLanguage } from './common';
 
 /** Builds the payment reminder template in one language; completed when the person promises a date (or today). */
 export function paymentReminderTemplate(language: TemplateLanguage): ScenarioDefinitionInput {
@@ -60,45 +60,33 @@ export function paymentReminderTemplate(language: TemplateLanguage): ScenarioDef
       stopQuestion(language),
     ],
     nodes: [
-      {
+      yesNoQuestion(language, {
         id: 'identity',
-        kind: 'branch',
-        prompt: {
-          text: t('Hello, this is @organization. Am I speaking with @name? Press 1 for yes, 2 for no.', '您好，这里是@organization。请问您是@name本人吗？是请按1，不是请按2。'),
-          variants: [t('Are you @name?', '请问是@name吗？')],
-        },
-        branches: [
-          { intent: 'affirm', next: 'reminder' },
-          { intent: 'deny', next: 'wrongPerson' },
+        text: t('Hello, this is @organization. Am I speaking with @name? Press 1 for yes, 2 for no.', '您好，这里是@organization。请问您是@name本人吗？是请按1，不是请按2。'),
+        variants: [t('Are you @name?', '请问是@name吗？')],
+        yes: 'reminder',
+        no: 'wrongPerson',
+        otherBranches: [
           { intent: 'not_the_person', next: 'wrongPerson' },
           { intent: 'busy', next: 'later' },
         ],
-        keypad: YES_NO_KEYPAD,
-        noMatch: noMatchPolicy(language),
-        silence: silencePolicy(language),
-      },
-      {
+      }),
+      yesNoQuestion(language, {
         id: 'reminder',
-        kind: 'branch',
-        prompt: {
-          text: t(
-            'Your payment of @amount was due on @dueDate and has not been received yet. Can you pay it today? Press 1 for yes, 2 for no.',
-            '您在@dueDate到期的@amount还款尚未收到。请问您今天能还上吗？能请按1，不能请按2。',
-          ),
-          variants: [t('Will you be able to pay @amount today?', '今天能还上@amount吗？')],
-        },
-        branches: [
-          { intent: 'affirm', next: 'payToday' },
-          { intent: 'deny', next: 'askDate' },
+        text: t(
+          'Your payment of @amount was due on @dueDate and has not been received yet. Can you pay it today? Press 1 for yes, 2 for no.',
+          '您在@dueDate到期的@amount还款尚未收到。请问您今天能还上吗？能请按1，不能请按2。',
+        ),
+        variants: [t('Will you be able to pay @amount today?', '今天能还上@amount吗？')],
+        yes: 'payToday',
+        no: 'askDate',
+        otherBranches: [
           { intent: 'busy', next: 'askDate' },
           { intent: 'dont_know', next: 'askDate' },
           { intent: 'pay_date', next: 'askDate' },
           { intent: 'cannot_pay', next: 'refused' },
         ],
-        keypad: YES_NO_KEYPAD,
-        noMatch: noMatchPolicy(language),
-        silence: silencePolicy(language),
-      },
+      }),
       {
         id: 'askDate',
         kind: 'branch',
