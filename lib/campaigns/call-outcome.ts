@@ -6,7 +6,7 @@ import { decideAfterCall } from '../planner/retry';
 import { isoAt } from '../ports/clock';
 import { keys } from '../store/keys';
 import { suspendedAmong } from '../lists';
-import { campaignEvent, publishEvents } from './events';
+import { jobCompleteEvent, publishEvents } from './events';
 import { completeIfDone } from './jobs';
 import { releaseLease } from './leases';
 import { addCounters, dueIndex, findCampaign, getJob, jobFromItem } from './repository';
@@ -102,19 +102,7 @@ export async function finishCall(deps: Deps, outcome: CallOutcome): Promise<void
   if (terminal) {
     const final = jobFromItem(written.item!);
     await publishEvents(deps, [
-      campaignEvent(deps, 'JobComplete', [jobId, 'final'], {
-        instanceId,
-        campaignId,
-        jobId,
-        status,
-        failureReason,
-        contact: { phone: final.contact.phone, name: final.contact.name, referenceId: final.contact.referenceId },
-        attempts: final.attempts,
-        lastCallId: outcome.callId,
-        lastCallStatus: outcome.status,
-        answered,
-        tags: final.tags,
-      }),
+      jobCompleteEvent(deps, final, { status, failureReason, lastCall: { callId: outcome.callId, status: outcome.status, answered } }),
     ]);
     await completeIfDone(deps, instanceId, campaignId);
   }

@@ -2,7 +2,7 @@ import type { Deps } from '../core/deps';
 import type { JobFailureReason } from '../domain/statuses';
 import { isoAt } from '../ports/clock';
 import { JOB_SHARDS, keys } from '../store/keys';
-import { campaignEvent, publishEvents } from './events';
+import { campaignEvent, jobCompleteEvent, publishEvents } from './events';
 import { addCounters, getCampaign, jobFromItem, mutateCampaign, readCounters } from './repository';
 
 /**
@@ -33,18 +33,7 @@ export async function cancelWaitingJob(
     suspended: reason === 'ContactSuspended' ? 1 : 0,
     cancelledUndialled: job.attempts === 0 ? 1 : 0,
   });
-  await publishEvents(deps, [
-    campaignEvent(deps, 'JobComplete', [jobId, 'final'], {
-      instanceId,
-      campaignId,
-      jobId,
-      status,
-      failureReason: reason,
-      contact: { phone: job.contact.phone, referenceId: job.contact.referenceId },
-      attempts: job.attempts,
-      tags: job.tags,
-    }),
-  ]);
+  await publishEvents(deps, [jobCompleteEvent(deps, job, { status, failureReason: reason })]);
   return true;
 }
 
