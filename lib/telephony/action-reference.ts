@@ -116,18 +116,34 @@ const requireLeg = (v: { CallId?: string | undefined; ParticipantTag?: string | 
   }
 };
 
-/** Default and relation of Min/MaxNumberOfDigits: Min ≥ 0 (default 0), Max > Min (default 128) (speak-and-get-digits.md, play-audio-get-digits.md). */
-const checkDigitCounts = (v: { MinNumberOfDigits?: number | undefined; MaxNumberOfDigits?: number | undefined }, ctx: z.RefinementCtx) => {
-  const min = v.MinNumberOfDigits ?? 0;
-  const max = v.MaxNumberOfDigits ?? 128;
-  if (max <= min) {
-    ctx.addIssue({
-      code: 'custom',
-      path: [v.MaxNumberOfDigits !== undefined ? 'MaxNumberOfDigits' : 'MinNumberOfDigits'],
-      message: `MaxNumberOfDigits (${max}) must be greater than MinNumberOfDigits (${min})`,
-    });
-  }
+/** A numeric field of a value that may not have passed its own checks yet. */
+const numberField = (v: unknown, key: string): number | undefined => {
+  const x = typeof v === 'object' && v !== null ? (v as Record<string, unknown>)[key] : undefined;
+  return typeof x === 'number' ? x : undefined;
 };
+
+/**
+ * Min/MaxNumberOfDigits (speak-and-get-digits.md, play-audio-get-digits.md): Min ≥ 0 (default 0), Max "Greater
+ * than `MinNumberOfDigits`" (default 128). Run even when other parameters fail (`when`), so one validation
+ * reports a missing FailureSpeechParameters and a bad digit range together.
+ */
+function withDigitCounts<T extends z.ZodType>(schema: T) {
+  return schema
+    .refine(
+      (v) => {
+        const max = numberField(v, 'MaxNumberOfDigits');
+        return max === undefined || max > (numberField(v, 'MinNumberOfDigits') ?? 0);
+      },
+      { when: () => true, path: ['MaxNumberOfDigits'], error: 'MaxNumberOfDigits must be greater than MinNumberOfDigits (default 0)' },
+    )
+    .refine(
+      (v) => {
+        const min = numberField(v, 'MinNumberOfDigits');
+        return numberField(v, 'MaxNumberOfDigits') !== undefined || min === undefined || min < 128;
+      },
+      { when: () => true, path: ['MinNumberOfDigits'], error: 'MinNumberOfDigits must be below MaxNumberOfDigits (default 128)' },
+    );
+}
 
 // ---------------------------------------------------------------------------------------------------------
 // One schema per action's Parameters
@@ -180,8 +196,8 @@ const FailureSpeechParameters = z
  * InBetweenDigitsDurationInMilliseconds, Repeat, RepeatDurationInMilliseconds > 0 (integers);
  * TerminatorDigits one key of 0-9 # *.
  */
-export const SpeakAndGetDigitsParameters = z
-  .strictObject({
+export const SpeakAndGetDigitsParameters = withDigitCounts(
+  z.strictObject({
     CallId,
     InputDigitsRegex: DigitsRegex.optional(),
     SpeechParameters,
@@ -192,8 +208,8 @@ export const SpeakAndGetDigitsParameters = z
     InBetweenDigitsDurationInMilliseconds: PositiveInt.optional(),
     Repeat: PositiveInt.optional(),
     RepeatDurationInMilliseconds: PositiveInt,
-  })
-  .superRefine(checkDigitCounts);
+  }),
+);
 
 /**
  * Lex V2 bot alias ARN: `arn:aws:lex:region:awsAccountId:bot-alias/botId/botAliasId`, bot in the SMA's
@@ -376,8 +392,8 @@ export const PlayAudioParameters = z
  * `PlayAudioAndGetDigits` parameters (play-audio-get-digits.md): AudioSource, FailureAudioSource and
  * RepeatDurationInMilliseconds required; the digit rules are those of SpeakAndGetDigits.
  */
-export const PlayAudioAndGetDigitsParameters = z
-  .strictObject({
+export const PlayAudioAndGetDigitsParameters = withDigitCounts(
+  z.strictObject({
     CallId: CallId.optional(),
     ParticipantTag: LegTag.optional(),
     InputDigitsRegex: DigitsRegex.optional(),
@@ -389,8 +405,8 @@ export const PlayAudioAndGetDigitsParameters = z
     InBetweenDigitsDurationInMilliseconds: PositiveInt.optional(),
     Repeat: PositiveInt.optional(),
     RepeatDurationInMilliseconds: PositiveInt,
-  })
-  .superRefine(checkDigitCounts);
+  }),
+);
 
 /**
  * `ReceiveDigits` parameters (listen-to-digits.md): InputDigitsRegex, InBetweenDigitsDurationInMilliseconds
@@ -551,7 +567,7 @@ export interface ValidateSmaResponseOptions {
 const formatPath = (path: readonly PropertyKey[]) =>
   path.reduce<string>((s, p) => (typeof p === 'number' ? `${s}[${p}]` : s ? `${s}.${String(p)}` : String(p)), '');
 
-/** Whether `path` names a key its parent object (within `root`) does not have. */
+/** Whether `path` names a key its parent object (within `root`) lacks or holds undefined (dropped by JSON). */
 function isMissing(root: unknown, path: readonly PropertyKey[]): boolean {
   let parent: unknown = root;
   for (const key of path.slice(0, -1)) {
@@ -559,7 +575,7 @@ function isMissing(root: unknown, path: readonly PropertyKey[]): boolean {
     parent = (parent as Record<PropertyKey, unknown>)[key];
   }
   const last = path[path.length - 1];
-  return last !== undefined && typeof parent === 'object' && parent !== null && !Array.isArray(parent) && !(last in parent);
+  return last !== undefined && typeof parent === 'object' && parent !== null && !Array.isArray(parent) && (parent as Record<PropertyKey, unknown>)[last] === undefined;
 }
 
 function formatIssues(issues: readonly z.core.$ZodIssue[], input: unknown, prefix: readonly PropertyKey[], label = ''): string[] {

@@ -139,6 +139,16 @@ describe('validateSmaResponse', () => {
       expectValid(b);
     });
 
+    it('reports a bad digit range and a missing FailureSpeechParameters together', () => {
+      const r = example('speak-and-get-digits');
+      delete params(r).FailureSpeechParameters;
+      params(r).MinNumberOfDigits = 1;
+      params(r).MaxNumberOfDigits = 1;
+      const issues = issuesOf(r);
+      expect(issues.some((i) => i.startsWith('Actions[0].Parameters.FailureSpeechParameters (SpeakAndGetDigits)'))).toBe(true);
+      expect(issues.some((i) => i.startsWith('Actions[0].Parameters.MaxNumberOfDigits (SpeakAndGetDigits)'))).toBe(true);
+    });
+
     it('requires FailureSpeechParameters, with Text and (stricter reading) VoiceId', () => {
       const a = example('speak-and-get-digits');
       delete params(a).FailureSpeechParameters;
@@ -316,6 +326,8 @@ describe('validateSmaResponse', () => {
 
     it('requires an E.164 CallerIdNumber', () => {
       const r = example('call-and-bridge');
+      params(r).CallerIdNumber = undefined;
+      expectIssue(r, 'Actions[0].Parameters.CallerIdNumber (CallAndBridge)', 'required');
       delete params(r).CallerIdNumber;
       expectIssue(r, 'Actions[0].Parameters.CallerIdNumber (CallAndBridge)', 'required');
       params(r).CallerIdNumber = '2065550100';
