@@ -20,7 +20,8 @@ import { createCampaign } from '../lib/campaigns/repository';
 import { CampaignSettings } from '../lib/campaigns/schema';
 import { beginImport, runImport } from '../lib/contacts/import';
 import { fileRows, type ContactFileFormat } from '../lib/contacts/parse';
-import type { Deps } from '../lib/core/deps';
+import { compose } from '../lib/composition';
+import type { Deps, Services } from '../lib/core/deps';
 import { silentLogger } from '../lib/core/log';
 import { createInstance } from '../lib/instances/repository';
 import { systemClock } from '../lib/ports/clock';
@@ -72,9 +73,9 @@ async function measured<T>(work: () => Promise<T>): Promise<{ result: T; seconds
   return { result, seconds, peakRssMb: mb(peakRss), peakHeapMb: mb(peakHeap - base.heapUsed) };
 }
 
-function benchDeps(store: Store): Deps {
+function benchDeps(store: Store): Services {
   const noQueue = { send: async () => {}, sendBatch: async () => ({ failed: [] }) };
-  return {
+  return compose({
     store,
     queues: { dial: noQueue, tick: noQueue, work: noQueue },
     bus: { publish: async () => ({ failed: [] }) },
@@ -84,7 +85,7 @@ function benchDeps(store: Store): Deps {
     clock: systemClock,
     log: silentLogger,
     config: { eventSource: 'reachout', callsPerSecond: 1, region: 'local' },
-  };
+  });
 }
 
 /** Runs the benchmark and writes bench/results/import.json. */

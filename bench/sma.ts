@@ -15,6 +15,7 @@ import { createSmaHandler } from '../functions/sma';
 import { DynamoDbStore, tableDefinition } from '../lib/adapters/aws/dynamodb-store';
 import { MemoryStore } from '../lib/adapters/memory/store';
 import { createCampaign, newJobItem } from '../lib/campaigns/repository';
+import { compose } from '../lib/composition';
 import type { Deps } from '../lib/core/deps';
 import { silentLogger } from '../lib/core/log';
 import { createInstance } from '../lib/instances/repository';
@@ -24,7 +25,6 @@ import type { Store } from '../lib/ports/store';
 import { getTemplate } from '../lib/scenarios/templates';
 import { keys } from '../lib/store/keys';
 import type { SmaResponse } from '../lib/telephony/sma-events';
-import { realSmaServices } from '../lib/telephony/wiring';
 import { ensureTable, startLocalDynamo } from '../local/dynamo';
 import { loadPeople } from '../local/telephony/people';
 import { SimulatedTelephony } from '../local/telephony/simulator';
@@ -94,7 +94,7 @@ async function runOn(store: Store, calls: number) {
   const campaign = await createCampaign(store, 'inst1', { name: 'bench', scenarioId: 'scn1', scenarioVersion: 1 } as never, clock.now(), { campaignId: 'cmp1' });
   await store.put({ ...keys.campaign('inst1', 'cmp1'), type: 'campaign', ...campaign, state: 'running' });
 
-  const sma = createSmaHandler(deps, { services: realSmaServices() });
+  const sma = createSmaHandler(compose(deps));
   const samples = new Map<string, number[]>();
   const timed = async (event: unknown): Promise<SmaResponse> => {
     const t0 = performance.now();

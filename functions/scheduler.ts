@@ -1,10 +1,16 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { campaignsInStates } from '../lib/campaigns/repository';
-import { dispatch } from '../lib/campaigns/dispatch';
-import type { Deps } from '../lib/core/deps';
-import { TickRequest } from '../lib/domain/dialing';
+import { DynamoDbStore } from '../lib/adapters/aws/dynamodb-store';
+import { EventBridgeBus } from '../lib/adapters/aws/eventbridge-bus';
+import { SfnWorkflows } from '../lib/adapters/aws/sfn-workflows';
+import { SqsQueue } from '../lib/adapters/aws/sqs-queue';
+import { dispatch, reconcileOverdueAttempt } from '../lib/campaigns/dispatch';
+import { jobFromItem, liveCampaigns } from '../lib/campaigns/repository';
+import { checkCompletion } from '../lib/campaigns/transitions';
+import type { Services } from '../lib/core/deps';
+import { TickMessage } from '../lib/domain/dialing';
 import { listInstanceIds } from '../lib/instances/repository';
-import { awsDeps } from './deps';
+import { JOB_SHARDS, keys } from '../lib/store/keys';
+import { awsServices } from './composition';
 
 /** Input of the Step Functions dispatch task. */
 export interface DispatchInput {
@@ -23,58 +29,93 @@ export interface DispatchOutput {
 }
 
 /** Step Functions task: one dispatch round for a campaign's loop (SPEC P1–P8). */
-export function createDispatchHandler(deps: Deps) {
+export function createDispatchHandler(svc: Services) {
   return async (input: DispatchInput): Promise<DispatchOutput> => {
-    const result = await dispatch(deps, input.instanceId, { campaignId: input.campaignId, run: input.run });
+    const result = await dispatch(svc, input.instanceId, { campaignId: input.campaignId, run: input.run });
     return { instanceId: input.instanceId, campaignId: input.campaignId, ...(input.run !== undefined ? { run: input.run } : {}), done: result.done, waitSeconds: result.waitSeconds };
   };
 }
 
-/** SQS consumer of TickRequests: a line was freed or a campaign changed, plan the instance again now. */
-export function createTickHandler(deps: Deps) {
+/**
+ * SQS consumer of the tick queue: `drain` requests (a call ended: apply what its record carries — the
+ * job's outcome, counters, events) and ticks (a line was freed or a campaign changed: plan again now).
+ * One planning round per instance per batch, after the drains, so ten calls ending at once make one round.
+ */
+export function createTickHandler(svc: Services) {
   return async (event: SQSEvent): Promise<SQSBatchResponse> => {
     const byInstance = new Map<string, string[]>();
+    const failures: { itemIdentifier: string }[] = [];
     for (const record of event.Records) {
+      let message: TickMessage;
       try {
-        const tick = TickRequest.parse(JSON.parse(record.body));
-        byInstance.set(tick.instanceId, [...(byInstance.get(tick.instanceId) ?? []), record.messageId]);
+        message = TickMessage.parse(JSON.parse(record.body));
       } catch (error) {
-        deps.log.error('malformed tick dropped', { messageId: record.messageId, error: String(error) });
+        svc.log.error('malformed tick dropped', { messageId: record.messageId, error });
+        continue;
+      }
+      byInstance.set(message.instanceId, [...(byInstance.get(message.instanceId) ?? []), record.messageId]);
+      if (message.type !== 'drain') continue;
+      try {
+        // Claimed: another drainer (the sweep, a redelivery) never applies the same record at once.
+        await svc.outbox.drainClaimed({ pk: message.pk, sk: message.sk });
+      } catch (error) {
+        svc.log.error('drain failed', { messageId: record.messageId, error });
+        failures.push({ itemIdentifier: record.messageId });
       }
     }
-    const failures: { itemIdentifier: string }[] = [];
-    // Ten calls ending at once make one planning round per instance, not ten.
     for (const [instanceId, messageIds] of byInstance) {
       try {
-        await dispatch(deps, instanceId);
+        await dispatch(svc, instanceId);
       } catch (error) {
-        deps.log.error('tick dispatch failed', { instanceId, error: String(error) });
-        failures.push(...messageIds.map((itemIdentifier) => ({ itemIdentifier })));
+        svc.log.error('tick dispatch failed', { instanceId, error });
+        for (const id of messageIds) if (!failures.some((f) => f.itemIdentifier === id)) failures.push({ itemIdentifier: id });
       }
     }
     return { batchItemFailures: failures };
   };
 }
 
-/** EventBridge schedule (every minute): a safety net that plans every instance with live campaigns. */
-export function createSweepHandler(deps: Deps) {
-  return async (): Promise<{ instances: number }> => {
-    let instances = 0;
-    for (const instanceId of await listInstanceIds(deps.store)) {
-      const live = await campaignsInStates(deps.store, instanceId, ['scheduled', 'running']);
-      if (live.length === 0) continue;
-      instances++;
-      await deps.queues.tick.send({ body: JSON.stringify({ type: 'tick', instanceId, reason: 'schedule' }) });
+/** Overdue attempts of a campaign whose loop does not run (paused, stopping): found through its due queue. */
+async function reconcileIdleCampaign(svc: Services, instanceId: string, campaignId: string): Promise<void> {
+  const now = svc.clock.now();
+  for (let shard = 0; shard < JOB_SHARDS; shard++) {
+    const page = await svc.store.query({ index: 'gsi1', pk: keys.dueQueue(instanceId, campaignId, shard), le: `${String(now).padStart(13, '0')}\uffff`, limit: 25 });
+    for (const item of page.items) {
+      const job = jobFromItem(item);
+      if (job.status === 'Executing') await reconcileOverdueAttempt(svc, job);
     }
-    return { instances };
+  }
+}
+
+/**
+ * EventBridge schedule (every minute), the safety net: applies effects a crash left pending, ends attempts
+ * whose calls were lost in campaigns whose loop does not run, finishes stopped campaigns, and ticks every
+ * instance with live campaigns.
+ */
+export function createSweepHandler(svc: Services) {
+  return async (): Promise<{ instances: number; drained: number }> => {
+    let instances = 0;
+    let drained = 0;
+    for (const instanceId of await listInstanceIds(svc.store)) {
+      drained += await svc.outbox.sweep(instanceId);
+      const live = await liveCampaigns(svc.store, instanceId);
+      for (const c of live) {
+        if (c.state === 'paused' || c.state === 'stopped') await reconcileIdleCampaign(svc, instanceId, c.campaignId);
+        if (c.state === 'stopped' || c.state === 'running') await checkCompletion(svc, instanceId, c.campaignId);
+      }
+      if (!live.some((c) => c.state === 'scheduled' || c.state === 'running')) continue;
+      instances++;
+      await svc.queues.tick.send({ body: JSON.stringify({ type: 'tick', instanceId, reason: 'schedule' }) });
+    }
+    return { instances, drained };
   };
 }
 
-let deps: Deps | undefined;
-const lazy = () => (deps ??= awsDeps('scheduler'));
+// Each entry point is its own function (own needs, own grants); a container only ever runs one of them.
+const lazy = (fn: 'tick' | 'dispatch' | 'sweep') => awsServices(fn, { store: DynamoDbStore, bus: EventBridgeBus, queue: SqsQueue, workflows: SfnWorkflows });
 /** Lambda entry: Step Functions dispatch task. */
-export const dispatchHandler = (input: DispatchInput) => createDispatchHandler(lazy())(input);
+export const dispatchHandler = (input: DispatchInput) => createDispatchHandler(lazy('dispatch'))(input);
 /** Lambda entry: tick queue consumer. */
-export const tickHandler = (event: SQSEvent) => createTickHandler(lazy())(event);
+export const tickHandler = (event: SQSEvent) => createTickHandler(lazy('tick'))(event);
 /** Lambda entry: scheduled sweep. */
-export const sweepHandler = () => createSweepHandler(lazy())();
+export const sweepHandler = () => createSweepHandler(lazy('sweep'))();

@@ -1,34 +1,46 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import type { Deps } from '../lib/core/deps';
-import { CampaignWork, runCampaignWork } from '../lib/contacts/work';
-import { awsDeps } from './deps';
+import { DynamoDbStore } from '../lib/adapters/aws/dynamodb-store';
+import { EventBridgeBus } from '../lib/adapters/aws/eventbridge-bus';
+import { S3Blobs } from '../lib/adapters/aws/s3-blobs';
+import { SqsQueue } from '../lib/adapters/aws/sqs-queue';
+import { CampaignWork, runCampaignWork } from '../lib/campaigns/work';
+import { ContactWork, runContactWork } from '../lib/contacts/work';
+import type { Services } from '../lib/core/deps';
+import { awsServices } from './composition';
 
 /** A handler of other work kinds (e.g. exports), registered by type. */
-export type WorkHandler = (deps: Deps, message: Record<string, unknown>) => Promise<void>;
+export type WorkHandler = (svc: Services, message: Record<string, unknown>) => Promise<void>;
 
 /**
- * Worker: SQS consumer of background work — contact imports, re-runs, cancelling a stopped
- * campaign's jobs — plus any kinds registered in `extra` (exports). Failed items are redelivered;
- * every kind is idempotent (imports are keyed by importId, cancels are conditional).
+ * Worker: SQS consumer of background work — contact imports, re-runs, cancelling a stopped campaign's
+ * jobs, re-planning after windows widened — plus any kinds registered in `extra` (exports). Failed items
+ * are redelivered; every kind is idempotent (imports are keyed by importId and resume, job changes are
+ * machine transitions).
  */
-export function createWorkerHandler(deps: Deps, extra: Record<string, WorkHandler> = {}) {
+export function createWorkerHandler(svc: Services, extra: Record<string, WorkHandler> = {}) {
   return async (event: SQSEvent): Promise<SQSBatchResponse> => {
     const failures: { itemIdentifier: string }[] = [];
     for (const record of event.Records) {
       try {
         const message = JSON.parse(record.body) as Record<string, unknown>;
         const other = typeof message.type === 'string' ? extra[message.type] : undefined;
-        if (other) await other(deps, message);
-        else {
-          const parsed = CampaignWork.safeParse(message);
-          if (!parsed.success) {
-            deps.log.error('unknown work item dropped', { messageId: record.messageId, type: String(message.type) });
-            continue;
-          }
-          await runCampaignWork(deps, parsed.data);
+        if (other) {
+          await other(svc, message);
+          continue;
         }
+        const campaign = CampaignWork.safeParse(message);
+        if (campaign.success) {
+          await runCampaignWork(svc, campaign.data);
+          continue;
+        }
+        const contact = ContactWork.safeParse(message);
+        if (contact.success) {
+          await runContactWork(svc, contact.data);
+          continue;
+        }
+        svc.log.error('unknown work item dropped', { messageId: record.messageId, type: String(message.type) });
       } catch (error) {
-        deps.log.error('work item failed', { messageId: record.messageId, error: String(error) });
+        svc.log.error('work item failed', { messageId: record.messageId, error });
         failures.push({ itemIdentifier: record.messageId });
       }
     }
@@ -38,4 +50,5 @@ export function createWorkerHandler(deps: Deps, extra: Record<string, WorkHandle
 
 let handlerInstance: ReturnType<typeof createWorkerHandler> | undefined;
 /** Lambda entry point. */
-export const handler = (event: SQSEvent) => (handlerInstance ??= createWorkerHandler(awsDeps('worker')))(event);
+export const handler = (event: SQSEvent) =>
+  (handlerInstance ??= createWorkerHandler(awsServices('worker', { store: DynamoDbStore, bus: EventBridgeBus, queue: SqsQueue, blobs: S3Blobs })))(event);

@@ -85,6 +85,21 @@ export class FileBlobs implements Blobs {
       await rm(`${tmp}.meta`, { force: true });
       throw new AdapterError('blobs', 'put', `${key}: ${(error as Error).message}`, error);
     }
+    this.notifyCreated(key);
+  }
+
+  private readonly createdListeners: ((key: string) => void)[] = [];
+
+  /**
+   * Registers a listener of object-created notifications, the local stand-in for S3 event notifications
+   * (asynchronous and after the write, as S3's are; a failing listener never fails the write).
+   */
+  onObjectCreated(listener: (key: string) => void): void {
+    this.createdListeners.push(listener);
+  }
+
+  private notifyCreated(key: string): void {
+    for (const listener of this.createdListeners) queueMicrotask(() => listener(key));
   }
 
   /** Reads a whole object, or undefined when absent. */

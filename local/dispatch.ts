@@ -1,7 +1,7 @@
 import { createDialerHandler } from '../functions/dialer';
 import { createDispatchHandler, createTickHandler } from '../functions/scheduler';
 import { createWorkerHandler, type WorkHandler } from '../functions/worker';
-import type { Deps } from '../lib/core/deps';
+import type { Services } from '../lib/core/deps';
 import type { StartCampaignLoopInput, Workflows } from '../lib/ports/workflows';
 import type { LocalConsumer, LocalQueue } from './queue';
 
@@ -15,7 +15,7 @@ export class LocalWorkflows implements Workflows {
   private closed = false;
   private readonly dispatchTask: ReturnType<typeof createDispatchHandler>;
 
-  constructor(private readonly deps: Deps) {
+  constructor(private readonly deps: Services) {
     this.dispatchTask = createDispatchHandler(deps);
   }
 
@@ -57,7 +57,7 @@ export class LocalWorkflows implements Workflows {
 
 /** The campaign consumers of the local queues, as the CDK app's event source mappings: dialer, tick, worker. */
 export function consumeCampaignQueues(
-  deps: Deps,
+  deps: Services,
   queues: { dial: LocalQueue; tick: LocalQueue; work: LocalQueue },
   options: { workHandlers?: Record<string, WorkHandler>; signal?: AbortSignal } = {},
 ): LocalConsumer[] {

@@ -6,7 +6,8 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { apiRoutes } from '../functions/api/routes';
 import { createApiHandler } from '../functions/api/handler';
 import { DynamoDbStore, tableDefinition } from '../lib/adapters/aws/dynamodb-store';
-import { DEFAULT_EVENT_SOURCE, type Deps } from '../lib/core/deps';
+import { compose } from '../lib/composition';
+import { DEFAULT_EVENT_SOURCE, type Deps, type Services } from '../lib/core/deps';
 import { createLogger, type Logger } from '../lib/core/log';
 import { createApiKey, createInstance, listInstanceIds } from '../lib/instances/repository';
 import type { Clock } from '../lib/ports/clock';
@@ -47,7 +48,7 @@ export interface Platform {
   /** Admin API key of the default instance. */
   apiKey: string;
   instanceId: string;
-  deps: Deps;
+  deps: Services;
   clock: Clock;
   dataDir: string;
   bus: LocalBus;
@@ -106,18 +107,20 @@ export async function startLocalPlatform(options: PlatformOptions = {}): Promise
     log,
     config: { eventSource: DEFAULT_EVENT_SOURCE, callsPerSecond: options.callsPerSecond ?? 1, region: 'local' },
   };
-  const background: Background = await wireBackground(deps, {
+  const svc = compose(deps);
+  const background: Background = await wireBackground(svc, {
     queues,
     bus,
     peopleFile: options.peopleFile,
     dataDir,
+    recordings: blobs.recordings,
   });
   late.telephony = background.telephony;
   late.workflows = background.workflows;
 
   const { instanceId, apiKey } = await ensureDefaultInstance(deps, dataDir, memory);
 
-  const api = createApiHandler(deps, apiRoutes());
+  const api = createApiHandler(svc, apiRoutes());
   const server = await startHttpServer({
     port: options.port ?? 0,
     routes: [{ prefix: '/', handler: api }],
@@ -130,7 +133,7 @@ export async function startLocalPlatform(options: PlatformOptions = {}): Promise
     url: server.url,
     apiKey,
     instanceId,
-    deps,
+    deps: svc,
     clock,
     dataDir,
     bus,

@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { createSmaHandler } from '../functions/sma';
 import { createSweepHandler } from '../functions/scheduler';
-import type { Deps } from '../lib/core/deps';
+import type { Services } from '../lib/core/deps';
+import { attachRecording } from '../lib/telephony/recordings';
+import type { FileBlobs } from './blobs';
 import type { Telephony } from '../lib/ports/telephony';
 import type { Workflows } from '../lib/ports/workflows';
 import type { LocalBus } from './bus';
@@ -25,6 +27,8 @@ export interface BackgroundOptions {
   bus: LocalBus;
   peopleFile?: string;
   dataDir: string;
+  /** The recordings store: its object-created notifications attach recordings to calls (S3 events when deployed). */
+  recordings?: FileBlobs;
 }
 
 /** The deployed sweep runs every minute (EventBridge Scheduler); so does the local one, on the platform clock. */
@@ -35,7 +39,7 @@ const SWEEP_EVERY_MS = 60_000;
  * handler; the dispatch loop stands in for Step Functions; queues feed the dialer, scheduler and
  * worker through event-source-mapping stand-ins; the sweep runs on the clock.
  */
-export async function wireBackground(deps: Deps, options: BackgroundOptions): Promise<Background> {
+export async function wireBackground(deps: Services, options: BackgroundOptions): Promise<Background> {
   const people = options.peopleFile ? parsePeople(readFileSync(options.peopleFile, 'utf8')) : loadPeople();
   const sma = createSmaHandler(deps, { recordingsBucket: 'recordings' });
   const telephony = new SimulatedTelephony({ clock: deps.clock, handler: sma, people, recordings: deps.blobs.recordings, log: deps.log });
@@ -44,6 +48,14 @@ export async function wireBackground(deps: Deps, options: BackgroundOptions): Pr
   const consumers = consumeCampaignQueues(deps, options.queues, { signal: stop.signal });
 
   const sweep = createSweepHandler(deps);
+  // Recordings land after hang-up; their notifications attach them, as the S3 event → Lambda path does deployed.
+  const attaching = new Set<Promise<unknown>>();
+  options.recordings?.onObjectCreated((key) => {
+    const p = attachRecording(deps, key)
+      .catch((error: unknown) => deps.log.warn('recording not attached', { key, error }))
+      .finally(() => attaching.delete(p));
+    attaching.add(p);
+  });
   // The loop ends at its next wake-up after close; nothing waits for it.
   void (async () => {
     while (!stop.signal.aborted) {
@@ -60,8 +72,8 @@ export async function wireBackground(deps: Deps, options: BackgroundOptions): Pr
     idle: async () => {
       // Each step can create work for another (a call ends → tick → dial → call), so settle until all are quiet.
       for (let round = 0; round < 50; round++) {
-        await Promise.all([telephony.idle(), options.bus.idle(), dial.idle(), tick.idle(), work.idle()]);
-        const busy = telephony.active > 0 || [dial, tick, work].some((q) => {
+        await Promise.all([telephony.idle(), options.bus.idle(), dial.idle(), tick.idle(), work.idle(), ...attaching]);
+        const busy = telephony.active > 0 || attaching.size > 0 || [dial, tick, work].some((q) => {
           const s = q.stats();
           return s.visible + s.inFlight > 0;
         });

@@ -1,7 +1,7 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { z } from 'zod';
-import type { Deps } from '../../lib/core/deps';
+import type { Deps, Services } from '../../lib/core/deps';
 import { ReachoutError, UnauthorizedError, ValidationError, fieldIssues } from '../../lib/core/errors';
 import { resolveApiKey } from '../../lib/instances/repository';
 import { keys } from '../../lib/store/keys';
@@ -90,7 +90,7 @@ function toResult(response: RouteResponse, route: Route): Result {
 
 /** Idempotency (E3): a POST with an `idempotency-key` header is answered once; repeats replay the first answer. */
 async function withIdempotency(
-  deps: Deps,
+  deps: Services,
   caller: Caller,
   event: APIGatewayProxyEventV2,
   run: () => Promise<Result>,
@@ -115,7 +115,7 @@ async function withIdempotency(
 }
 
 /** Builds the API Lambda handler (payload 2.0) for a set of routes. Deployed and local runtimes both use it. */
-export function createApiHandler(deps: Deps, routes: Route[]) {
+export function createApiHandler(deps: Services, routes: Route[]) {
   const compiled = compileRoutes(routes);
   const base = async (event: APIGatewayProxyEventV2, context: Context): Promise<Result> => {
     const requestId = event.requestContext?.requestId ?? context?.awsRequestId ?? 'local';

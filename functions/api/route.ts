@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { Deps } from '../../lib/core/deps';
+import type { Services } from '../../lib/core/deps';
 
 /** What a route handler receives: validated input plus the caller's instance. */
 export interface RouteRequest<P, Q, B> {
@@ -44,7 +44,7 @@ export interface Route<P extends z.ZodType = z.ZodType, Q extends z.ZodType = z.
   status?: number;
   /** Routes without authentication (health). Default false. */
   public?: boolean;
-  handle(request: RouteRequest<z.infer<P>, z.infer<Q>, z.infer<B>>, deps: Deps): Promise<RouteResponse>;
+  handle(request: RouteRequest<z.infer<P>, z.infer<Q>, z.infer<B>>, deps: Services): Promise<RouteResponse>;
 }
 
 /** Helper that keeps the schema types flowing into `handle`. */

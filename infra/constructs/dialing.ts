@@ -232,14 +232,18 @@ export class Dialing extends Construct {
     const dispatch = new tasks.LambdaInvoke(this, 'DispatchStep', {
       lambdaFunction: this.dispatch,
       comment: 'Dispatches what the campaign may dial now; says whether it is done and how long to wait',
+      // The run travels with every step: a loop whose run is stale (the campaign was paused and resumed,
+      // which starts a new loop) ends itself instead of dialling beside the new one.
       payload: sfn.TaskInput.fromObject({
         instanceId: sfn.JsonPath.stringAt('$.instanceId'),
         campaignId: sfn.JsonPath.stringAt('$.campaignId'),
+        run: sfn.JsonPath.numberAt('$.run'),
       }),
-      // Keep the loop's state to exactly { instanceId, campaignId, done, waitSeconds }.
+      // Keep the loop's state to exactly { instanceId, campaignId, run, done, waitSeconds }.
       resultSelector: {
         'instanceId.$': '$$.Execution.Input.instanceId',
         'campaignId.$': '$$.Execution.Input.campaignId',
+        'run.$': '$$.Execution.Input.run',
         'done.$': '$.Payload.done',
         'waitSeconds.$': '$.Payload.waitSeconds',
       },

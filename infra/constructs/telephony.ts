@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { CfnOutput, CfnResource, Duration, Names, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lex from 'aws-cdk-lib/aws-lex';
-import type * as s3 from 'aws-cdk-lib/aws-s3';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
 import { ChimePhoneNumber, ChimeSipMediaApp, PhoneCountry, PhoneNumberType, PhoneProductType } from 'cdk-amazon-chime-resources';
 import { Construct } from 'constructs';
 import { acknowledge } from './nag';
@@ -93,6 +94,8 @@ export interface TelephonyProps {
 export class Telephony extends Construct {
   /** SIP media application handler. */
   public readonly smaHandler: ReachoutFunction;
+  /** Attaches recordings to their calls when Chime writes them (recordings bucket notifications, T5). */
+  public readonly recordingsHandler: ReachoutFunction;
   /** Lex fallback / fulfilment code hook. */
   public readonly recognizerHook: ReachoutFunction;
   /** The SIP media application. */
@@ -206,6 +209,25 @@ export class Telephony extends Construct {
         },
       }),
     );
+
+    // Chime writes a recording after the call ended: its object-created notification attaches it to the call.
+    this.recordingsHandler = new ReachoutFunction(this, 'RecordingsHandler', {
+      entry: 'functions/recordings.ts',
+      description: 'Attaches call recordings to their call records and publishes RecordingReady',
+      timeout: Duration.seconds(30),
+      environment: props.environment,
+    });
+    props.recordingsBucket.addEventNotification(s3.EventType.OBJECT_CREATED, new s3n.LambdaDestination(this.recordingsHandler), { suffix: '.wav' });
+    // CDK configures bucket notifications with a deploy-time custom resource of its own (one per stack).
+    const notifications = stack.node.tryFindChild('BucketNotificationsHandler050a0587b7544547bf325f094a3db834');
+    if (notifications) {
+      acknowledge(
+        notifications,
+        'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+        'CDK\'s bucket-notification custom resource runs at deploy time only; the managed policy grants CloudWatch Logs writes (on *, as that policy does) and nothing else',
+      );
+      acknowledge(notifications, 'AwsSolutions-IAM5[Resource::*]', 'PutBucketNotificationConfiguration is granted by CDK on * for its deploy-time notification custom resource; it runs only during deployments');
+    }
 
     this.phoneNumbers = [];
     const order = props.phoneNumbers;

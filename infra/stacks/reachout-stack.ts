@@ -149,6 +149,7 @@ export class ReachoutStack extends Stack {
         { name: 'sweep', fn: this.dialing.sweep },
         { name: 'worker', fn: this.dialing.worker },
         { name: 'sma', fn: this.telephony.smaHandler },
+        { name: 'recordings', fn: this.telephony.recordingsHandler },
         { name: 'recognizerHook', fn: this.telephony.recognizerHook },
       ],
       queues: this.dialing.queues,
@@ -172,42 +173,48 @@ export class ReachoutStack extends Stack {
     const { data, events, dialing, telephony, api } = this;
     const { dialer, tickConsumer, dispatch, sweep, worker } = dialing;
 
-    // API: everything a request can touch (CRUD, uploads/exports, recording links, start loops, test calls).
+    // API: everything a request can touch (CRUD, uploads/exports, recording links, campaign commands: loops, cancellations).
     data.grantReadWrite(api.handler);
     data.grantRecordingsRead(api.handler);
     events.grantPublish(api.handler);
-    dialing.grantEnqueue(api.handler);
+    dialing.tick.queue.grantSendMessages(api.handler);
+    dialing.work.queue.grantSendMessages(api.handler);
     dialing.grantStartLoop(api.handler);
-    telephony.grantPlaceCalls(api.handler);
 
-    // Dialer: places calls, records attempts, refills on failure.
+    // Dialer: places calls, records attempts, refills on failure; sends its own ring-timeout checks (P5).
     data.grantTableReadWrite(dialer);
     events.grantPublish(dialer);
     dialing.tick.queue.grantSendMessages(dialer);
+    dialing.dial.queue.grantSendMessages(dialer);
     telephony.grantPlaceCalls(dialer);
 
     // Scheduler: plans and enqueues dial requests, finishes stale calls (ticks); campaign loops are started by the API only.
+    // The sweep applies any effect a crash left pending, including starting a campaign's loop.
+    dialing.grantStartLoop(sweep);
+    sweep.addEnvironment('STATE_MACHINE_ARN', dialing.stateMachine.stateMachineArn);
     for (const fn of [tickConsumer, dispatch, sweep]) {
       data.grantTableReadWrite(fn);
       events.grantPublish(fn);
+      dialing.work.queue.grantSendMessages(fn);
       dialing.dial.queue.grantSendMessages(fn);
       dialing.tick.queue.grantSendMessages(fn);
     }
 
-    // Worker: imports lists (continuing in the next shard), writes exports and analytics datasets.
+    // Worker: imports lists (continuing in the next shard), writes exports.
     data.grantReadWrite(worker);
-    data.grantRecordingsRead(worker);
     events.grantPublish(worker);
     dialing.tick.queue.grantSendMessages(worker);
     dialing.work.queue.grantSendMessages(worker);
 
-    // SMA handler: dialog state, CDRs and transcripts; finds the recording Chime wrote; finishing a call enqueues a tick.
+    // SMA handler: call records, transcripts, leases, events; a final record asks the tick consumer to drain it.
     data.grantTableReadWrite(telephony.smaHandler);
-    data.grantRecordingsRead(telephony.smaHandler);
     events.grantPublish(telephony.smaHandler);
     dialing.tick.queue.grantSendMessages(telephony.smaHandler);
 
-    // Recogniser hook: reads scenario hints only.
-    data.grantTableRead(telephony.recognizerHook);
+    // Recordings notifications: the call record gets its recording, RecordingReady goes out.
+    data.grantTableReadWrite(telephony.recordingsHandler);
+    events.grantPublish(telephony.recordingsHandler);
+
+    // Recogniser hook: needs nothing but its own input (it hands the transcript back to the SMA handler).
   }
 }

@@ -1,28 +1,28 @@
-import type { Deps } from '../core/deps';
-import { newId, stableId } from '../core/ids';
+import type { Services } from '../core/deps';
+import { newId } from '../core/ids';
 import type { DialRequest } from '../domain/dialing';
 import { getInstanceSettings } from '../instances/repository';
 import type { InstanceSettings } from '../instances/schema';
 import { onList, suspendedAmong } from '../lists';
-import { planDials, type CampaignSnapshot, type DueJob, type PlannedDial } from '../planner/plan';
+import { planDials, type CampaignSnapshot, type DueJob, type Plan, type PlannedDial } from '../planner/plan';
 import { isoAt } from '../ports/clock';
-import type { Item } from '../ports/store';
 import { JOB_SHARDS, keys } from '../store/keys';
 import type { Schedule } from '../windows/schedule';
 import { localDate } from '../windows/schedule';
 import { instantOf, nextDate } from '../windows/time';
-import { finishCall } from './call-outcome';
-import { campaignEvent, publishEvents } from './events';
-import { cancelWaitingJob, cancelWaitingJobs, completeIfDone } from './jobs';
-import { acquireLease, activeLeases, LEASE_TTL_MS, releaseLease } from './leases';
-import { addCounters, campaignsInStates, dueIndex, dueSortKey, findCampaign, mutateCampaign } from './repository';
-import type { Campaign } from './schema';
+import { endLostAttempt } from './attempts';
+import { cancelWaitingJobs } from './jobs';
+import { acquireLease, activeLeases, LEASE_TTL_MS, releaseLease, type Lease } from './leases';
+import { jobFromItem } from './repository';
+import type { Campaign, Job } from './schema';
+import { applyCampaignEvent, applyJobEvent, checkCompletion } from './transitions';
+import { liveCampaigns } from './repository';
 
 /**
- * The dispatcher (impure side of the planner): loads a bounded snapshot of the instance, runs the
- * pure planner, then claims every planned dial with conditional writes — a lease slot, the callee's
- * daily count, the caller number's period count, the job attempt — and sends the dial request.
- * Losing any race releases what was taken; nothing here can over-commit.
+ * The dispatcher (impure side of the planner): loads a bounded snapshot of the instance, runs the pure
+ * planner, then claims every planned dial — a lease slot, the callee's daily count, the caller number's
+ * period count, and the job's `claim` transition (the commit point, which carries the dial request as
+ * an effect). Losing any race releases what was taken before it; nothing here can over-commit.
  */
 
 /** Seconds of call-rate budget planned per round (the dialer enforces the exact rate). */
@@ -58,79 +58,78 @@ export function campaignSchedules(c: Campaign): Schedule[] {
   return out;
 }
 
+const windowStart = (now: number, periodSeconds: number) => Math.floor(now / (periodSeconds * 1000)) * periodSeconds * 1000;
+
 /**
  * One dispatch round for an instance. With `campaignId`, only that campaign's share of the plan is
  * dialled (its Step Functions loop); without, every running campaign's (a tick after a call ended).
  */
-export async function dispatch(deps: Deps, instanceId: string, options: { campaignId?: string; run?: number } = {}): Promise<DispatchResult> {
-  const { store } = deps;
-  const now = deps.clock.now();
+export async function dispatch(svc: Services, instanceId: string, options: { campaignId?: string; run?: number } = {}): Promise<DispatchResult> {
+  const { store } = svc;
+  const now = svc.clock.now();
   const settings = await getInstanceSettings(store, instanceId);
+  const live = await liveCampaigns(store, instanceId, ['scheduled', 'running']);
 
   if (options.campaignId) {
-    const target = await findCampaign(store, instanceId, options.campaignId);
-    if (!target || !['scheduled', 'running'].includes(target.state)) return { done: true, waitSeconds: 0, dialled: 0 };
-    if (options.run !== undefined && target.run !== options.run) return { done: true, waitSeconds: 0, dialled: 0 };
+    const target = live.find((c) => c.campaignId === options.campaignId);
+    if (!target || (options.run !== undefined && target.run !== options.run)) return { done: true, waitSeconds: 0, dialled: 0 };
   }
 
-  let campaigns = await campaignsInStates(store, instanceId, ['scheduled', 'running']);
   let nextWake = now + 60_000;
   const active: Campaign[] = [];
-  for (const c of campaigns) {
+  for (const c of live) {
     if (c.state === 'scheduled') {
       const at = startInstant(c, settings);
       if (at > now) {
         nextWake = Math.min(nextWake, at);
         continue;
       }
-      const promoted = await setRunning(deps, c);
-      if (promoted) active.push(promoted);
+      const promoted = await applyCampaignEvent(svc, instanceId, c.campaignId, { type: 'promote' }, { retries: 2 });
+      if (promoted.ok) active.push(promoted.campaign);
       continue;
     }
     const end = endInstant(c, settings);
     if (end !== undefined && now >= end) {
       // Time-boxed: a large campaign is finished over the next rounds.
-      await cancelWaitingJobs(deps, instanceId, c.campaignId, 'TimeUp', { budgetMs: 3_000 });
-      await completeIfDone(deps, instanceId, c.campaignId);
+      await cancelWaitingJobs(svc, instanceId, c.campaignId, 'TimeUp', { budgetMs: 3_000 });
       continue;
     }
     active.push(c);
   }
-  campaigns = active;
 
   const leases = await activeLeases(store, instanceId, now);
   const free = Math.max(0, settings.maxConcurrency - leases.length);
   const perShard = Math.min(50, Math.max(3, Math.ceil((free * 2) / JOB_SHARDS) + 2));
   const snapshots: CampaignSnapshot[] = [];
-  const lost: Item[] = [];
-  for (const c of campaigns) {
+  const jobsById = new Map<string, Job>();
+  const overdue: Job[] = [];
+  for (const c of active) {
     const due: DueJob[] = [];
     let nextDueAt: number | undefined;
-    if (free > 0) {
-      const pages = await Promise.all(
-        Array.from({ length: JOB_SHARDS }, (_, shard) => store.query({ index: 'gsi1', pk: keys.dueQueue(instanceId, c.campaignId, shard), limit: perShard })),
-      );
-      for (const page of pages) {
-        for (const item of page.items) {
-          const dueAt = Number(item.dueAt);
-          if (dueAt > now) {
-            nextDueAt = Math.min(nextDueAt ?? dueAt, dueAt);
-            continue;
-          }
-          if (item.status === 'Executing') lost.push(item);
-          else if (item.status === 'Scheduling' && item.dialState === 'idle') {
-            due.push({ jobId: String(item.jobId), phone: String((item.contact as { phone: string }).phone), attempts: Number(item.attempts), dueAt });
-          }
+    const pages = await Promise.all(
+      Array.from({ length: JOB_SHARDS }, (_, shard) => store.query({ index: 'gsi1', pk: keys.dueQueue(instanceId, c.campaignId, shard), limit: perShard })),
+    );
+    for (const page of pages) {
+      for (const item of page.items) {
+        const job = jobFromItem(item);
+        const dueAt = job.dueAt ?? 0;
+        if (dueAt > now) {
+          nextDueAt = Math.min(nextDueAt ?? dueAt, dueAt);
+          continue;
         }
-        // A full page means more jobs are queued behind it, possibly due now.
-        if (page.cursor && page.items.length > 0) {
-          const last = Number(page.items[page.items.length - 1]!.dueAt);
-          nextDueAt = Math.min(nextDueAt ?? last, last);
+        if (job.status === 'Executing') overdue.push(job);
+        else if (job.status === 'Scheduling' && job.dialState === 'idle' && free > 0) {
+          jobsById.set(job.jobId, job);
+          due.push({ jobId: job.jobId, phone: job.contact.phone, attempts: job.attempts, dueAt });
         }
       }
-    } else {
-      nextWake = Math.min(nextWake, now + 5_000);
+      // A full page means more jobs are queued behind it, possibly due now.
+      if (page.cursor && page.items.length > 0) {
+        const last = Number(page.items[page.items.length - 1]!.dueAt);
+        nextDueAt = Math.min(nextDueAt ?? last, last);
+      }
     }
+    if (free === 0) nextWake = Math.min(nextWake, now + 5_000);
     due.sort((a, b) => a.dueAt - b.dueAt || (a.jobId < b.jobId ? -1 : 1));
     snapshots.push({
       campaignId: c.campaignId,
@@ -147,25 +146,9 @@ export async function dispatch(deps: Deps, instanceId: string, options: { campai
     });
   }
 
-  // Attempts whose lease expired without an outcome (a lost hang-up, a crashed dialer): close them as system failures.
-  for (const item of lost) {
-    await finishCall(deps, {
-      instanceId,
-      campaignId: String(item.campaignId),
-      jobId: String(item.jobId),
-      attempt: Number(item.attempts),
-      callId: String(item.lastCallId ?? stableId(String(item.jobId), Number(item.attempts))),
-      leaseSlot: typeof item.leaseSlot === 'number' ? item.leaseSlot : undefined,
-      status: 'Failed',
-      answered: false,
-      completed: false,
-      turns: 0,
-      talkSeconds: 0,
-      tags: {},
-      systemFailure: true,
-      endedAt: isoAt(now),
-    });
-  }
+  // Attempts past their lease without an outcome: alive (renewed lease), finished (an outcome waiting to be
+  // applied), or lost (a hang-up that never came, a crashed dialer).
+  for (const job of overdue) await reconcileOverdueAttempt(svc, job, leases);
 
   const phones = [...new Set(snapshots.flatMap((s) => s.dueJobs.map((d) => d.phone)))];
   const today = localDate(now, settings.timeZone);
@@ -173,7 +156,7 @@ export async function dispatch(deps: Deps, instanceId: string, options: { campai
     onList(store, instanceId, 'doNotCall', phones),
     onList(store, instanceId, 'allow', phones),
     store.batchGet(phones.map((p) => keys.calleeDay(instanceId, p, today))),
-    callerUsageOf(deps, instanceId, settings, now),
+    callerUsageOf(svc, instanceId, settings, now),
   ]);
   const calleeCounts = new Map(counts.map((i) => [String(i.pk).split('#TEL#')[1] ?? '', Number(i.count ?? 0)]));
 
@@ -185,93 +168,130 @@ export async function dispatch(deps: Deps, instanceId: string, options: { campai
     calleeCounts,
     doNotCall: dnc,
     allow,
-    rateBudget: Math.ceil(deps.config.callsPerSecond * PLAN_HORIZON_SECONDS),
+    rateBudget: Math.ceil(svc.config.callsPerSecond * PLAN_HORIZON_SECONDS),
     callerUsage,
   });
-  for (const r of plan.reasons) deps.log.debug('planner', { instanceId, reason: r });
+  for (const r of plan.reasons) svc.log.debug('planner', { instanceId, reason: r });
 
   const mine = (campaignId: string) => !options.campaignId || options.campaignId === campaignId;
   for (const b of plan.blocked) {
     if (!mine(b.campaignId)) continue;
-    await cancelWaitingJob(deps, instanceId, b.campaignId, b.jobId, b.reason === 'doNotCall' ? 'ContactBlockList' : 'ContactSuspended');
+    await applyJobEvent(svc, { instanceId, campaignId: b.campaignId, jobId: b.jobId }, { type: 'cancel', reason: b.reason === 'doNotCall' ? 'ContactBlockList' : 'ContactSuspended' }, { job: jobsById.get(b.jobId), retries: 1 });
   }
   for (const d of plan.deferrals) {
     if (!mine(d.campaignId)) continue;
-    await store.update(
-      keys.job(instanceId, d.campaignId, d.jobId),
-      { set: { ...dueIndex(instanceId, d.campaignId, d.jobId, d.until), updatedAt: isoAt(now) } },
-      { and: [{ eq: ['status', 'Scheduling'] }, { eq: ['dialState', 'idle'] }, { eq: ['attempts', d.attempts] }] },
-    );
+    await applyJobEvent(svc, { instanceId, campaignId: d.campaignId, jobId: d.jobId }, { type: 'defer', attempts: d.attempts, until: d.until, reason: d.reason }, { job: jobsById.get(d.jobId), retries: 0 });
   }
 
   const used = new Set(leases.map((l) => l.slot));
   const freeSlots: number[] = [];
   for (let s = 0; s < settings.maxConcurrency && freeSlots.length < plan.dials.length * 2 + 4; s++) if (!used.has(s)) freeSlots.push(s);
   let dialled = 0;
+  const dialledBy = new Map<string, number>();
   for (const dial of plan.dials) {
     if (!mine(dial.campaignId)) continue;
-    const result = await claimAndSend(deps, instanceId, settings, dial, freeSlots, today, now);
+    const result = await claimAndSend(svc, instanceId, settings, dial, jobsById.get(dial.jobId)!, freeSlots, today, now);
     if (result === 'noSlot') break;
-    if (result === 'sent') dialled++;
+    if (result === 'sent') {
+      dialled++;
+      dialledBy.set(dial.campaignId, (dialledBy.get(dial.campaignId) ?? 0) + 1);
+    }
   }
-  if (plan.blocked.length > 0) for (const c of campaigns) await completeIfDone(deps, instanceId, c.campaignId);
+
+  for (const c of active) {
+    if (!mine(c.campaignId)) continue;
+    await reportDialling(svc, c, diallingStatus(c, plan, snapshots, dialledBy.get(c.campaignId) ?? 0, free, now));
+  }
 
   let done = false;
   if (options.campaignId) {
-    const target = await findCampaign(store, instanceId, options.campaignId);
-    done = !target || !['scheduled', 'running'].includes(target.state);
-    if (!done && target && (await completeIfDone(deps, instanceId, target.campaignId))) done = true;
+    const stillLive = (await liveCampaigns(store, instanceId, ['scheduled', 'running'])).find((c) => c.campaignId === options.campaignId);
+    done = !stillLive || (options.run !== undefined && stillLive.run !== options.run);
+    if (!done && stillLive?.state === 'running' && (await checkCompletion(svc, instanceId, options.campaignId))) done = true;
   }
   const wakeAt = Math.min(nextWake, plan.nextLookAt);
   return { done, waitSeconds: Math.min(60, Math.max(1, Math.ceil((wakeAt - now) / 1000))), dialled };
 }
 
-async function setRunning(deps: Deps, c: Campaign): Promise<Campaign | undefined> {
-  const now = deps.clock.now();
-  try {
-    const { after } = await mutateCampaign(deps.store, c.instanceId, c.campaignId, now, (cur) => {
-      if (cur.state !== 'scheduled') throw new Error('not scheduled');
-      return { ...cur, state: 'running', startedAt: cur.startedAt ?? isoAt(now) };
-    });
-    await publishEvents(deps, [
-      campaignEvent(deps, 'CampaignStateChanged', [c.campaignId, after.version], { instanceId: c.instanceId, campaignId: c.campaignId, state: 'running', previousState: 'scheduled' }),
-    ]);
-    return after;
-  } catch {
-    return undefined;
+/** Why a running campaign dials nothing, from the plan (exposed on the campaign as `dialling`). */
+function diallingStatus(c: Campaign, plan: Plan, snapshots: CampaignSnapshot[], dialled: number, free: number, now: number): { reason: string; until?: number } {
+  if (dialled > 0) return { reason: 'dialling' };
+  const snap = snapshots.find((s) => s.campaignId === c.campaignId);
+  const mineDeferred = plan.deferrals.filter((d) => d.campaignId === c.campaignId);
+  const status = plan.status.get(c.campaignId);
+  if (status) return status;
+  if (snap && snap.dueJobs.length === 0) {
+    if (free === 0) return { reason: 'linesFull' };
+    return { reason: 'nothingDue', ...(snap.nextDueAt !== undefined ? { until: snap.nextDueAt } : {}) };
   }
+  if (mineDeferred.length > 0) {
+    const until = Math.min(...mineDeferred.map((d) => d.until));
+    const reason = mineDeferred.every((d) => d.reason === 'dailyCap') ? 'dailyCap' : 'outsideWindows';
+    return { reason, until };
+  }
+  if (free === 0) return { reason: 'linesFull' };
+  return { reason: 'waiting', until: now + 1000 };
 }
 
-async function callerUsageOf(deps: Deps, instanceId: string, settings: InstanceSettings, now: number): Promise<Map<string, number>> {
+async function reportDialling(svc: Services, c: Campaign, status: { reason: string; until?: number }): Promise<void> {
+  if (c.dialling?.reason === status.reason && (status.until === undefined || c.dialling?.until === isoAt(status.until))) return;
+  // Advisory: no version bump, so it never races the lifecycle.
+  await svc.store.update(
+    keys.campaign(c.instanceId, c.campaignId),
+    { set: { dialling: { reason: status.reason, ...(status.until !== undefined ? { until: isoAt(status.until) } : {}), at: isoAt(svc.clock.now()) } } },
+    { exists: 'pk' },
+  );
+}
+
+async function callerUsageOf(svc: Services, instanceId: string, settings: InstanceSettings, now: number): Promise<Map<string, number>> {
   const limited = settings.callerNumbers.filter((n) => n.maxCalls !== undefined);
   if (limited.length === 0) return new Map();
-  const items = await deps.store.batchGet(limited.map((n) => keys.callerWindow(instanceId, n.phoneNumber, windowStart(now, n.periodSeconds))));
+  const items = await svc.store.batchGet(limited.map((n) => keys.callerWindow(instanceId, n.phoneNumber, windowStart(now, n.periodSeconds))));
   return new Map(items.map((i) => [String(i.phone), Number(i.count ?? 0)]));
 }
 
-const windowStart = (now: number, periodSeconds: number) => Math.floor(now / (periodSeconds * 1000)) * periodSeconds * 1000;
+/**
+ * An attempt whose due time (its lease expiry) passed without an outcome. If its call still holds a
+ * renewed lease, the job waits until the new expiry; otherwise the attempt is ended from its call record
+ * (an outcome not applied yet) or as lost.
+ */
+export async function reconcileOverdueAttempt(svc: Services, job: Job, leases?: readonly Lease[]): Promise<void> {
+  const now = svc.clock.now();
+  if (job.callId && job.leaseSlot !== undefined) {
+    const lease = leases
+      ? leases.find((l) => l.slot === job.leaseSlot && l.holder === job.callId)
+      : await svc.store.get(keys.leaseSlot(job.instanceId, job.leaseSlot)).then((i) => (i && i.holder === job.callId && Number(i.expiresAt) > now ? { expiresAt: Number(i.expiresAt) } : undefined));
+    if (lease && lease.expiresAt > now) {
+      await applyJobEvent(svc, job, { type: 'extendLease', attempt: job.attempts, callId: job.callId, until: lease.expiresAt }, { job, retries: 0 });
+      return;
+    }
+  }
+  await endLostAttempt(svc, job);
+}
 
-/** Claims one planned dial and sends its request; releases everything taken when a step loses. */
+/** Claims one planned dial and queues its request; releases everything taken when a step loses. */
 async function claimAndSend(
-  deps: Deps,
+  svc: Services,
   instanceId: string,
   settings: InstanceSettings,
   dial: PlannedDial,
+  job: Job,
   freeSlots: number[],
   today: string,
   now: number,
 ): Promise<'sent' | 'skipped' | 'noSlot'> {
-  const { store } = deps;
+  const { store } = svc;
+  const callId = newId('call_', now);
   let slot: number | undefined;
   while (freeSlots.length > 0) {
     const candidate = freeSlots.shift()!;
-    if (await acquireLease(store, instanceId, candidate, { campaignId: dial.campaignId, jobId: dial.jobId, attempt: dial.attempt }, now)) {
+    if (await acquireLease(store, instanceId, candidate, { campaignId: dial.campaignId, jobId: dial.jobId, attempt: dial.attempt, callId }, now)) {
       slot = candidate;
       break;
     }
   }
   if (slot === undefined) return 'noSlot';
-  const undo: (() => Promise<unknown>)[] = [() => releaseLease(store, instanceId, slot, dial.jobId, dial.attempt)];
+  const undo: (() => Promise<unknown>)[] = [() => releaseLease(store, instanceId, slot, callId)];
   const rollback = async () => {
     for (const u of undo.reverse()) await u();
   };
@@ -296,33 +316,6 @@ async function claimAndSend(
     undo.push(() => store.update(key, { add: { count: -1 } }));
   }
 
-  const callId = newId('call_', now);
-  const jobKey = keys.job(instanceId, dial.campaignId, dial.jobId);
-  const claimed = await store.update(
-    jobKey,
-    {
-      set: {
-        status: 'Executing',
-        dialState: 'queued',
-        attempts: dial.attempt,
-        lastCallId: callId,
-        leaseSlot: slot,
-        from: dial.from,
-        ...(dial.allowListed ? {} : { calleeDay: today }),
-        updatedAt: isoAt(now),
-        // While the attempt is out, the job stays in the due queue at its lease expiry: if no outcome
-        // ever arrives, the dispatcher finds it there and closes the attempt (no stuck jobs, no scans).
-        gsi1sk: dueSortKey(now + LEASE_TTL_MS, dial.jobId),
-        dueAt: now + LEASE_TTL_MS,
-      },
-    },
-    { and: [{ eq: ['status', 'Scheduling'] }, { eq: ['dialState', 'idle'] }, { eq: ['attempts', dial.attempt - 1] }] },
-  );
-  if (!claimed.ok) {
-    await rollback();
-    return 'skipped';
-  }
-  if (dial.attempt === 1) await addCounters(store, instanceId, dial.campaignId, dial.jobId, { dialled: 1 });
   const request: DialRequest = {
     type: 'dial',
     instanceId,
@@ -335,17 +328,27 @@ async function claimAndSend(
     leaseSlot: slot,
     plannedAt: isoAt(now),
   };
-  try {
-    await deps.queues.dial.send({ body: JSON.stringify(request) });
-    return 'sent';
-  } catch (error) {
-    deps.log.warn('dial request not sent', { instanceId, jobId: dial.jobId, error: String(error) });
-    await store.update(
-      jobKey,
-      { set: { status: 'Scheduling', dialState: 'idle', finishedAttempt: dial.attempt, ...dueIndex(instanceId, dial.campaignId, dial.jobId, now + 5_000) }, remove: ['leaseSlot', 'calleeDay', 'from'] },
-      { and: [{ eq: ['attempts', dial.attempt] }, { eq: ['dialState', 'queued'] }] },
-    );
+  const claimed = await applyJobEvent(
+    svc,
+    { instanceId, campaignId: dial.campaignId, jobId: dial.jobId },
+    {
+      type: 'claim',
+      attempt: dial.attempt,
+      callId,
+      leaseSlot: slot,
+      from: dial.from,
+      ...(dial.allowListed ? {} : { calleeDay: today }),
+      plannedAt: request.plannedAt,
+      leaseUntil: now + LEASE_TTL_MS,
+      dialRequest: JSON.stringify(request),
+    },
+    { job, retries: 0 },
+  );
+  if (!claimed.ok) {
     await rollback();
     return 'skipped';
   }
+  return 'sent';
 }
+
+export { LEASE_TTL_MS };

@@ -3,53 +3,67 @@ import { stableId } from '../core/ids';
 import type { BusEvent } from '../ports/bus';
 import { isoAt } from '../ports/clock';
 import { keys } from '../store/keys';
+import type { CallRecord } from '../telephony/call-records';
 import type { Job } from './schema';
 
 /** Builds a bus event with a stable id (SPEC E1): the same fact always gets the same id, so consumers can deduplicate. */
-export function campaignEvent(deps: Deps, detailType: string, idParts: (string | number)[], detail: Record<string, unknown>): BusEvent {
+export function campaignEvent(deps: Pick<Deps, 'config' | 'clock'>, detailType: string, idParts: (string | number)[], detail: Record<string, unknown>): BusEvent {
   const id = stableId(detailType, ...idParts);
-  return { id, source: deps.config.eventSource, detailType, detail: { eventId: id, ...detail }, time: isoAt(deps.clock.now()) };
+  return { id, source: deps.config.eventSource, detailType, detail: { eventId: id, eventType: detailType, eventTime: deps.clock.now(), ...detail }, time: isoAt(deps.clock.now()) };
 }
 
-/** The JobComplete event of a finished job (E1); one builder so every path reports the same fields. */
-export function jobCompleteEvent(
-  deps: Deps,
-  job: Job,
-  outcome: { status: string; failureReason?: string; lastCall?: { callId: string; status: string; answered: boolean } },
-): BusEvent {
+/** The contact of a job as seed 002's messages list it (`contacts[]`). */
+export function contactOf(job: Job) {
+  const c = job.contact;
+  return { id: job.jobId, phoneNumber: c.phone, ...(c.name ? { name: c.name } : {}), ...(c.honorific ? { honorific: c.honorific } : {}), ...(c.referenceId ? { referenceId: c.referenceId } : {}) };
+}
+
+/** A contact's variables as seed 002's `extras` (key/value pairs). */
+export function extrasOf(job: Job) {
+  return Object.entries({ ...job.contact.variables, ...job.captured }).map(([key, value]) => ({ key, value }));
+}
+
+/** One call of a job as seed 002's `tasks[]` lists it. */
+export function taskOf(call: CallRecord) {
+  return {
+    id: call.callId,
+    callId: call.callId,
+    planedTime: call.plannedAt,
+    actualTime: call.dialledAt,
+    endTime: call.endedAt,
+    callingNumber: call.caller,
+    calledNumber: call.callee,
+    status: call.status,
+    ...(call.sipCode !== undefined ? { sipCode: call.sipCode } : {}),
+  };
+}
+
+/** The JobComplete event of a finished job (E1), in seed 002's shape: contacts[], extras, tasks[] (its calls). */
+export function jobCompleteEvent(deps: Pick<Deps, 'config' | 'clock'>, job: Job, calls: readonly CallRecord[]): BusEvent {
   return campaignEvent(deps, 'JobComplete', [job.jobId, 'final'], {
     instanceId: job.instanceId,
+    groupId: job.campaignId,
     campaignId: job.campaignId,
+    id: job.jobId,
     jobId: job.jobId,
-    status: outcome.status,
-    failureReason: outcome.failureReason,
-    contact: { phone: job.contact.phone, name: job.contact.name, referenceId: job.contact.referenceId },
+    status: job.status,
+    ...(job.failureReason ? { failureReason: job.failureReason } : {}),
     attempts: job.attempts,
-    ...(outcome.lastCall
-      ? { lastCallId: outcome.lastCall.callId, lastCallStatus: outcome.lastCall.status, answered: outcome.lastCall.answered }
-      : {}),
+    answered: job.answered,
     tags: job.tags,
+    extras: extrasOf(job),
+    contacts: [contactOf(job)],
+    tasks: calls.map(taskOf),
   });
 }
 
-/** Publishes events; a failure is logged, never thrown, because the state change they report is already committed. */
-export async function publishEvents(deps: Deps, events: BusEvent[]): Promise<void> {
-  if (events.length === 0) return;
-  try {
-    const result = await deps.bus.publish(events);
-    for (const f of result.failed) deps.log.warn('event not published', { detailType: f.event.detailType, reason: f.reason });
-  } catch (error) {
-    deps.log.warn('event publish failed', { error: String(error) });
-  }
-}
-
-/** Appends an audit entry (SPEC E4): who changed what. */
+/** Appends an audit entry (SPEC E4): who changed what. The id is stable per fact so a retried request writes it once. */
 export async function audit(
-  deps: Deps,
+  deps: Pick<Deps, 'store' | 'clock'>,
   instanceId: string,
   entry: { principal: string; action: string; target: string; details?: Record<string, unknown> },
 ): Promise<void> {
   const at = isoAt(deps.clock.now());
-  const id = stableId(entry.principal, entry.action, entry.target, at, Math.random());
-  await deps.store.put({ ...keys.audit(instanceId, at, id), type: 'audit', at, ...entry });
+  const id = stableId(entry.principal, entry.action, entry.target, at, JSON.stringify(entry.details ?? {}));
+  await deps.store.put({ ...keys.audit(instanceId, at, id), type: 'audit', at, ...entry }, { notExists: 'pk' });
 }

@@ -4,6 +4,7 @@ import type { CampaignState, JobStatus } from '../domain/statuses';
 import type { Item, Store } from '../ports/store';
 import { isoAt } from '../ports/clock';
 import { COUNTER_SHARDS, JOB_SHARDS, keys } from '../store/keys';
+import { runningImports } from './campaign-machine';
 import { Campaign, CampaignSettings, Job, type Contact } from './schema';
 
 /** Errors of the campaigns module. */
@@ -21,8 +22,10 @@ export function dueIndex(instanceId: string, campaignId: string, jobId: string, 
   return { gsi1pk: keys.dueQueue(instanceId, campaignId, shardOf(jobId, JOB_SHARDS)), gsi1sk: dueSortKey(dueAt, jobId), dueAt };
 }
 
-function campaignFromItem(item: Item): Campaign {
-  return Campaign.parse(item);
+/** A campaign from its item: running imports are counted from the item's `imp#<id>` attributes. */
+export function campaignFromItem(item: Item): Campaign {
+  const imports = runningImports(item).length;
+  return Campaign.parse({ ...item, importsRunning: imports + Number(item.importsRunning ?? 0) });
 }
 
 /** Reads a campaign, or undefined when absent (or of another instance: keys are instance-scoped). */
@@ -76,44 +79,25 @@ export async function listCampaigns(
   return { items, cursor: page.cursor };
 }
 
-/** Every campaign of the instance in one of the given states (the campaign partition holds one small item per campaign). */
-export async function campaignsInStates(store: Store, instanceId: string, states: readonly CampaignState[]): Promise<Campaign[]> {
-  const out: Campaign[] = [];
+/**
+ * The instance's live campaigns (scheduled, running, paused, stopping), optionally only some states.
+ * Read through the sparse live index (gsi1 `I#<inst>#LIVE`), then the items themselves (strongly
+ * consistent), so the cost follows the live campaigns, never the instance's history.
+ */
+export async function liveCampaigns(store: Store, instanceId: string, states?: readonly CampaignState[]): Promise<Campaign[]> {
+  const ids: string[] = [];
   let cursor: string | undefined;
   do {
-    const page = await store.query({ pk: keys.campaign(instanceId, 'x').pk, beginsWith: 'CMP#', limit: 500, cursor });
-    for (const item of page.items) if (states.includes(item.state as CampaignState)) out.push(campaignFromItem(item));
+    const page = await store.query({ index: 'gsi1', pk: keys.liveCampaigns(instanceId), limit: 500, cursor });
+    for (const item of page.items) ids.push(String(item.campaignId));
     cursor = page.cursor;
   } while (cursor);
-  return out;
-}
-
-/** Applies a change to a campaign only if it is still at the version read (optimistic concurrency); retried by callers. */
-export async function writeCampaign(store: Store, next: Campaign, expectedVersion: number): Promise<boolean> {
-  const written = await store.put(
-    { ...keys.campaign(next.instanceId, next.campaignId), type: 'campaign', ...next },
-    { eq: ['version', expectedVersion] },
-  );
-  return written.ok;
-}
-
-/**
- * Reads, changes and writes a campaign with optimistic concurrency.
- * `change` returns the new campaign, or throws to refuse (e.g. a ConflictError for a bad transition).
- */
-export async function mutateCampaign(
-  store: Store,
-  instanceId: string,
-  campaignId: string,
-  now: number,
-  change: (c: Campaign) => Campaign,
-): Promise<{ before: Campaign; after: Campaign }> {
-  for (let attempt = 0; attempt < 8; attempt++) {
-    const before = await getCampaign(store, instanceId, campaignId);
-    const after = { ...change(before), updatedAt: isoAt(now), version: before.version + 1 };
-    if (await writeCampaign(store, after, before.version)) return { before, after };
-  }
-  throw new ConflictError('campaign was changed concurrently; try again', { campaignId });
+  if (ids.length === 0) return [];
+  const items = await store.batchGet(ids.map((id) => keys.campaign(instanceId, id)));
+  return items
+    .map(campaignFromItem)
+    .filter((c) => !states || states.includes(c.state))
+    .sort((a, b) => (a.campaignId < b.campaignId ? -1 : 1));
 }
 
 /** Counter names of a campaign (R1); each is summed over COUNTER_SHARDS items. */
@@ -214,16 +198,21 @@ export function newJobItem(instanceId: string, campaignId: string, jobId: string
     attempts: 0,
     tries: 0,
     finishedAttempt: 0,
+    systemAttempts: 0,
+    placedCalls: 0,
+    answeredCalls: 0,
     answered: false,
+    interacted: false,
     tags: {},
+    captured: {},
     createdAt: isoAt(now),
     updatedAt: isoAt(now),
+    version: 0,
   };
   return {
     ...keys.job(instanceId, campaignId, jobId),
     type: 'job',
     ...job,
-    systemAttempts: 0,
     ...dueIndex(instanceId, campaignId, jobId, dueAt),
     gsi2pk: keys.byPhone(instanceId, contact.phone),
     gsi2sk: `${campaignId}#${jobId}`,
@@ -231,16 +220,9 @@ export function newJobItem(instanceId: string, campaignId: string, jobId: string
   };
 }
 
-/** A job item as the API shows it. */
-export function jobFromItem(item: Item): Job & { systemAttempts: number; leaseSlot?: number; from?: string; calleeDay?: string } {
-  const job = Job.parse(item);
-  return {
-    ...job,
-    systemAttempts: Number(item.systemAttempts ?? 0),
-    ...(typeof item.leaseSlot === 'number' ? { leaseSlot: item.leaseSlot } : {}),
-    ...(typeof item.from === 'string' ? { from: item.from } : {}),
-    ...(typeof item.calleeDay === 'string' ? { calleeDay: item.calleeDay } : {}),
-  };
+/** A job from its item (outbox and index attributes are not part of the job). */
+export function jobFromItem(item: Item): Job {
+  return Job.parse(item);
 }
 
 /** Reads a job, or undefined. */
@@ -255,10 +237,10 @@ export async function listJobs(
   instanceId: string,
   campaignId: string,
   options: { limit?: number; cursor?: string; status?: JobStatus } = {},
-): Promise<{ items: ReturnType<typeof jobFromItem>[]; cursor?: string }> {
+): Promise<{ items: Job[]; cursor?: string }> {
   const limit = options.limit ?? 50;
   let [shard, inner] = decodeCursor(options.cursor);
-  const items: ReturnType<typeof jobFromItem>[] = [];
+  const items: Job[] = [];
   while (shard < JOB_SHARDS && items.length < limit) {
     const page = await store.query({ pk: keys.jobPartition(instanceId, campaignId, shard), beginsWith: 'JOB#', limit: limit - items.length, cursor: inner });
     for (const item of page.items) {

@@ -86,11 +86,17 @@ export const Campaign = CampaignSettings.extend({
   createdAt: z.string(),
   updatedAt: z.string(),
   startedAt: z.string().optional(),
+  /** When the campaign completed, or when a stopped campaign's last call ended. */
   finishedAt: z.string().optional(),
+  stoppedAt: z.string().optional(),
+  /** State a paused campaign was paused from. */
+  pausedFrom: CampaignState.optional(),
   /** Campaign this one was copied or re-run from (C6). */
   sourceCampaignId: z.string().optional(),
-  /** Imports still running; the campaign cannot complete before they finish. */
+  /** Imports still running (derived from the item's `imp#<id>` attributes); the campaign cannot complete before they finish. */
   importsRunning: z.number().int().default(0),
+  /** What the planner last said about this campaign when it dials nothing (outside windows, lines full...). */
+  dialling: z.object({ reason: z.string(), until: z.string().optional(), at: z.string() }).optional(),
   version: z.number().int(),
 });
 /** A campaign. */
@@ -128,14 +134,41 @@ export const Job = z.object({
   tries: z.number().int().nonnegative(),
   /** Last attempt whose outcome was applied. */
   finishedAttempt: z.number().int().nonnegative().default(0),
-  /** When the job may next be dialled (epoch ms), while it waits. */
+  /** Attempts that ended as system failures (they do not count towards the retry limit). */
+  systemAttempts: z.number().int().nonnegative().default(0),
+  /** When the job may next be dialled (epoch ms), while it waits; the lease expiry while an attempt is out. */
   dueAt: z.number().optional(),
+  /** Why the job waits past its due time (the planner's deferral). */
+  deferReason: z.string().optional(),
+  /** Call id of the attempt in progress: the holder of its concurrency lease and the id of its CDR. */
+  callId: z.string().optional(),
+  /** Concurrency lease slot of the attempt in progress (P3). */
+  leaseSlot: z.number().int().nonnegative().optional(),
+  /** Caller number of the attempt in progress (P8). */
+  from: z.string().optional(),
+  /** Day (instance zone) whose per-callee count the attempt in progress took (P6); absent for allow-listed numbers. */
+  calleeDay: z.string().optional(),
+  /** When the planner decided the attempt in progress (ISO 8601). */
+  plannedAt: z.string().optional(),
+  /** Chime transaction of the attempt in progress. */
+  transactionId: z.string().optional(),
+  /** Attempts that reached the telephony (calls placed), and of those, answered conversations. */
+  placedCalls: z.number().int().nonnegative().default(0),
+  answeredCalls: z.number().int().nonnegative().default(0),
   lastCallStatus: CallStatus.optional(),
   lastCallId: z.string().optional(),
   answered: z.boolean().default(false),
+  /** A person took part in at least one effective turn (an answer was matched) on some attempt (C6). */
+  interacted: z.boolean().default(false),
   tags: z.record(z.string(), z.string()).default({}),
+  /** Values captured from answers (dates, amounts...) by the dialog (S3 entities). */
+  captured: z.record(z.string(), z.string()).default({}),
   createdAt: z.string(),
   updatedAt: z.string(),
+  /** When the job reached its terminal status. */
+  completedAt: z.string().optional(),
+  /** Version of the job item, bumped by every transition (optimistic concurrency). */
+  version: z.number().int().nonnegative().default(0),
 });
 /** A job. */
 export type Job = z.infer<typeof Job>;

@@ -1,9 +1,13 @@
-import type { Deps } from '../core/deps';
+import type { Services } from '../core/deps';
 import { newId } from '../core/ids';
 import type { Item, Store } from '../ports/store';
 import { isoAt } from '../ports/clock';
 import { keys } from '../store/keys';
-import { addCounters, getCampaign, mutateCampaign, newJobItem } from '../campaigns/repository';
+import { getCampaign, newJobItem } from '../campaigns/repository';
+import { markImportFinished, markImportRunning, NEW_JOB_COUNTERS } from '../campaigns/transitions';
+import { effectId } from '../outbox/effects';
+import { COUNTER_SHARDS } from '../store/keys';
+import { shardOf } from '../core/ids';
 import type { Contact } from '../campaigns/schema';
 import { ConflictError } from '../core/errors';
 import { columnMap, validateRow, type Rejection, type RejectionReason } from './normalize';
@@ -52,18 +56,16 @@ export type ImportInput =
 
 /** Creates the import record (status running) and marks the campaign as importing. */
 export async function beginImport(
-  deps: Deps,
+  deps: Services,
   instanceId: string,
   campaignId: string,
   source: ImportSource,
   extra: { importId?: string; totalBytes?: number; blobKey?: string } = {},
 ): Promise<ImportReport> {
   const now = deps.clock.now();
-  const campaign = await getCampaign(deps.store, instanceId, campaignId);
-  if (campaign.state === 'completed' || campaign.state === 'stopped') {
-    throw new ConflictError(`contacts cannot be added to a ${campaign.state} campaign`, { campaignId, state: campaign.state });
-  }
   const importId = extra.importId ?? newId('imp_', now);
+  // First on the campaign (one conditional write, refused when it takes no contacts): from here on it cannot complete before this import ends.
+  await markImportRunning(deps, instanceId, campaignId, importId);
   const report: ImportReport = {
     importId,
     campaignId,
@@ -86,7 +88,6 @@ export async function beginImport(
     const existing = await getImport(deps.store, instanceId, campaignId, importId);
     if (existing) return existing;
   }
-  await mutateCampaign(deps.store, instanceId, campaignId, now, (c) => ({ ...c, importsRunning: c.importsRunning + 1 }));
   return report;
 }
 
@@ -112,7 +113,7 @@ export async function listRejections(store: Store, instanceId: string, importId:
  * Returns the final report. Failures mark the import failed and are rethrown.
  */
 export async function runImport(
-  deps: Deps,
+  deps: Services,
   report: ImportReport,
   input: ImportInput,
   options: { instanceId: string; defaultRegion: string; requiredVariables: readonly string[]; bytesRead?: () => number },
@@ -166,7 +167,18 @@ export async function runImport(
     for (let i = 0; i < writes.length; i += WRITE_GROUP) groups.push(writes.slice(i, i + WRITE_GROUP));
     await Promise.all(groups.map((g) => store.batchPut(g)));
     const accepted = chunk.length - rejections.length;
-    if (accepted > 0) await addCounters(store, instanceId, campaignId, importId + String(chunk[0]!.row), { total: accepted });
+    if (accepted > 0) {
+      // Exactly once per chunk (an idempotent count): a redelivered import cannot double the totals.
+      const first = chunk[0]!.row;
+      await deps.outbox.count({
+        type: 'count',
+        order: 0,
+        id: effectId(Date.parse(report.startedAt), 'import', importId, first),
+        key: keys.campaignCounters(instanceId, campaignId, shardOf(`${importId}#${first}`, COUNTER_SHARDS)),
+        add: { total: accepted * (NEW_JOB_COUNTERS.total ?? 1) },
+        set: { type: 'counters' },
+      });
+    }
     state.rowsRead += chunk.length;
     state.accepted += accepted;
     state.rejected += rejections.length;
@@ -211,7 +223,7 @@ export async function runImport(
   state.finishedAt = isoAt(deps.clock.now());
   state.updatedAt = state.finishedAt;
   await saveReport(store, instanceId, state);
-  await mutateCampaign(store, instanceId, campaignId, deps.clock.now(), (c) => ({ ...c, importsRunning: Math.max(0, c.importsRunning - 1) }));
+  await markImportFinished(deps, instanceId, campaignId, importId);
   const campaign = await getCampaign(store, instanceId, campaignId);
   if (campaign.state === 'running' && state.accepted > 0) {
     await deps.queues.tick.send({ body: JSON.stringify({ type: 'tick', instanceId, campaignId, reason: 'import' }) });

@@ -1,32 +1,22 @@
 import { z } from 'zod';
-import { cancelWaitingJobs } from '../campaigns/jobs';
 import { matchesOutcome } from '../campaigns/lifecycle';
 import { getCampaign, listJobs } from '../campaigns/repository';
 import { RerunOutcome } from '../campaigns/schema';
-import type { Deps } from '../core/deps';
+import type { Services } from '../core/deps';
 import { getInstanceSettings } from '../instances/repository';
 import { getImport, runImport } from './import';
 import { countingSource, fileRows } from './parse';
 
-/** Background work items of campaigns on the work queue. */
-export const CampaignWork = z.discriminatedUnion('type', [
+/** Background work items of contacts on the work queue: file imports and re-runs. */
+export const ContactWork = z.discriminatedUnion('type', [
   z.object({ type: z.literal('import'), instanceId: z.string(), campaignId: z.string(), importId: z.string(), blobKey: z.string(), format: z.enum(['csv', 'xlsx']) }),
-  z.object({ type: z.literal('cancelJobs'), instanceId: z.string(), campaignId: z.string(), reason: z.enum(['Stopped', 'TimeUp']), fromShard: z.number().int().default(0) }),
   z.object({ type: z.literal('rerun'), instanceId: z.string(), campaignId: z.string(), sourceCampaignId: z.string(), outcomes: z.array(RerunOutcome), importId: z.string() }),
 ]);
-/** A campaign work item. */
-export type CampaignWork = z.infer<typeof CampaignWork>;
-
-/** Time a worker spends on a cancel pass before handing the rest to a new message (Lambda limit: 15 min). */
-export const CANCEL_BUDGET_MS = 10 * 60_000;
+/** A contact work item. */
+export type ContactWork = z.infer<typeof ContactWork>;
 
 /** Runs one work item. */
-export async function runCampaignWork(deps: Deps, work: CampaignWork): Promise<void> {
-  if (work.type === 'cancelJobs') {
-    const result = await cancelWaitingJobs(deps, work.instanceId, work.campaignId, work.reason, { fromShard: work.fromShard, budgetMs: CANCEL_BUDGET_MS });
-    if (result.nextShard !== undefined) await deps.queues.work.send({ body: JSON.stringify({ ...work, fromShard: result.nextShard }) });
-    return;
-  }
+export async function runContactWork(deps: Services, work: ContactWork): Promise<void> {
   const settings = await getInstanceSettings(deps.store, work.instanceId);
   const campaign = await getCampaign(deps.store, work.instanceId, work.campaignId);
   const report = await getImport(deps.store, work.instanceId, work.campaignId, work.importId);

@@ -5,6 +5,7 @@ import type { Queue } from '../ports/queue';
 import type { Store } from '../ports/store';
 import type { Telephony } from '../ports/telephony';
 import type { Workflows } from '../ports/workflows';
+import type { Outbox } from '../outbox/outbox';
 import type { Logger } from './log';
 
 /** Everything a handler needs from the outside world; built once per Lambda module (AWS) or once per process (local). */
@@ -47,3 +48,12 @@ export interface RuntimeConfig {
 
 /** Event source used on the bus unless configured. */
 export const DEFAULT_EVENT_SOURCE = 'reachout';
+
+/**
+ * Deps plus the services built from them by the composition root (lib/composition.ts): what domain code
+ * that changes state needs. Built once per Lambda module or local process.
+ */
+export interface Services extends Deps {
+  /** Applies effects committed with state changes (the outbox). */
+  outbox: Outbox;
+}

@@ -1,19 +1,26 @@
-import { finishCall } from '../campaigns/call-outcome';
-import { addCounters, findCampaign, getJob } from '../campaigns/repository';
-import type { Deps } from '../core/deps';
-import type { CallArguments, CallOutcome, DialRequest } from '../domain/dialing';
+import { closeCallRecord } from '../campaigns/attempts';
+import { renewLease, LEASE_TTL_MS } from '../campaigns/leases';
+import { findCampaign, getJob } from '../campaigns/repository';
+import type { Campaign, Job } from '../campaigns/schema';
+import { applyJobEvent } from '../campaigns/transitions';
+import type { Services } from '../core/deps';
+import { stableId } from '../core/ids';
+import { CallArguments, type DialRequest } from '../domain/dialing';
 import type { CallStatus } from '../domain/statuses';
-import { addInstanceStats } from '../instances/repository';
 import { onList } from '../lists';
+import { effectId } from '../outbox/effects';
 import { isoAt } from '../ports/clock';
-import { keys } from '../store/keys';
+import { callPointerItem, callRecordItem, callRecordKey, type CallRecord } from '../telephony/call-records';
+import { encodePlanArgument, loadCallPlan } from '../telephony/plan';
 import { takeRate } from './rate-limiter';
 import { ringTimeoutMessage } from './ring-timeout';
 
 /**
- * The dialer (SPEC P4, T1): turns a DialRequest into CreateSipMediaApplicationCall, at most once per
- * (jobId, attempt): the job moves queued → dialing with a conditional write before the call is placed,
- * so a duplicated message finds it already dialing and does nothing.
+ * The dialer (SPEC P4, T1, T4): turns a DialRequest into CreateSipMediaApplicationCall, at most once per
+ * claimed attempt: the job moves queued → dialing (a machine transition, conditional) before the call is
+ * placed, so a duplicated message finds it past `queued` and does nothing. Every attempt gets its call
+ * record here, before the call is placed (so the SMA handler only ever updates it); an attempt refused
+ * before reaching the telephony gets a final one (do-not-call, stopped campaign, rejected).
  */
 
 /** What became of a dial request. */
@@ -22,89 +29,136 @@ export type DialResult = 'placed' | 'duplicate' | 'cancelled' | 'blocked' | 'ret
 /** How long a dialer waits for a rate slot before handing the message back to the queue. */
 export const MAX_RATE_WAIT_MS = 20_000;
 
-/** Handles one dial request. `retryLater` means: let the queue redeliver it (throttled, no rate slot). */
-export async function handleDialRequest(deps: Deps, req: DialRequest): Promise<DialResult> {
-  const { store } = deps;
-  const { instanceId, campaignId, jobId, attempt } = req;
-  const job = await getJob(store, instanceId, campaignId, jobId);
-  if (!job || job.attempts !== attempt || job.dialState !== 'queued' || job.finishedAttempt >= attempt) return 'duplicate';
-
-  const notPlaced = (status: CallStatus, systemFailure: boolean): CallOutcome => ({
-    instanceId,
-    campaignId,
-    jobId,
-    attempt,
+/** The call record an attempt starts with (status Executing until the call ends). */
+function openRecord(req: DialRequest, job: Job, campaign: Campaign | undefined, now: number): CallRecord {
+  return {
     callId: req.callId,
-    leaseSlot: req.leaseSlot,
-    status,
+    instanceId: req.instanceId,
+    campaignId: req.campaignId,
+    jobId: req.jobId,
+    attempt: req.attempt,
+    caller: req.from,
+    callee: req.to,
+    referenceId: job.contact.referenceId,
+    scenarioId: campaign?.scenarioId,
+    scenarioVersion: campaign?.scenarioVersion,
+    plannedAt: req.plannedAt,
+    dialledAt: isoAt(now),
+    ringSeconds: 0,
+    talkSeconds: 0,
+    turns: 0,
     answered: false,
     completed: false,
-    turns: 0,
-    talkSeconds: 0,
+    transferred: false,
+    status: 'Executing',
     tags: {},
-    systemFailure,
-    endedAt: isoAt(deps.clock.now()),
-  });
+    noMatchHangup: false,
+    systemFailure: false,
+    placed: false,
+    interacted: false,
+    captured: {},
+  };
+}
 
-  // Stop and pause take effect here too: a request queued before the change is not placed.
+/** Handles one dial request. `retryLater` means: let the queue redeliver it (throttled, no rate slot). */
+export async function handleDialRequest(svc: Services, req: DialRequest): Promise<DialResult> {
+  const { store } = svc;
+  const { instanceId, campaignId, jobId, attempt, callId } = req;
+  const ids = { instanceId, campaignId, jobId };
+  const job = await getJob(store, instanceId, campaignId, jobId);
+  // Only a request still `queued` for this very claim may dial: a redelivery after `dialing` could follow a
+  // call already placed, so it never places another (a call never placed is found lost at lease expiry).
+  if (!job || job.status !== 'Executing' || job.attempts !== attempt || job.callId !== callId || job.dialState !== 'queued') return 'duplicate';
+
   const campaign = await findCampaign(store, instanceId, campaignId);
-  if (!campaign || campaign.state !== 'running') {
-    await finishCall(deps, notPlaced('Cancelled', true));
+  const refuse = (status: CallStatus, reason: string, systemFailure: boolean) =>
+    closeCallRecord(svc, openRecord(req, job, campaign, svc.clock.now()), { status, systemFailure, placed: false, hangupParty: 'system', hangupReason: reason });
+
+  if (!campaign || campaign.state === 'stopped' || campaign.state === 'completed') {
+    await refuse('Cancelled', 'stopped', true);
+    return 'cancelled';
+  }
+  if (campaign.state !== 'running') {
+    // Paused (or back to scheduled): the attempt never left; the job waits as if it had not been claimed.
+    await applyJobEvent(svc, ids, { type: 'unclaim', attempt, callId, reason: 'paused' }, { job });
     return 'cancelled';
   }
   // The do-not-call list is checked at dial time as well (P7): a number added after planning is not called.
   if ((await onList(store, instanceId, 'doNotCall', [req.to])).size > 0) {
-    await finishCall(deps, notPlaced('ContactBlockList', true));
+    await refuse('ContactBlockList', 'doNotCall', true);
     return 'blocked';
   }
 
-  const jobKey = keys.job(instanceId, campaignId, jobId);
-  const claimed = await store.update(
-    jobKey,
-    { set: { dialState: 'dialing', updatedAt: isoAt(deps.clock.now()) } },
-    { and: [{ eq: ['attempts', attempt] }, { eq: ['dialState', 'queued'] }] },
-  );
-  if (!claimed.ok) return 'duplicate';
-  const backToQueued = () =>
-    store.update(jobKey, { set: { dialState: 'queued' } }, { and: [{ eq: ['attempts', attempt] }, { eq: ['dialState', 'dialing'] }] });
+  const now = svc.clock.now();
+  if (!(await renewLease(store, instanceId, req.leaseSlot, callId, now + LEASE_TTL_MS))) {
+    // The line went to someone else (the request waited past the lease): give the attempt back.
+    await applyJobEvent(svc, ids, { type: 'unclaim', attempt, callId, reason: 'leaseLost' }, { job });
+    return 'cancelled';
+  }
+  const dialing = await applyJobEvent(svc, ids, { type: 'dialing', attempt, callId, leaseUntil: now + LEASE_TTL_MS }, { job, retries: 0 });
+  if (!dialing.ok) return 'duplicate';
 
-  if (!(await takeRate(store, deps.clock, deps.config.callsPerSecond, MAX_RATE_WAIT_MS))) {
-    await backToQueued();
+  if (!(await takeRate(store, svc.clock, svc.config.callsPerSecond, MAX_RATE_WAIT_MS))) {
+    await applyJobEvent(svc, ids, { type: 'requeue', attempt, callId });
     return 'retryLater';
   }
 
-  const args: CallArguments = { instanceId, campaignId, jobId, attempt: String(attempt), callId: req.callId, leaseSlot: String(req.leaseSlot) };
+  const record = openRecord(req, job, campaign, svc.clock.now());
+  // The record exists before the call does: the SMA handler only ever updates it. A redelivered request keeps the first one.
+  await Promise.all([store.put(callPointerItem(record)), store.put(callRecordItem(record), { notExists: 'pk' })]);
+
+  const plan = await loadCallPlan(svc, { instanceId, campaignId, jobId, attempt, callId, leaseSlot: req.leaseSlot }, { campaign, job }).catch((error: unknown) => {
+    svc.log.warn('call plan not loaded; the SMA handler will load it', { jobId, error });
+    return undefined;
+  });
+  const args: CallArguments = { instanceId, campaignId, jobId, attempt: String(attempt), callId, leaseSlot: String(req.leaseSlot) };
   let result;
   try {
-    result = await deps.telephony.placeCall({
+    result = await svc.telephony.placeCall({
       fromPhoneNumber: req.from,
       toPhoneNumber: req.to,
-      arguments: { ...args, maxRingSeconds: String(campaign.retry.maxRingSeconds) },
+      arguments: { ...args, maxRingSeconds: String(campaign.retry.maxRingSeconds), ...(plan ? encodePlanArgument(plan) : {}) },
     });
   } catch (error) {
-    deps.log.warn('placeCall threw', { jobId, error: String(error) });
+    svc.log.warn('placeCall threw', { jobId, error });
     result = { ok: false as const, reason: 'unavailable' as const, message: String(error), retryable: true };
   }
   if (!result.ok) {
     if (result.retryable || result.reason === 'throttled') {
-      await backToQueued();
+      await applyJobEvent(svc, ids, { type: 'requeue', attempt, callId });
       return 'retryLater';
     }
     const status: CallStatus = /caller|not registered|from/i.test(result.message) ? 'CallerNotRegistered' : 'Failed';
-    deps.log.warn('call rejected by telephony', { jobId, reason: result.reason, message: result.message });
-    await finishCall(deps, notPlaced(status, result.reason === 'unavailable'));
+    svc.log.warn('call rejected by telephony', { jobId, reason: result.reason, message: result.message });
+    await refuse(status, 'rejected', result.reason === 'unavailable' || status === 'CallerNotRegistered');
     return 'failed';
   }
-  await store.update(
-    jobKey,
-    { set: { dialState: 'inCall', transactionId: result.transactionId, dialledAt: isoAt(deps.clock.now()) } },
-    { and: [{ eq: ['attempts', attempt] }, { eq: ['dialState', 'dialing'] }] },
-  );
-  await deps.queues.dial.send(
-    ringTimeoutMessage({ instanceId, campaignId, jobId, attempt, callId: req.callId, transactionId: result.transactionId }, campaign.retry.maxRingSeconds),
-  );
-  await addCounters(store, instanceId, campaignId, `${jobId}#${attempt}`, { callsPlaced: 1 });
-  await addInstanceStats(store, instanceId, { callsPlaced: 1 }, attempt + jobId.length);
-  // The Dialing event comes from the SMA handler when Chime reports the new outbound call.
+  const placedAt = svc.clock.now();
+  const dialingEventId = stableId('Dialing', instanceId, callId);
+  await Promise.all([
+    applyJobEvent(svc, ids, { type: 'placed', attempt, callId, transactionId: result.transactionId }),
+    svc.outbox.commit(
+      callRecordKey(record),
+      { set: { transactionId: result.transactionId, placed: true, dialledAt: isoAt(placedAt) } },
+      { exists: 'pk' },
+      [
+        {
+          type: 'publish',
+          id: effectId(placedAt, 'call', callId, 'dialing'),
+          event: {
+            id: dialingEventId,
+            source: svc.config.eventSource,
+            detailType: 'Dialing',
+            time: isoAt(placedAt),
+            detail: {
+              eventId: dialingEventId, eventType: 'Dialing', eventTime: placedAt, instanceId, campaignId, groupId: campaignId, jobId, callId, attempt,
+              status: 'Executing', callingNumber: req.from, calledNumber: req.to, planedTime: req.plannedAt, actualTime: isoAt(placedAt),
+            },
+          },
+        },
+      ],
+    ),
+    svc.queues.dial.send(ringTimeoutMessage({ instanceId, campaignId, jobId, attempt, callId, transactionId: result.transactionId }, campaign.retry.maxRingSeconds)),
+  ]);
   return 'placed';
 }

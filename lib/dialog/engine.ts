@@ -280,7 +280,7 @@ class Run {
     if (event.type === 'answered') {
       if (s.phase !== 'idle') return;
       const { delayAfterAnswerMs } = this.c.voice;
-      if (delayAfterAnswerMs > 0) this.commands.push({ type: 'pause', ms: delayAfterAnswerMs });
+      if (delayAfterAnswerMs !== undefined && delayAfterAnswerMs > 0) this.commands.push({ type: 'pause', ms: delayAfterAnswerMs });
       const ext = this.c.definition.external;
       if (ext) {
         const welcome = ext.welcomeText ? renderSegments(parseTemplate(ext.welcomeText), this.ctx.variables, this.c.fallbacks) : undefined;

@@ -36,8 +36,23 @@ export const TickRequest = z.object({
 /** A request to plan again now. */
 export type TickRequest = z.infer<typeof TickRequest>;
 
+/**
+ * A request to apply the pending effects of one item (the outbox): the SMA handler sends it when a call
+ * record becomes final, so ending the attempt (job, counters, events) runs off the call's critical path.
+ */
+export const DrainRequest = z.object({
+  type: z.literal('drain'),
+  instanceId: z.string(),
+  pk: z.string().min(1),
+  sk: z.string().min(1),
+});
+/** A drain request. */
+export type DrainRequest = z.infer<typeof DrainRequest>;
+
 /** Messages on the tick queue. */
-export const TickMessage = z.discriminatedUnion('type', [TickRequest]);
+export const TickMessage = z.discriminatedUnion('type', [TickRequest, DrainRequest]);
+/** A message on the tick queue. */
+export type TickMessage = z.infer<typeof TickMessage>;
 
 /** What the SMA handler (or the dialer, for calls never placed) reports when an attempt is over. */
 export const CallOutcome = z.object({
@@ -61,6 +76,13 @@ export const CallOutcome = z.object({
   tags: z.record(z.string(), z.string()).default({}),
   /** The outcome is a system failure (does not count towards the per-callee cap, P6). */
   systemFailure: z.boolean().default(false),
+  /** The attempt reached the telephony (a call was placed), as opposed to refused before dialling. */
+  placed: z.boolean().default(true),
+  /** At least one answer of the person was matched (an effective interaction, C6 "no interaction"). */
+  interacted: z.boolean().default(false),
+  /** Values the dialog captured from answers (S3 entities), kept on the job. */
+  captured: z.record(z.string(), z.string()).default({}),
+  hangupReason: z.string().optional(),
   endedAt: z.string(),
 });
 /** The outcome of one call attempt. */
@@ -68,12 +90,12 @@ export type CallOutcome = z.infer<typeof CallOutcome>;
 
 /** Arguments carried by a Chime call (strings only), read back by the SMA handler (T1). */
 export const CallArguments = z.object({
-  instanceId: z.string(),
-  campaignId: z.string(),
-  jobId: z.string(),
-  attempt: z.string(),
-  callId: z.string(),
-  leaseSlot: z.string(),
+  instanceId: z.string().min(1),
+  campaignId: z.string().min(1),
+  jobId: z.string().min(1),
+  attempt: z.string().regex(/^\d+$/),
+  callId: z.string().min(1),
+  leaseSlot: z.string().regex(/^\d*$/).default(''),
 });
 /** Arguments carried by a Chime call. */
 export type CallArguments = z.infer<typeof CallArguments>;

@@ -1,4 +1,4 @@
-import type { Deps } from '../core/deps';
+import type { Deps, Services } from '../core/deps';
 import type { Store } from '../ports/store';
 import { isoAt } from '../ports/clock';
 import { keys } from '../store/keys';
@@ -81,7 +81,7 @@ export async function suspendedAmong(store: Store, instanceId: string, campaignI
  * a job in a call finishes that call and is not redialled (the outcome handler checks the list).
  */
 export async function suspendNumbers(
-  deps: Deps,
+  deps: Services,
   instanceId: string,
   campaignId: string,
   values: readonly string[],

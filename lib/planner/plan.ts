@@ -99,6 +99,11 @@ export interface Plan {
   nextLookAt: number;
   /** Why capacity was not used, for logs. */
   reasons: string[];
+  /**
+   * Why a campaign with eligible jobs got no dial this round, when the plan knows (no caller number with
+   * capacity, its own ceiling reached, lines full, call rate used); shown on the campaign.
+   */
+  status: Map<string, { reason: 'noCallerNumber' | 'campaignLinesFull' | 'linesFull' | 'rateLimited'; until?: number }>;
 }
 
 /** Longest planning sleep: campaigns with nothing due are looked at again after this. */
@@ -112,6 +117,7 @@ const INSTANCE_SCHEDULE = (s: InstanceSettings): Schedule => ({ ranges: s.window
 export function planDials(input: PlanInput): Plan {
   const { now, instance } = input;
   const reasons: string[] = [];
+  const status: Plan['status'] = new Map();
   const deferrals: Deferral[] = [];
   const blocked: Blocked[] = [];
   let nextLookAt = now + MAX_LOOK_AHEAD_MS;
@@ -216,6 +222,7 @@ export function planDials(input: PlanInput): Plan {
     const room = (c.maxConcurrency ?? instance.maxConcurrency) - c.inFlight - (dialledIn.get(c.campaignId) ?? 0);
     if (room <= 0) {
       stuck.add(c.campaignId);
+      if ((eligible.get(c.campaignId) ?? []).length > 0) status.set(c.campaignId, { reason: 'campaignLinesFull' });
       return false;
     }
     let i = cursor.get(c.campaignId) ?? 0;
@@ -236,6 +243,7 @@ export function planDials(input: PlanInput): Plan {
         cursor.set(c.campaignId, i - 1);
         stuck.add(c.campaignId);
         reasons.push(`${c.campaignId}: no caller number with capacity left`);
+        status.set(c.campaignId, { reason: 'noCallerNumber', until: now + MIN_LOOK_AHEAD_MS * 5 });
         lookAt(now + MIN_LOOK_AHEAD_MS * 5);
         return false;
       }
@@ -276,7 +284,11 @@ export function planDials(input: PlanInput): Plan {
 
   const leftover = [...eligible.entries()].some(([id, list]) => (cursor.get(id) ?? 0) < list.length && !stuck.has(id));
   if (budget <= 0 && leftover) {
-    reasons.push(instance.maxConcurrency - input.leasesInUse - dials.length <= 0 ? 'concurrency full' : 'call rate budget used');
+    const full = instance.maxConcurrency - input.leasesInUse - dials.length <= 0;
+    reasons.push(full ? 'concurrency full' : 'call rate budget used');
+    for (const [id, list] of eligible) {
+      if ((cursor.get(id) ?? 0) < list.length && !stuck.has(id) && !status.has(id)) status.set(id, { reason: full ? 'linesFull' : 'rateLimited' });
+    }
     lookAt(now + MIN_LOOK_AHEAD_MS);
   }
   // Some campaign filled its list before its due jobs ran out: its next page is due now.
@@ -284,7 +296,7 @@ export function planDials(input: PlanInput): Plan {
     const list = eligible.get(c.campaignId) ?? [];
     if (list.length > 0 && (cursor.get(c.campaignId) ?? 0) >= list.length && c.nextDueAt !== undefined && c.nextDueAt <= now) lookAt(now);
   }
-  return { dials, deferrals, blocked, nextLookAt, reasons };
+  return { dials, deferrals, blocked, nextLookAt, reasons, status };
 }
 
 function rank(p: 'urgent' | 'normal'): number {

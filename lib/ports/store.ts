@@ -25,6 +25,8 @@ export type Condition =
   | { gt: [string, number | string] }
   | { ge: [string, number | string] }
   | { in: [string, unknown[]] }
+  /** A string-set attribute has this member (false when the attribute is absent). */
+  | { contains: [string, string] }
   | { and: Condition[] }
   | { or: Condition[] }
   | { not: Condition };
@@ -39,6 +41,10 @@ export interface Changes {
   add?: Record<string, number>;
   /** Attributes to remove (e.g. a sparse index key when a job leaves the due queue). */
   remove?: string[];
+  /** String-set attributes to add members to (DynamoDB `ADD`; the set is created when absent). */
+  addToSet?: Record<string, string[]>;
+  /** String-set members to delete (DynamoDB `DELETE`; the attribute disappears when its last member goes). */
+  deleteFromSet?: Record<string, string[]>;
 }
 
 /** Outcome of a conditional write. */
@@ -46,7 +52,7 @@ export type WriteResult = { ok: true; item?: Item } | { ok: false; reason: 'cond
 
 /** A key-bounded query; never a scan. */
 export interface Query {
-  /** Index name (`gsi1`, `gsi2`, `gsi3`); the table itself when absent. */
+  /** Index name (`gsi1`, `gsi2`, `gsi3`, keys-only `gsi4`); the table itself when absent. */
   index?: string;
   /** Partition key value (of the table or the index). */
   pk: string;
@@ -79,7 +85,7 @@ export interface Page<T = Item> {
 export interface Store {
   /** Reads one item, strongly consistent. */
   get(key: ItemKey): Promise<Item | undefined>;
-  /** Reads many items (any order); missing ones are left out. */
+  /** Reads many items (any order, strongly consistent); missing ones are left out. */
   batchGet(keys: ItemKey[]): Promise<Item[]>;
   /** Writes a whole item, optionally only when the condition holds. */
   put(item: Item, condition?: Condition): Promise<WriteResult>;

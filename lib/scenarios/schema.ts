@@ -173,8 +173,8 @@ export const VoiceSettings = z.object({
   speed: z.number().min(0.5).max(2).default(1),
   /** Volume change in dB, 0 = normal. */
   volume: z.number().min(-6).max(6).default(0),
-  /** Delay before the first prompt after answer. */
-  delayAfterAnswerMs: z.number().int().min(0).max(10_000).default(500),
+  /** Delay before the first prompt after answer; the instance's `delayBeforeFirstPromptMs` when absent (S11). */
+  delayAfterAnswerMs: z.number().int().min(0).max(10_000).optional(),
 });
 /** Voice settings. */
 export type VoiceSettings = z.infer<typeof VoiceSettings>;

@@ -34,6 +34,8 @@ export const keys = {
 
   /** Campaign metadata; listed by querying `I#<instance>#CMP`. */
   campaign: (instanceId: string, campaignId: string) => ({ pk: `I#${instanceId}#CMP`, sk: `CMP#${campaignId}` }),
+  /** gsi1 partition listing an instance's live campaigns (scheduled, running, paused, stopping). */
+  liveCampaigns: (instanceId: string) => `I#${instanceId}#LIVE`,
   /** One shard of a campaign's counters. */
   campaignCounters: (instanceId: string, campaignId: string, shard: number) => ({
     pk: `I#${instanceId}#CMP#${campaignId}#CNT`,

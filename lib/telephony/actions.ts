@@ -80,15 +80,69 @@ function voiceParameters(voice: VoiceSettings) {
   return { Engine: voice.engine ?? 'neural', LanguageCode: d.languageCode, VoiceId: voice.voiceId ?? d.voiceId };
 }
 
-/** A Speak action. */
+/** Most characters Chime takes in a Speak or SpeakAndGetDigits `Text` (SSML markup included). */
+export const MAX_SPEAK_CHARS = 1000;
+
+/**
+ * Splits a prompt into pieces that each fit `MAX_SPEAK_CHARS` once wrapped (prosody SSML included):
+ * at sentence ends first, then at commas or spaces, and only as a last resort inside a word.
+ */
+export function splitForSpeech(text: string, voice: VoiceSettings, limit = MAX_SPEAK_CHARS): string[] {
+  const fits = (t: string) => promptSpeech(t, voice).text.length <= limit;
+  if (fits(text)) return [text];
+  const out: string[] = [];
+  let rest = text.trim();
+  while (rest.length > 0) {
+    if (fits(rest)) {
+      out.push(rest);
+      break;
+    }
+    // Largest prefix that fits, cut at the best boundary inside it.
+    let lo = 1;
+    let hi = rest.length;
+    while (lo < hi) {
+      const mid = Math.ceil((lo + hi) / 2);
+      if (fits(rest.slice(0, mid))) lo = mid;
+      else hi = mid - 1;
+    }
+    const window = rest.slice(0, lo);
+    const cut =
+      lastBoundary(window, /[.!?。！？；;]\s*/g) ??
+      lastBoundary(window, /[,，、:：]\s*/g) ??
+      lastBoundary(window, /\s+/g) ??
+      lo;
+    out.push(rest.slice(0, cut).trim());
+    rest = rest.slice(cut).trim();
+  }
+  return out.filter(Boolean);
+}
+
+function lastBoundary(text: string, re: RegExp): number | undefined {
+  let at: number | undefined;
+  for (const m of text.matchAll(re)) if (m.index !== undefined && m.index + m[0].length < text.length) at = m.index + m[0].length;
+  // A cut in the first fifth of the window would make many tiny pieces; take it only when nothing better exists.
+  return at !== undefined && at > text.length / 5 ? at : undefined;
+}
+
+/** A Speak action (the text must fit MAX_SPEAK_CHARS once wrapped: see `speakActions`). */
 export function speakAction(ctx: ActionContext, text: string, ssml?: string): SmaAction {
   const s = promptSpeech(text, ctx.voice, ssml);
   return { Type: 'Speak', Parameters: { Text: s.text, CallId: ctx.callId, TextType: s.textType, ...voiceParameters(ctx.voice) } };
 }
 
+/** Speak actions for a prompt of any length: one per piece of at most MAX_SPEAK_CHARS. */
+export function speakActions(ctx: ActionContext, text: string, ssml?: string): SmaAction[] {
+  if (ssml) {
+    if (ssml.length <= MAX_SPEAK_CHARS) return [speakAction(ctx, text, ssml)];
+    // A custom SSML document too long for one action: speak its text instead, in pieces.
+    return splitForSpeech(text, ctx.voice).map((piece) => speakAction(ctx, piece));
+  }
+  return splitForSpeech(text, ctx.voice).map((piece) => speakAction(ctx, piece));
+}
+
 /** A Pause action (delay before the first prompt). */
 export function pauseAction(ctx: ActionContext, ms: number): SmaAction {
-  return { Type: 'Pause', Parameters: { CallId: ctx.callId, DurationInMilliseconds: String(Math.max(0, Math.round(ms))) } };
+  return { Type: 'Pause', Parameters: { CallId: ctx.callId, DurationInMilliseconds: String(Math.max(1, Math.round(ms))) } };
 }
 
 /** A Hangup action on LEG-A (SIP response code 0: normal clearing). */
@@ -106,8 +160,10 @@ export function transferAction(ctx: ActionContext, to: string): SmaAction {
   return {
     Type: 'CallAndBridge',
     Parameters: {
-      CallTimeoutSeconds: ctx.transferTimeoutSeconds ?? 30,
-      CallerIdNumber: ctx.callerNumber,
+      // The reference allows 1–120 seconds.
+      CallTimeoutSeconds: Math.min(120, Math.max(1, Math.round(ctx.transferTimeoutSeconds ?? 30))),
+      // Required: the call's own caller number (the transfer shows the same caller id).
+      CallerIdNumber: ctx.callerNumber ?? '',
       Endpoints: [{ BridgeEndpointType: 'PSTN', Uri: to }],
     },
   };
@@ -141,24 +197,43 @@ export function speakAndGetDigitsAction(
 ): SmaAction {
   // Chime requires speech parameters; a short break stands in when the node has no prompt.
   const s = prompt?.text ? promptSpeech(prompt.text, ctx.voice, prompt.ssml) : { text: '<speak><break time="200ms"/></speak>', textType: 'ssml' as const };
-  const max = Math.max(1, Math.min(128, listen.maxDigits));
+  // The action reference wants MaxNumberOfDigits greater than MinNumberOfDigits: a one-key answer takes up
+  // to two keys (the second may be the # terminator) and InBetweenDigits ends it early.
+  const max = Math.max(2, Math.min(128, listen.maxDigits));
+  const failure = promptSpeech(FAILURE_PROMPT[ctx.voice.language], ctx.voice);
   return {
     Type: 'SpeakAndGetDigits',
     Parameters: {
       CallId: ctx.callId,
-      InputDigitsRegex: `^[0-9*#]{1,${max}}$`,
+      InputDigitsRegex: `^[0-9*]{1,${max}}$`,
       SpeechParameters: { Text: s.text, TextType: s.textType, ...voiceParameters(ctx.voice) },
+      FailureSpeechParameters: { Text: failure.text, TextType: failure.textType, ...voiceParameters(ctx.voice) },
       MinNumberOfDigits: 1,
       MaxNumberOfDigits: max,
       TerminatorDigits: ['#'],
-      InBetweenDigitsDurationInMilliseconds: 3000,
+      InBetweenDigitsDurationInMilliseconds: listen.maxDigits <= 1 ? 1500 : 3000,
       Repeat: 1,
       RepeatDurationInMilliseconds: Math.max(1000, Math.round(listen.timeoutMs)),
     },
   };
 }
 
-/** Joins adjacent Speak actions with the same voice into one SSML document, to stay within 10 actions. */
+/** What Chime says when keys pressed do not match (FailureSpeechParameters). */
+export const FAILURE_PROMPT: Record<CallLanguage, string> = {
+  en: "Sorry, I didn't get that.",
+  zh: '抱歉，我没有听清。',
+};
+
+/** What the robot says before hanging up when something of ours failed (a polite end instead of dead air). */
+export const APOLOGY_PROMPT: Record<CallLanguage, string> = {
+  en: 'Sorry, we are having a technical problem and have to end this call. We will call you back. Goodbye.',
+  zh: '抱歉，系统出现问题，需要结束本次通话，我们稍后再联系您。再见。',
+};
+
+/**
+ * Joins adjacent Speak actions with the same voice into one SSML document, to stay within 10 actions,
+ * as long as the joined text stays within MAX_SPEAK_CHARS.
+ */
 export function mergeSpeaks(actions: SmaAction[]): SmaAction[] {
   const inner = (p: Record<string, unknown>) =>
     p.TextType === 'ssml' ? String(p.Text).replace(/^<speak>/, '').replace(/<\/speak>$/, '') : escapeXml(String(p.Text));
@@ -166,11 +241,13 @@ export function mergeSpeaks(actions: SmaAction[]): SmaAction[] {
   for (const a of actions) {
     const prev = out[out.length - 1];
     if (prev && prev.Type === 'Speak' && a.Type === 'Speak' && prev.Parameters.VoiceId === a.Parameters.VoiceId) {
-      out[out.length - 1] = {
-        Type: 'Speak',
-        Parameters: { ...prev.Parameters, TextType: 'ssml', Text: `<speak>${inner(prev.Parameters)} ${inner(a.Parameters)}</speak>` },
-      };
-    } else out.push(a);
+      const text = `<speak>${inner(prev.Parameters)} ${inner(a.Parameters)}</speak>`;
+      if (text.length <= MAX_SPEAK_CHARS) {
+        out[out.length - 1] = { Type: 'Speak', Parameters: { ...prev.Parameters, TextType: 'ssml', Text: text } };
+        continue;
+      }
+    }
+    out.push(a);
   }
   return out;
 }
@@ -178,9 +255,21 @@ export function mergeSpeaks(actions: SmaAction[]): SmaAction[] {
 type Say = Extract<DialogCommand, { type: 'say' }>;
 
 /**
+ * A prompt spoken by a listening action: when it is too long for the action's own text, its leading
+ * pieces become Speak actions before it and the last piece goes with the listen.
+ */
+function leadAndLast(ctx: ActionContext, say: Say | { text: string; ssml?: string } | undefined): { lead: SmaAction[]; last?: { text: string; ssml?: string } } {
+  if (!say?.text) return { lead: [] };
+  if (promptSpeech(say.text, ctx.voice, say.ssml).text.length <= MAX_SPEAK_CHARS) return { lead: [], last: { text: say.text, ssml: say.ssml } };
+  const pieces = splitForSpeech(say.text, ctx.voice);
+  return { lead: pieces.slice(0, -1).map((p) => speakAction(ctx, p)), last: { text: pieces[pieces.length - 1]! } };
+}
+
+/**
  * Turns the channel commands of one engine step into SMA actions (T1). Bookkeeping commands
  * (setTags, markCompleted, recordTurn) are left to the caller. A prompt followed by a listen
- * becomes one listening action that speaks it, so the person can barge in.
+ * becomes one listening action that speaks it, so the person can barge in. Every text fits Chime's
+ * 1,000 characters, and at most 10 actions go out.
  */
 export function buildActions(commands: readonly (DialogCommand | DelegateCommand)[], ctx: ActionContext): BuiltActions {
   const actions: SmaAction[] = [];
@@ -190,7 +279,7 @@ export function buildActions(commands: readonly (DialogCommand | DelegateCommand
   let hangupReason: BuiltActions['hangupReason'];
   let pendingSay: Say | undefined;
   const flushSay = () => {
-    if (pendingSay) actions.push(speakAction(ctx, pendingSay.text, pendingSay.ssml));
+    if (pendingSay) actions.push(...speakActions(ctx, pendingSay.text, pendingSay.ssml));
     pendingSay = undefined;
   };
   for (const c of commands) {
@@ -207,14 +296,15 @@ export function buildActions(commands: readonly (DialogCommand | DelegateCommand
         if (c.ms > 0) actions.push(pauseAction(ctx, c.ms));
         break;
       case 'listen': {
-        const prompt = pendingSay ? { text: pendingSay.text, ssml: pendingSay.ssml } : undefined;
+        const { lead, last } = leadAndLast(ctx, pendingSay);
         pendingSay = undefined;
+        actions.push(...lead);
         nodeId = c.nodeId;
         if (c.speech) {
-          actions.push(botConversationAction(ctx, prompt, { botAliasArn: ctx.recognizerBotAliasArn, localeId: LANGUAGE_DEFAULTS[ctx.voice.language].lexLocale }, { nodeId: c.nodeId, keypad: String(c.keypad) }));
+          actions.push(botConversationAction(ctx, last, { botAliasArn: ctx.recognizerBotAliasArn, localeId: LANGUAGE_DEFAULTS[ctx.voice.language].lexLocale }, { nodeId: c.nodeId, keypad: String(c.keypad) }));
           awaiting = 'speech';
         } else {
-          actions.push(speakAndGetDigitsAction(ctx, prompt, c));
+          actions.push(speakAndGetDigitsAction(ctx, last, c));
           awaiting = 'keypad';
         }
         break;
@@ -235,9 +325,10 @@ export function buildActions(commands: readonly (DialogCommand | DelegateCommand
         break;
       case 'delegate': {
         const welcome = c.text ?? c.welcomeText;
-        const prompt = welcome ? { text: welcome } : pendingSay ? { text: pendingSay.text, ssml: pendingSay.ssml } : undefined;
+        const { lead, last } = leadAndLast(ctx, welcome ? { text: welcome } : pendingSay);
         pendingSay = undefined;
-        actions.push(botConversationAction(ctx, prompt, { botAliasArn: c.botAliasArn, localeId: c.localeId ?? LANGUAGE_DEFAULTS[ctx.voice.language].lexLocale }));
+        actions.push(...lead);
+        actions.push(botConversationAction(ctx, last, { botAliasArn: c.botAliasArn, localeId: c.localeId ?? LANGUAGE_DEFAULTS[ctx.voice.language].lexLocale }));
         awaiting = 'delegate';
         nodeId = c.nodeId ?? nodeId;
         break;
@@ -247,11 +338,15 @@ export function buildActions(commands: readonly (DialogCommand | DelegateCommand
     }
   }
   flushSay();
+  return { actions: fitActions(actions), awaiting, nodeId, hangsUp, hangupReason };
+}
+
+/**
+ * At most MAX_ACTIONS_PER_RESPONSE actions: adjacent Speaks are merged first; if still too many, the
+ * earliest Speaks and Pauses give way (the last actions move the call on: a listen, a hang-up).
+ */
+export function fitActions(actions: SmaAction[]): SmaAction[] {
   let merged = actions.length > MAX_ACTIONS_PER_RESPONSE ? mergeSpeaks(actions) : actions;
-  if (merged.length > MAX_ACTIONS_PER_RESPONSE) {
-    // Still too many: keep the last actions (the listen or hang-up that moves the call on) and drop early pauses.
-    const tail = merged.slice(-(MAX_ACTIONS_PER_RESPONSE - 1));
-    merged = [merged.slice(0, merged.length - tail.length).find((a) => a.Type === 'Speak') ?? merged[0]!, ...tail];
-  }
-  return { actions: merged, awaiting, nodeId, hangsUp, hangupReason };
+  if (merged.length > MAX_ACTIONS_PER_RESPONSE) merged = merged.slice(merged.length - MAX_ACTIONS_PER_RESPONSE);
+  return merged;
 }

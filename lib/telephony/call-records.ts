@@ -1,8 +1,11 @@
 import { z } from 'zod';
 import { CallStatus, HangupParty } from '../domain/statuses';
 import type { DialogTurn } from '../dialog/types';
-import type { Item, Store } from '../ports/store';
+import type { CallOutcome } from '../domain/dialing';
+import type { Item, ItemKey, Store } from '../ports/store';
 import { keys } from '../store/keys';
+import { effectId, type EffectInput } from '../outbox/effects';
+import { withoutOutbox } from '../outbox/outbox';
 
 /** Call detail record of one attempt, answered or not (T4). Times are ISO 8601 UTC. */
 export const CallRecord = z.object({
@@ -22,6 +25,7 @@ export const CallRecord = z.object({
   rungAt: z.string().optional(),
   answeredAt: z.string().optional(),
   endedAt: z.string().optional(),
+  /** Seconds from dialling (Chime's start of the call) to the answer, or to the end of an unanswered call. */
   ringSeconds: z.number().nonnegative().default(0),
   talkSeconds: z.number().nonnegative().default(0),
   turns: z.number().int().nonnegative().default(0),
@@ -37,6 +41,16 @@ export const CallRecord = z.object({
   tags: z.record(z.string(), z.string()).default({}),
   /** The last turn's outcome was a no-match (R5 "no-match hang-up"). */
   noMatchHangup: z.boolean().default(false),
+  /** The attempt failed for a reason of ours or the network's (does not count towards the daily cap, P6). */
+  systemFailure: z.boolean().default(false),
+  /** The attempt reached the telephony (false: refused before dialling: do-not-call, stopped, rejected). */
+  placed: z.boolean().default(true),
+  /** At least one of the person's answers was matched: an effective interaction (R3 funnel, C6). */
+  interacted: z.boolean().default(false),
+  /** Values the dialog captured from the person's answers (S3 entities). */
+  captured: z.record(z.string(), z.string()).default({}),
+  /** Result of a delegated external Lex bot (S13): its intent, slots and transcript. */
+  delegate: z.object({ intent: z.string().optional(), slots: z.record(z.string(), z.string()).default({}), transcript: z.string().optional() }).optional(),
 });
 /** A call detail record. */
 export type CallRecord = z.infer<typeof CallRecord>;
@@ -58,38 +72,70 @@ export type StoredTurn = z.infer<typeof StoredTurn>;
 
 const dayOf = (iso: string) => iso.slice(0, 10);
 const strip = (item: Item): Record<string, unknown> => {
-  const { pk: _pk, sk: _sk, gsi3pk: _g, gsi3sk: _s, kind: _k, ...rest } = item;
+  const { pk: _pk, sk: _sk, gsi3pk: _g, gsi3sk: _s, kind: _k, ...rest } = withoutOutbox(item);
   return rest;
 };
 
-/** Writes (or overwrites) a call record and its call-id pointer; indexed by day for the history (R5). */
-export async function putCallRecord(store: Store, record: CallRecord): Promise<void> {
-  const item: Item = {
+/** The item of a call record: indexed by day for the history (R5). */
+export function callRecordItem(record: CallRecord): Item {
+  return {
     ...keys.call(record.instanceId, record.jobId, record.callId),
     kind: 'call',
     ...record,
     gsi3pk: keys.callHistoryDay(record.instanceId, dayOf(record.dialledAt)),
     gsi3sk: `${record.dialledAt}#${record.callId}`,
   };
-  await store.batchPut([
-    item,
-    { ...keys.callPointer(record.instanceId, record.callId), kind: 'callPointer', jobId: record.jobId, campaignId: record.campaignId },
-  ]);
 }
 
-/** Applies partial changes to a call record (e.g. the ring time) without reading it. */
-export async function updateCallRecord(store: Store, instanceId: string, jobId: string, callId: string, changes: Partial<CallRecord>): Promise<void> {
-  const set: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(changes)) if (v !== undefined) set[k] = v;
-  await store.update(keys.call(instanceId, jobId, callId), { set });
+/** The call-id pointer of a call record (a call found from its id alone). */
+export function callPointerItem(record: Pick<CallRecord, 'instanceId' | 'callId' | 'jobId' | 'campaignId'>): Item {
+  return { ...keys.callPointer(record.instanceId, record.callId), kind: 'callPointer', jobId: record.jobId, campaignId: record.campaignId };
+}
+
+/** Key of a call record. */
+export const callRecordKey = (ids: { instanceId: string; jobId: string; callId: string }): ItemKey => keys.call(ids.instanceId, ids.jobId, ids.callId);
+
+/** Writes (or overwrites) a call record and its call-id pointer. */
+export async function putCallRecord(store: Store, record: CallRecord): Promise<void> {
+  await store.batchPut([callRecordItem(record), callPointerItem(record)]);
+}
+
+/** A call record from its item (outbox attributes left out), or undefined when it is not one. */
+export function callRecordFromItem(item: Item | undefined): CallRecord | undefined {
+  if (!item) return undefined;
+  const r = CallRecord.safeParse(strip(item));
+  return r.success ? r.data : undefined;
 }
 
 /** Reads a call record by job and call id. */
 export async function getCallRecordOfJob(store: Store, instanceId: string, jobId: string, callId: string): Promise<CallRecord | undefined> {
-  const item = await store.get(keys.call(instanceId, jobId, callId));
-  if (!item) return undefined;
-  const r = CallRecord.safeParse(strip(item));
-  return r.success ? r.data : undefined;
+  return callRecordFromItem(await store.get(keys.call(instanceId, jobId, callId)));
+}
+
+/** The outcome a final call record reports to its job (what `endAttempt` applies). */
+export function outcomeOf(record: CallRecord): CallOutcome {
+  return {
+    instanceId: record.instanceId,
+    campaignId: record.campaignId,
+    jobId: record.jobId,
+    attempt: record.attempt,
+    callId: record.callId,
+    status: record.status,
+    ...(record.sipCode !== undefined ? { sipCode: record.sipCode } : {}),
+    answered: record.answered,
+    completed: record.completed,
+    turns: record.turns,
+    talkSeconds: record.talkSeconds,
+    ...(record.hangupParty ? { hangupParty: record.hangupParty } : {}),
+    ...(record.hangupNode ? { hangupNode: record.hangupNode } : {}),
+    ...(record.hangupReason ? { hangupReason: record.hangupReason } : {}),
+    tags: record.tags,
+    systemFailure: record.systemFailure,
+    placed: record.placed,
+    interacted: record.interacted,
+    captured: record.captured,
+    endedAt: record.endedAt ?? record.dialledAt,
+  };
 }
 
 /** Reads a call record from its call id alone (through the pointer). */
@@ -230,4 +276,27 @@ export async function searchCalls(store: Store, instanceId: string, filter: Call
     items,
     cursor: more ? Buffer.from(JSON.stringify({ day: days[i], c: inner })).toString('base64url') : undefined,
   };
+}
+
+/** Applies partial changes to a call record without reading it (it must exist). */
+export async function updateCallRecord(store: Store, instanceId: string, jobId: string, callId: string, changes: Partial<CallRecord>): Promise<void> {
+  const set: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(changes)) if (v !== undefined) set[k] = v;
+  await store.update(keys.call(instanceId, jobId, callId), { set }, { exists: 'pk' });
+}
+
+/** Outbox task names run when a call record becomes final (registered by the composition root). */
+export const CALL_TASKS = { end: 'call.end', finished: 'call.finished', aggregate: 'call.aggregate' } as const;
+
+/**
+ * Effects a call record carries when it becomes final (its `endedAt` is set): end the job's attempt with
+ * the outcome the record reports, then publish CallFinished with the record and its transcript. Ids are
+ * derived from the call id: the record becomes final once (its final write is conditional).
+ */
+export function finalCallEffects(record: Pick<CallRecord, 'instanceId' | 'campaignId' | 'jobId' | 'callId'>, at: number): EffectInput[] {
+  const args = { instanceId: record.instanceId, campaignId: record.campaignId, jobId: record.jobId, callId: record.callId };
+  return [
+    { type: 'task', id: effectId(at, 'call', record.callId, 'end'), order: 0, task: CALL_TASKS.end, args },
+    { type: 'task', id: effectId(at, 'call', record.callId, 'finished'), order: 1, task: CALL_TASKS.finished, args },
+  ];
 }

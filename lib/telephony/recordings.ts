@@ -1,4 +1,10 @@
+import type { Services } from '../core/deps';
+import { stableId } from '../core/ids';
+import { effectId } from '../outbox/effects';
 import type { Blobs } from '../ports/blobs';
+import { isoAt } from '../ports/clock';
+import { keys } from '../store/keys';
+import { callRecordFromItem, callRecordKey } from './call-records';
 
 /** Seconds a recording link stays valid (T5: short-lived). */
 export const RECORDING_LINK_SECONDS = 300;
@@ -27,11 +33,57 @@ export async function recordingLink(blobs: Blobs, key: string, seconds = RECORDI
 }
 
 /**
- * Finds the recording object of a call: Chime names the file itself under the prefix we gave,
- * so the key reported at start may be a prefix; the first object under it is the recording.
+ * The instance and call a recording object belongs to, from its key: our prefix `<instance>/<yyyy-mm-dd>/<callId>`,
+ * under which Chime writes `YYYY/MM/DD/<date-time>_<transactionId>_<chimeCallId>.wav` (start-call-recording.md).
  */
-export async function findRecording(blobs: Blobs, keyOrPrefix: string): Promise<string | undefined> {
-  if (await blobs.head(keyOrPrefix)) return keyOrPrefix;
-  const list = await blobs.list(keyOrPrefix);
-  return list.find((b) => b.key.endsWith('.wav'))?.key ?? list[0]?.key;
+export function recordingOwner(key: string): { instanceId: string; callId: string } | undefined {
+  const m = /^([^/]+)\/\d{4}-\d{2}-\d{2}\/([^/]+)\/.+\.wav$/i.exec(key);
+  return m ? { instanceId: m[1]!, callId: m[2]! } : undefined;
+}
+
+/** What attaching a recording did. */
+export type RecordingAttached = 'attached' | 'already' | 'unknownCall' | 'notARecording';
+
+/**
+ * Attaches a recording to its call when the object lands (T5): Chime writes the file after the call
+ * ended, so the recording is found from the bucket's object-created notification (S3 event locally: the
+ * file store's listener), never looked up at hang-up. The call record gets the key once, and the
+ * RecordingReady event rides on that write (published by the outbox; its id is stable per call).
+ */
+export async function attachRecording(svc: Services, key: string, size?: number): Promise<RecordingAttached> {
+  const owner = recordingOwner(key);
+  if (!owner) return 'notARecording';
+  const pointer = await svc.store.get(keys.callPointer(owner.instanceId, owner.callId));
+  if (!pointer || typeof pointer.jobId !== 'string') return 'unknownCall';
+  const recordKey = callRecordKey({ instanceId: owner.instanceId, jobId: pointer.jobId, callId: owner.callId });
+  const record = callRecordFromItem(await svc.store.get(recordKey));
+  if (!record) return 'unknownCall';
+  if (record.recordingKey) return 'already';
+  const now = svc.clock.now();
+  const id = stableId('RecordingReady', owner.instanceId, owner.callId);
+  const fileName = key.split('/').pop();
+  const written = await svc.outbox.commit(recordKey, { set: { recordingKey: key } }, { and: [{ exists: 'pk' }, { notExists: 'recordingKey' }] }, [
+    {
+      type: 'publish',
+      id: effectId(now, 'call', owner.callId, 'recording'),
+      event: {
+        id,
+        source: svc.config.eventSource,
+        detailType: 'RecordingReady',
+        time: isoAt(now),
+        detail: {
+          eventId: id,
+          eventType: 'RecordingReady',
+          eventTime: now,
+          instanceId: record.instanceId,
+          campaignId: record.campaignId,
+          groupId: record.campaignId,
+          jobId: record.jobId,
+          callId: record.callId,
+          recording: { taskId: record.callId, callId: record.callId, key, fileName, duration: record.talkSeconds, ...(size !== undefined ? { size } : {}) },
+        },
+      },
+    },
+  ]);
+  return written.ok ? 'attached' : 'already';
 }

@@ -92,7 +92,8 @@ export type SmaIntentResult = z.infer<typeof SmaIntentResult>;
 /** `ActionData`: the action an ACTION_* / DIGITS_RECEIVED / HANGUP / CALL_UPDATE_REQUESTED event is about. */
 export const SmaActionData = z
   .object({
-    Type: z.string(),
+    /** Absent in INVALID_LAMBDA_RESPONSE's ActionData, which carries only ErrorType / ErrorMessage. */
+    Type: z.string().optional(),
     Parameters: z.record(z.string(), z.unknown()).optional(),
     ReceivedDigits: z.string().optional(),
     ErrorType: z.string().optional(),
@@ -108,8 +109,9 @@ export type SmaActionData = z.infer<typeof SmaActionData>;
 export const SmaEvent = z
   .object({
     SchemaVersion: z.string(),
-    Sequence: z.number().int(),
-    InvocationEventType: InvocationEventType,
+    Sequence: z.number().int().optional(),
+    /** A type this version does not know is kept (and answered with no actions) rather than refused. */
+    InvocationEventType: z.union([InvocationEventType, z.string().min(1)]),
     CallDetails: SmaCallDetails,
     ActionData: SmaActionData.optional(),
     /** INVALID_LAMBDA_RESPONSE carries the error at the top level. */
@@ -129,7 +131,8 @@ export interface SmaAction {
 /** The handler's answer: at most 10 actions, string-valued transaction attributes. */
 export interface SmaResponse {
   SchemaVersion: '1.0';
-  Actions: SmaAction[];
+  /** `null`: a NULL action set, which keeps the actions Chime has queued. */
+  Actions: SmaAction[] | null;
   TransactionAttributes?: Record<string, string>;
 }
 
@@ -141,7 +144,8 @@ export const TRANSACTION_ATTRIBUTES_LIMIT_BYTES = 20 * 1024;
 
 /** The outbound leg (LEG-A) of an event, if any. */
 export function legA(event: SmaEvent): SmaParticipant | undefined {
-  return event.CallDetails.Participants.find((p) => p.ParticipantTag === 'LEG-A') ?? event.CallDetails.Participants[0];
+  // Tags are compared without case: a guide example prints `Leg-A`.
+  return event.CallDetails.Participants.find((p) => p.ParticipantTag.toUpperCase() === 'LEG-A') ?? event.CallDetails.Participants[0];
 }
 
 /** Parses an event; returns a value, not an exception, because a malformed event must still get an answer. */

@@ -3,7 +3,8 @@ import type { Logger } from '../../lib/core/log';
 import type { Blobs } from '../../lib/ports/blobs';
 import type { Clock } from '../../lib/ports/clock';
 import type { PlaceCallRequest, PlaceCallResult, Telephony, UpdateCallRequest } from '../../lib/ports/telephony';
-import { MAX_ACTIONS_PER_RESPONSE, type SmaAction, type SmaResponse } from '../../lib/telephony/sma-events';
+import { validateSmaResponse } from '../../lib/telephony/action-reference';
+import type { SmaAction, SmaResponse } from '../../lib/telephony/sma-events';
 import type { Person, PeopleBook } from './people';
 import { makeWav } from './wav';
 
@@ -49,6 +50,9 @@ const KNOWN_ACTIONS = new Set([
 ]);
 
 class PersonHungUp extends Error {}
+
+/** How long after a call's end its recording file lands (Chime writes it after hang-up). */
+export const RECORDING_LANDS_AFTER_MS = 2000;
 
 /** Speaking time of a text: about 14 characters a second in English, 4 in Chinese. */
 export function speechMs(text: string): number {
@@ -177,27 +181,28 @@ export class SimulatedTelephony implements Telephony {
     const maxRing = Number(request.arguments.maxRingSeconds ?? '') || this.options.defaultMaxRingSeconds || undefined;
     const networkTimeout = this.options.networkRingTimeoutSeconds ?? 60;
     const ringFor = person.answers ? person.ringSeconds : Math.min(person.ringSeconds, networkTimeout);
-    const ringUntil = clock.now() + Math.min(ringFor, maxRing ?? Infinity) * 1000;
+    // The ring limit counts from dialling, as the dialer's delayed ring-timeout check does.
+    const ringUntil = Math.min(clock.now() + ringFor * 1000, maxRing !== undefined ? start + maxRing * 1000 : Infinity);
     // Ring in small steps so an update (stop, maximum ring time) can end the ringing.
     while (clock.now() < ringUntil) {
       await clock.sleep(Math.min(500, ringUntil - clock.now()));
       const update = this.takeUpdate(transactionId);
       if (update) {
         const r = await invoke('CALL_UPDATE_REQUESTED', { ActionData: { Type: 'CallUpdateRequest', Parameters: { Arguments: update } } });
-        if (r.Actions.some((a) => a.Type === 'Hangup')) {
+        if (r.Actions?.some((a) => a.Type === 'Hangup')) {
           legAStatus = 'Disconnected';
           await invoke('HANGUP', hangupEvent('0'));
           return this.done(callLog);
         }
       }
     }
-    if (maxRing !== undefined && ringFor > maxRing) {
+    if (maxRing !== undefined && clock.now() >= start + maxRing * 1000 && (!person.answers || clock.now() < start + (person.setupSeconds + ringFor) * 1000)) {
       // The robot's maximum ring time (P5): the platform asks the handler to hang up while ringing.
       const r = await invoke('CALL_UPDATE_REQUESTED', {
         ActionData: { Type: 'CallUpdateRequest', Parameters: { Arguments: { action: 'hangup', reason: 'maxRing' } } },
       });
       legAStatus = 'Disconnected';
-      await invoke('HANGUP', hangupEvent(r.Actions.some((a) => a.Type === 'Hangup') ? '0' : '487'));
+      await invoke('HANGUP', hangupEvent(r.Actions?.some((a) => a.Type === 'Hangup') ? '0' : '487'));
       return this.done(callLog);
     }
     if (!person.answers) {
@@ -233,24 +238,33 @@ export class SimulatedTelephony implements Telephony {
       replyIndex++;
       return r;
     };
+    /**
+     * Chime writes the recording after the call has ended (T5): the file lands a moment after HANGUP,
+     * so the handler must learn of it from the object-created notification, not at hang-up.
+     */
     const finishRecording = async () => {
       if (recordingKey && recordingStart !== undefined) {
-        await this.options.recordings.put(recordingKey, makeWav((clock.now() - recordingStart) / 1000), 'audio/wav');
+        const key = recordingKey;
+        const seconds = (clock.now() - recordingStart) / 1000;
         recordingKey = undefined;
+        return async () => {
+          await clock.sleep(RECORDING_LANDS_AFTER_MS);
+          await this.options.recordings.put(key, makeWav(seconds), 'audio/wav');
+        };
       }
+      return async () => {};
     };
+    // Like Chime, the simulator refuses a response the action reference does not allow (INVALID_LAMBDA_RESPONSE).
     const validate = (r: SmaResponse): string | undefined => {
-      if (r.SchemaVersion !== '1.0') return 'SchemaVersion must be 1.0';
-      if (!Array.isArray(r.Actions)) return 'Actions must be a list';
-      if (r.Actions.length > MAX_ACTIONS_PER_RESPONSE) return `at most ${MAX_ACTIONS_PER_RESPONSE} actions`;
-      const bad = r.Actions.find((a) => !KNOWN_ACTIONS.has(a.Type) || typeof a.Parameters !== 'object');
-      if (bad) return `invalid action ${bad.Type}`;
-      if (r.TransactionAttributes && Object.values(r.TransactionAttributes).some((v) => typeof v !== 'string')) return 'transaction attributes must be strings';
-      return undefined;
+      const v = validateSmaResponse(r);
+      return v.ok ? undefined : v.issues.slice(0, 3).join('; ');
     };
 
-    /** Runs actions until one needs the handler again; returns the next event to send. */
-    const perform = async (actions: SmaAction[]): Promise<{ type: string; extra: Record<string, unknown> } | 'hangup' | 'idle'> => {
+    /**
+     * Runs actions until one needs the handler again; returns the next event to send, or the answer to a
+     * call update that replaced the rest of the list (a NULL action set keeps the list running).
+     */
+    const perform = async (actions: SmaAction[]): Promise<{ type: string; extra: Record<string, unknown> } | { replaced: SmaResponse } | 'hangup' | 'idle'> => {
       let last: { type: string; extra: Record<string, unknown> } | undefined;
       for (const action of actions) {
         callLog.actions.push(action.Type);
@@ -340,7 +354,10 @@ export class SimulatedTelephony implements Telephony {
         }
         last = { type: 'ACTION_SUCCESSFUL', extra: { ActionData: data } };
         const update = this.takeUpdate(transactionId);
-        if (update) return { type: 'CALL_UPDATE_REQUESTED', extra: { ActionData: { Type: 'CallUpdateRequest', Parameters: { Arguments: update } } } };
+        if (update) {
+          const r = await invoke('CALL_UPDATE_REQUESTED', { ActionData: { Type: 'CallUpdateRequest', Parameters: { Arguments: update } } });
+          if (r.Actions !== null) return { replaced: r };
+        }
       }
       return last ?? 'idle';
     };
@@ -353,11 +370,16 @@ export class SimulatedTelephony implements Telephony {
           response = await invoke('INVALID_LAMBDA_RESPONSE', { ErrorType: 'InvalidResponse', ErrorMessage: problem });
           continue;
         }
-        const next = await perform(response.Actions);
+        const next = await perform(response.Actions ?? []);
+        if (typeof next === 'object' && 'replaced' in next) {
+          response = next.replaced;
+          continue;
+        }
         if (next === 'hangup') {
-          await finishRecording();
+          const land = await finishRecording();
           legAStatus = 'Disconnected';
           await invoke('HANGUP', hangupEvent('0'));
+          await land();
           return this.done(callLog);
         }
         if (next === 'idle') {
@@ -377,9 +399,10 @@ export class SimulatedTelephony implements Telephony {
       throw new PersonHungUp();
     } catch (e) {
       if (!(e instanceof PersonHungUp)) throw e;
-      await finishRecording();
+      const land = await finishRecording();
       legAStatus = 'Disconnected';
       await invoke('HANGUP', hangupEvent('0'));
+      await land();
       return this.done(callLog);
     }
   }

@@ -1,316 +1,355 @@
 import { describe, expect, it } from 'vitest';
-import { createSmaHandler } from '../../functions/sma';
-import { getCallRecord, listTurns } from '../../lib/telephony/call-records';
+import { handleRingTimeout } from '../../lib/dialer/ring-timeout';
+import type { Store } from '../../lib/ports/store';
+import { MAX_SPEECH_TEXT_CHARACTERS, RESPONSE_IGNORED_FOR, validateSmaResponse } from '../../lib/telephony/action-reference';
+import { listTurns } from '../../lib/telephony/call-records';
+import type { DialogDriver } from '../../lib/telephony/call-session';
 import type { SmaResponse } from '../../lib/telephony/sma-events';
-import { testDeps } from '../support/deps';
-import { fakeServices } from '../lib/telephony/fake-services';
-import * as f from '../lib/telephony/fixtures';
+import { MemoryStore } from '../../lib/adapters/memory/store';
+import { allGuideEvents, guideEvent, type GuideEventOverrides, type JsonPatch } from '../support/chime-guide';
+import { attributesOf, smaRig, typesOf } from '../support/sma';
+import { fakeDialog } from '../lib/telephony/fake-dialog';
 
-function setup(plan: Parameters<typeof fakeServices>[0] = {}) {
-  const t = testDeps();
-  const fake = fakeServices(plan);
-  const handle = createSmaHandler(t.deps, { services: fake.services, recordingsBucket: 'rec-bucket', recognizerBotAliasArn: 'arn:aws:lex:us-east-1:1:bot-alias/R/A' });
-  return { ...t, ...fake, handle };
+const LEG_A = 'call-id-1';
+
+/**
+ * Drives one call through the handler with the guide's example events, carrying the transaction
+ * attributes from each answer to the next event as Chime does (answers to NEW_OUTBOUND_CALL, RINGING and
+ * ACTION_INTERRUPTED are ignored by Chime, their attributes too), and checks every answer against the
+ * action reference.
+ */
+async function call(options: Parameters<typeof smaRig>[0] = {}) {
+  const rig = await smaRig(options);
+  const opened = await rig.openCall();
+  let attrs: Record<string, string> = opened.args;
+  const responses: SmaResponse[] = [];
+  const send = async (name: string, overrides: GuideEventOverrides = {}) => {
+    const event = guideEvent(name, { legACallId: LEG_A, ...overrides, transactionAttributes: { ...attrs, ...(overrides.transactionAttributes as object) } });
+    const type = String(event.InvocationEventType);
+    const r = await rig.handle(event);
+    const valid = validateSmaResponse(r);
+    expect(valid, `${name}: ${valid.ok ? '' : valid.issues.join('; ')}`).toEqual({ ok: true });
+    if (!(RESPONSE_IGNORED_FOR as readonly string[]).includes(type) && r.TransactionAttributes) attrs = r.TransactionAttributes;
+    responses.push(r);
+    return r;
+  };
+  const answer = async () => {
+    await send('new-outbound-call');
+    rig.clock.sleep(0);
+    (rig.clock as { advance?: (ms: number) => void }).advance?.(3000);
+    await send('ringing');
+    (rig.clock as { advance?: (ms: number) => void }).advance?.(4000);
+    return send('call-answered');
+  };
+  const advance = (ms: number) => (rig.clock as { advance?: (ms: number) => void }).advance?.(ms);
+  return { ...rig, ...opened, send, answer, advance, attrs: () => attrs, responses, cdr: () => rig.record(opened.jobId, opened.callId) };
 }
 
-const attrsOf = (r: SmaResponse) => r.TransactionAttributes!;
-const types = (r: SmaResponse) => r.Actions.map((a) => a.Type);
+/** The ActionData Chime sends back for an action of ours (the parameters it ran with). */
+const dataOf = (r: SmaResponse, type: string) => {
+  const a = (r.Actions ?? []).find((x) => x.Type === type);
+  if (!a) throw new Error(`no ${type} in ${typesOf(r).join(',')}`);
+  return { Type: type, Parameters: a.Parameters } as JsonPatch;
+};
 
-/** Dials, rings and answers; returns the CALL_ANSWERED response. */
-async function answer(s: ReturnType<typeof setup>) {
-  await s.handle(f.newOutboundCall());
-  s.clock.advance(3000);
-  await s.handle(f.ringing());
-  s.clock.advance(4000);
-  return s.handle(f.callAnswered());
-}
+const speech = (text: string, extra: Record<string, string> = {}): GuideEventOverrides => ({
+  actionData: { IntentResult: { SessionState: { SessionAttributes: { transcript: text, inputMode: 'Speech', ...extra } } } },
+});
 
-describe('createSmaHandler', () => {
-  it('writes an Executing call record and publishes Dialing on NEW_OUTBOUND_CALL (response ignored by Chime)', async () => {
-    const s = setup();
-    const r = await s.handle(f.newOutboundCall());
-    expect(r).toEqual({ SchemaVersion: '1.0', Actions: [] });
-    const cdr = await getCallRecord(s.deps.store, 'inst1', 'call1');
-    expect(cdr).toMatchObject({ status: 'Executing', callee: '+12065500001', caller: '+12065559999', referenceId: 'ref-1', dialledAt: '2026-01-05T09:00:00.000Z' });
-    expect(s.events.map((e) => e.detailType)).toEqual(['Dialing']);
+describe('SMA handler', () => {
+  it('answers every documented event with a valid response and never throws', async () => {
+    for (const info of allGuideEvents()) {
+      const c = await call();
+      await c.answer();
+      const r = await c.send(info.name);
+      expect(r.SchemaVersion).toBe('1.0');
+    }
   });
 
-  it('stamps the ring time and publishes Ringing on RINGING', async () => {
-    const s = setup();
-    await s.handle(f.newOutboundCall());
-    s.clock.advance(2000);
-    expect((await s.handle(f.ringing())).Actions).toEqual([]);
-    expect((await getCallRecord(s.deps.store, 'inst1', 'call1'))?.rungAt).toBe('2026-01-05T09:00:02.000Z');
-    expect(s.events[1]?.detailType).toBe('Ringing');
+  it('leaves a ringing call alone on NEW_OUTBOUND_CALL and RINGING, recording the ring and publishing Ringing', async () => {
+    const c = await call();
+    expect((await c.send('new-outbound-call')).Actions).toEqual([]);
+    c.advance(2000);
+    expect((await c.send('ringing')).Actions).toEqual([]);
+    expect((await c.cdr())?.rungAt).toBe('2026-01-05T09:00:02.000Z');
+    expect(c.events.map((e) => e.detailType)).toEqual(['Ringing']);
   });
 
-  it('answers with a pause and the first prompt as a bot conversation on CALL_ANSWERED', async () => {
-    const s = setup();
-    const r = await answer(s);
-    expect(types(r)).toEqual(['Pause', 'StartBotConversation']);
-    expect(r.Actions[1]!.Parameters).toMatchObject({ BotAliasArn: 'arn:aws:lex:us-east-1:1:bot-alias/R/A', LocaleId: 'en_US' });
-    expect(attrsOf(r)).toMatchObject({ instanceId: 'inst1', campaignId: 'cmp1', jobId: 'job1', attempt: '1', callId: 'call1', leaseSlot: '3' });
-    expect(JSON.parse(attrsOf(r).d!)).toMatchObject({ node: 'greet' });
-    expect(s.events.map((e) => e.detailType)).toContain('CallAnswered');
+  it('starts the dialog on CALL_ANSWERED: the delay, then the first prompt as a bot conversation', async () => {
+    const c = await call();
+    const r = await c.answer();
+    expect(typesOf(r)).toEqual(['Pause', 'StartBotConversation']);
+    expect(Object.keys(attributesOf(r)).length).toBeLessThanOrEqual(10);
+    expect(c.events.map((e) => e.detailType)).toContain('CallAnswered');
+    // The answer is on the record at once, so the maximum-ring check can tell (issue 8, finding 1).
+    expect((await c.cdr())?.answeredAt).toBe('2026-01-05T09:00:07.000Z');
   });
 
-  it('starts recording first when the campaign records, then prompts after ACTION_SUCCESSFUL', async () => {
-    const s = setup({ recording: true });
-    const r = await answer(s);
-    expect(types(r)).toEqual(['StartCallRecording']);
-    expect(r.Actions[0]!.Parameters).toMatchObject({ Track: 'BOTH', Destination: { Type: 'S3', Location: 'rec-bucket/inst1/2026-01-05/call1' } });
-    const r2 = await s.handle(f.recordingStarted(attrsOf(r), 'rec-bucket/inst1/2026-01-05/call1/transaction-id.wav'));
-    expect(types(r2)).toEqual(['Pause', 'StartBotConversation']);
-    expect(JSON.parse(attrsOf(r2).x!).rk).toBe('inst1/2026-01-05/call1/transaction-id.wav');
+  it('never hangs up an answered call at the maximum ring time (finding 1)', async () => {
+    const c = await call();
+    await c.answer();
+    c.advance(45_000);
+    // The ring check sees the answer on the call record and leaves the call alone...
+    expect(await handleRingTimeout(c.deps, { type: 'ringTimeout', instanceId: c.instanceId, campaignId: c.campaignId, jobId: c.jobId, attempt: 1, callId: c.callId, transactionId: 'transaction-id' })).toBe('answered');
+    // ...and even a late update asking for it keeps the call's actions (NULL action set).
+    const r = await c.send('call-update-requested', { actionData: { Parameters: { Arguments: { action: 'hangup', reason: 'maxRing' } } } });
+    expect(r.Actions).toBeNull();
   });
 
-  it('feeds the transcript to the dialog and hangs up at a closing node on ACTION_SUCCESSFUL', async () => {
-    const s = setup();
-    const r = await answer(s);
-    const r2 = await s.handle(f.botConversationSucceeded(attrsOf(r), 'yes, speaking'));
-    expect(types(r2)).toEqual(['Speak', 'Hangup']);
-    expect(r2.Actions[0]!.Parameters).toMatchObject({ Text: 'Thank you, goodbye.', VoiceId: 'Joanna', TextType: 'text' });
-    const turns = await listTurns(s.deps.store, 'inst1', 'call1');
-    expect(turns.map((t) => t.outcome)).toEqual(['prompt', 'matched']);
-    expect(turns[1]).toMatchObject({ userText: 'yes, speaking', intent: 'affirm' });
+  it('hangs up a call still ringing at the maximum ring time, which becomes NoAnswer', async () => {
+    const c = await call();
+    await c.send('new-outbound-call');
+    c.advance(45_000);
+    const r = await c.send('call-update-requested', { actionData: { Parameters: { Arguments: { action: 'hangup', reason: 'maxRing' } } } });
+    expect(typesOf(r)).toEqual(['Hangup']);
+    await c.send('hangup.leg-a', { actionData: { Parameters: { SipResponseCode: '0', ParticipantTag: 'LEG-A' } } });
+    expect(await c.cdr()).toMatchObject({ status: 'NoAnswer', hangupReason: 'maxRing', hangupParty: 'robot' });
   });
 
-  it('finishes an answered call on HANGUP: CDR, outcome, CallFinished', async () => {
-    const s = setup();
-    const r = await answer(s);
-    const r2 = await s.handle(f.botConversationSucceeded(attrsOf(r), 'yes'));
-    s.clock.advance(20_000);
-    expect((await s.handle(f.hangup(attrsOf(r2)))).Actions).toEqual([]);
-    const cdr = await getCallRecord(s.deps.store, 'inst1', 'call1');
-    expect(cdr).toMatchObject({
-      status: 'Succeeded',
-      answered: true,
-      completed: true,
-      hangupParty: 'robot',
-      hangupNode: 'done',
-      dialledAt: '2026-01-05T09:00:00.000Z',
-      rungAt: '2026-01-05T09:00:03.000Z',
-      answeredAt: '2026-01-05T09:00:07.000Z',
-      endedAt: '2026-01-05T09:00:27.000Z',
-      ringSeconds: 4,
-      talkSeconds: 20,
-      turns: 2,
-      tags: { consent: 'yes' },
+  it('re-issues the actions Chime cleared after a failed Pause (finding 2)', async () => {
+    const c = await call();
+    const answered = await c.answer();
+    const r = await c.send('action-failed.pause', { actionData: dataOf(answered, 'Pause') });
+    expect(typesOf(r)).toEqual(['StartBotConversation']);
+  });
+
+  it('retries a Speak that Polly throttled, then goes on with what followed it (finding 2)', async () => {
+    const c = await call({ dialog: sayThenListen('First a long announcement.', 'Is this a good time?') });
+    const answered = await c.answer();
+    expect(typesOf(answered)).toEqual(['Pause', 'Speak', 'StartBotConversation']);
+    const failed = { ...dataOf(answered, 'Speak'), ErrorType: 'ActionExecutionThrottled' } as JsonPatch;
+    const retry = await c.send('action-failed.speak.action-execution-throttled', { actionData: failed });
+    expect(typesOf(retry)).toEqual(['Speak', 'StartBotConversation']);
+    const skip = await c.send('action-failed.speak.system-exception', { actionData: { ...failed, ErrorType: 'SystemException' } });
+    expect(typesOf(skip)).toEqual(['StartBotConversation']);
+  });
+
+  it('never sends a Speak or SpeakAndGetDigits text over 1,000 characters (finding 3)', async () => {
+    const long = `${'This is a very long sentence about your account. '.repeat(50)}Is this a good time?`;
+    for (const keypad of [false, true]) {
+      const c = await call({ dialog: sayThenListen(long, undefined, keypad) });
+      const r = await c.answer();
+      const texts = (r.Actions ?? []).flatMap((a) => [a.Parameters.Text, (a.Parameters.SpeechParameters as { Text?: string } | undefined)?.Text, ...(((a.Parameters.Configuration as { WelcomeMessages?: { Content: string }[] } | undefined)?.WelcomeMessages ?? []).map((m) => m.Content))]);
+      const spoken = texts.filter((t): t is string => typeof t === 'string');
+      expect(spoken.length).toBeGreaterThan(2);
+      for (const t of spoken) expect(t.length).toBeLessThanOrEqual(MAX_SPEECH_TEXT_CHARACTERS);
+    }
+  });
+
+  it('hangs up the transfer target when the callee hangs up during a transfer (finding 4)', async () => {
+    const c = await call();
+    await c.answer();
+    const keys = await c.send('action-successful.start-bot-conversation', { actionData: { IntentResult: { SessionState: { SessionAttributes: { transcript: '5', inputMode: 'DTMF' } } } } });
+    expect(typesOf(keys)).toEqual(['CallAndBridge']);
+    await c.send('action-successful.call-and-bridge');
+    // Bridged: the lease is kept for as long as a transfer may last (no events come while it does).
+    expect(Number((await c.lease(c.slot))?.expiresAt)).toBeGreaterThan(c.clock.now() + 60 * 60_000);
+    const r = await c.send('hangup.leg-a.bridged');
+    expect(r.Actions).toEqual([expect.objectContaining({ Type: 'Hangup', Parameters: expect.objectContaining({ ParticipantTag: 'LEG-B' }) })]);
+    expect(await c.cdr()).toMatchObject({ status: 'Succeeded', transferred: true, hangupParty: 'person' });
+  });
+
+  it('hangs up the callee when the transfer target hangs up', async () => {
+    const c = await call();
+    await c.answer();
+    await c.send('action-successful.start-bot-conversation', { actionData: { IntentResult: { SessionState: { SessionAttributes: { transcript: '5', inputMode: 'DTMF' } } } } });
+    await c.send('action-successful.call-and-bridge');
+    const r = await c.send('hangup.leg-b.bridged');
+    expect(r.Actions).toEqual([expect.objectContaining({ Type: 'Hangup', Parameters: expect.objectContaining({ ParticipantTag: 'LEG-A' }) })]);
+  });
+
+  for (const shape of ['invalid-lambda-response.top-level', 'invalid-lambda-response.action-data']) {
+    it(`hangs up after ${shape} and records a system failure (finding 5)`, async () => {
+      const c = await call();
+      await c.answer();
+      const r = await c.send(shape);
+      expect(typesOf(r)).toEqual(['Hangup']);
+      await c.send('hangup.leg-a');
+      expect(await c.cdr()).toMatchObject({ status: 'Failed', systemFailure: true, hangupReason: 'invalidResponse' });
     });
-    expect(s.finished).toHaveLength(1);
-    expect(s.finished[0]).toMatchObject({ status: 'Succeeded', answered: true, completed: true, leaseSlot: 3, attempt: 1, systemFailure: false });
-    const finished = s.events.find((e) => e.detailType === 'CallFinished');
-    expect(finished?.detail).toMatchObject({ status: 'Succeeded', callId: 'call1' });
+  }
+
+  for (const fixture of ['call-update-requested', 'call-update-requested.leg']) {
+    it(`keeps the queued actions on ${fixture} with arguments that are not ours (finding 6)`, async () => {
+      const c = await call();
+      await c.answer();
+      const r = await c.send(fixture);
+      expect(r.Actions).toBeNull();
+      expect(validateSmaResponse(r)).toEqual({ ok: true });
+    });
+  }
+
+  it('asks for keys with SpeakAndGetDigits as the reference requires (finding 7)', async () => {
+    const c = await call({ dialog: sayThenListen(undefined, 'Press 1 to confirm', true) });
+    const r = await c.answer();
+    const p = (r.Actions ?? []).find((a) => a.Type === 'SpeakAndGetDigits')!.Parameters;
+    expect(Number(p.MaxNumberOfDigits)).toBeGreaterThan(Number(p.MinNumberOfDigits));
+    expect(p.FailureSpeechParameters).toMatchObject({ Text: expect.any(String), VoiceId: 'Joanna' });
+  });
+
+  for (const error of ['resource-access-denied', 'resource-not-found']) {
+    it(`ends the call politely as a system failure when the recogniser bot is misconfigured (${error}, finding 8)`, async () => {
+      const c = await call();
+      await c.answer();
+      const r = await c.send(`action-failed.start-bot-conversation.${error}`);
+      expect(typesOf(r)).toEqual(['Speak', 'Hangup']);
+      await c.send('hangup.leg-a');
+      expect(await c.cdr()).toMatchObject({ status: 'Failed', systemFailure: true, hangupParty: 'system', hangupReason: 'recognizerUnavailable' });
+      await c.drain();
+      // A system failure: retried later, the callee's daily count given back.
+      expect(await c.job(c.jobId)).toMatchObject({ systemAttempts: 1, tries: 0 });
+    });
+  }
+
+  it('treats a transient bot failure as silence, then gives up politely after repeated failures', async () => {
+    const c = await call();
+    await c.answer();
+    expect(typesOf(await c.send('action-failed.start-bot-conversation.system-exception'))).toEqual(['StartBotConversation']);
+    expect(typesOf(await c.send('action-failed.start-bot-conversation.system-exception'))).toEqual(['Speak', 'Hangup']);
+  });
+
+  it('degrades to a polite hang-up when the store fails, never throwing (finding 9)', async () => {
+    const failing = new FlakyStore();
+    const c = await call({ overrides: { store: failing } });
+    await c.answer();
+    failing.failing = true;
+    const r = await c.send('action-successful.start-bot-conversation', speech('yes'));
+    expect(typesOf(r)).toEqual(['Speak', 'Hangup']);
+    failing.failing = false;
+    await c.send('action-successful.hangup');
+    await c.send('hangup.leg-a');
+    expect(await c.cdr()).toMatchObject({ systemFailure: true, hangupParty: 'system' });
+  });
+
+  it('keeps what a delegated Lex bot found: intent, slots and transcript (finding 10)', async () => {
+    const c = await call({ dialog: delegating });
+    const r = await c.answer();
+    expect(typesOf(r)).toContain('StartBotConversation');
+    await c.send('action-successful.start-bot-conversation.slots');
+    await c.send('hangup.leg-a');
+    const cdr = await c.cdr();
+    expect(cdr).toMatchObject({ status: 'Succeeded', delegate: { intent: expect.any(String), slots: expect.any(Object) } });
+    expect(Object.keys(cdr!.delegate!.slots).length).toBeGreaterThan(0);
+    expect(cdr!.tags.intent).toBe(cdr!.delegate!.intent);
+  });
+
+  it('finishes an answered call on HANGUP: one final record, the lease back, the outcome applied by the drain', async () => {
+    const c = await call();
+    await c.answer();
+    c.advance(5000);
+    await c.send('action-successful.start-bot-conversation', speech('yes'));
+    c.advance(3000);
+    await c.send('action-successful.hangup');
+    await c.send('hangup.leg-a');
+    // A duplicated HANGUP changes nothing.
+    await c.send('hangup.leg-a');
+    expect(await c.cdr()).toMatchObject({ status: 'Succeeded', answered: true, completed: true, interacted: true, hangupParty: 'robot', talkSeconds: 8, tags: { consent: 'yes' } });
+    expect(await c.lease(c.slot)).toBeUndefined();
+    expect(c.queues.tick.bodies().filter((b) => b.type === 'drain')).toHaveLength(1);
+    await c.drain();
+    expect(await c.job(c.jobId)).toMatchObject({ status: 'Succeeded', answered: true, interacted: true });
+    expect(c.events.map((e) => e.detailType)).toEqual(expect.arrayContaining(['CallAnswered', 'JobComplete', 'CallFinished']));
+    const finished = c.events.find((e) => e.detailType === 'CallFinished')!;
+    expect(finished.detail).toMatchObject({ call: { callId: c.callId, status: 'Succeeded' }, turns: expect.any(Array) });
   });
 
   it('classifies a voicemail greeting as the first utterance and hangs up (P9)', async () => {
-    const s = setup();
-    const r = await answer(s);
-    const r2 = await s.handle(f.botConversationSucceeded(attrsOf(r), 'Please leave a message after the tone.'));
-    expect(types(r2)).toEqual(['Hangup']);
-    await s.handle(f.hangup(attrsOf(r2)));
-    expect(s.finished[0]).toMatchObject({ status: 'Voicemail', answered: false });
+    const c = await call();
+    await c.answer();
+    const r = await c.send('action-successful.start-bot-conversation', speech('Please leave a message after the tone'));
+    expect(typesOf(r)).toEqual(['Hangup']);
+    await c.send('hangup.leg-a');
+    expect(await c.cdr()).toMatchObject({ status: 'Voicemail', answered: false });
+    expect((await listTurns(c.deps.store, c.instanceId, c.callId)).at(-1)).toMatchObject({ outcome: 'hangup' });
   });
 
-  it('classifies a carrier announcement in Chinese (P9)', async () => {
-    const s = setup({ voice: { language: 'zh' } });
-    const r = await answer(s);
-    const r2 = await s.handle(f.botConversationSucceeded(attrsOf(r), '您拨打的电话已关机'));
-    await s.handle(f.hangup(attrsOf(r2)));
-    expect(s.finished[0]?.status).toBe('PoweredOff');
-  });
-
-  it('treats an empty transcript as silence and asks again', async () => {
-    const s = setup();
-    const r = await answer(s);
-    const r2 = await s.handle(f.botConversationSucceeded(attrsOf(r), ''));
-    expect(types(r2)).toEqual(['StartBotConversation']);
-    const turns = await listTurns(s.deps.store, 'inst1', 'call1');
-    expect(turns.at(-1)?.outcome).toBe('silence');
-  });
-
-  it('treats a failed bot conversation (ACTION_FAILED) as silence', async () => {
-    const s = setup();
-    const r = await answer(s);
-    const r2 = await s.handle(f.actionFailed(attrsOf(r), 'StartBotConversation'));
-    expect(types(r2)).toEqual(['StartBotConversation']);
-  });
-
-  it('hangs up on an unexpected ACTION_FAILED', async () => {
-    const s = setup();
-    const r = await answer(s);
-    const r2 = await s.handle(f.actionFailed(attrsOf(r), 'JoinChimeMeeting'));
-    expect(types(r2)).toEqual(['Hangup']);
-  });
-
-  it('reads keypad answers from SpeakAndGetDigits and transfers with CallAndBridge', async () => {
-    const s = setup();
-    const r = await answer(s);
-    const r2 = await s.handle(f.botConversationSucceeded(attrsOf(r), 'press keys'));
-    expect(types(r2)).toEqual(['SpeakAndGetDigits']);
-    const r3 = await s.handle(f.digitsSucceeded(attrsOf(r2), '1'));
-    expect(types(r3)).toEqual(['CallAndBridge']);
-    const r4 = await s.handle(f.hangup(attrsOf(r3), '0', 'LEG-B'));
-    expect(r4.Actions[0]).toMatchObject({ Type: 'Hangup', Parameters: { ParticipantTag: 'LEG-A' } });
-    await s.handle(f.hangup(attrsOf(r4)));
-    expect(s.finished[0]).toMatchObject({ status: 'Succeeded' });
-    expect((await getCallRecord(s.deps.store, 'inst1', 'call1'))?.transferred).toBe(true);
-  });
-
-  it('reads keypad answers given to the bot (DTMF input mode)', async () => {
-    const s = setup();
-    const r = await answer(s);
-    const r2 = await s.handle(f.botConversationSucceeded(attrsOf(r), '1', { inputMode: 'DTMF' }));
-    expect(types(r2)).toEqual(['CallAndBridge']);
-  });
-
-  it('passes DIGITS_RECEIVED to the dialog', async () => {
-    const s = setup();
-    const r = await answer(s);
-    const r2 = await s.handle(f.digitsReceived(attrsOf(r), '5'));
-    expect(types(r2)).toEqual(['CallAndBridge']);
-  });
-
-  it('goes on after a plain prompt finishes (ACTION_SUCCESSFUL of Speak)', async () => {
-    const s = setup();
-    const r = await answer(s);
-    const x = JSON.parse(attrsOf(r).x!);
-    const attrs = { ...attrsOf(r), x: JSON.stringify({ ...x, aw: 'prompt' }) };
-    expect(types(await s.handle(f.speakSucceeded(attrs)))).toEqual(['Hangup']);
-  });
-
-  it('answers ACTION_INTERRUPTED with no actions and keeps the state', async () => {
-    const s = setup();
-    const r = await answer(s);
-    const r2 = await s.handle(f.actionInterrupted(attrsOf(r)));
-    expect(r2.Actions).toEqual([]);
-    expect(attrsOf(r2).d).toBe(attrsOf(r).d);
-  });
-
-  it('hangs up on CALL_UPDATE_REQUESTED with action=hangup; a stopped unanswered call is Cancelled', async () => {
-    const s = setup();
-    await s.handle(f.newOutboundCall());
-    const r = await s.handle(f.callUpdateRequested(f.CALL_ARGS, { action: 'hangup', reason: 'stopped' }));
-    expect(types(r)).toEqual(['Hangup']);
-    await s.handle(f.hangup(attrsOf(r), '0'));
-    expect(s.finished[0]?.status).toBe('Cancelled');
-  });
-
-  it('maps the maximum ring time to NoAnswer (P5)', async () => {
-    const s = setup();
-    await s.handle(f.newOutboundCall());
-    const r = await s.handle(f.callUpdateRequested(f.CALL_ARGS, { action: 'hangup', reason: 'maxRing' }));
-    await s.handle(f.hangup(attrsOf(r), '487'));
-    expect(s.finished[0]).toMatchObject({ status: 'NoAnswer', sipCode: 487 });
-  });
-
-  it('hangs up after INVALID_LAMBDA_RESPONSE', async () => {
-    const s = setup();
-    const r = await answer(s);
-    const r2 = await s.handle(f.invalidLambdaResponse(attrsOf(r)));
-    expect(types(r2)).toEqual(['Hangup']);
-    await s.handle(f.hangup(attrsOf(r2)));
-    expect(s.finished[0]?.hangupParty).toBe('system');
-  });
-
-  for (const [code, status] of [
-    ['486', 'Busy'],
-    ['480', 'NoAnswer'],
-    ['404', 'NotExist'],
-    ['503', 'NotConnected'],
-  ] as const) {
-    it(`writes a CDR for a call that never connects (SIP ${code} → ${status})`, async () => {
-      const s = setup();
-      await s.handle(f.newOutboundCall());
-      s.clock.advance(1000);
-      await s.handle(f.hangup(f.CALL_ARGS, code));
-      const cdr = await getCallRecord(s.deps.store, 'inst1', 'call1');
-      expect(cdr).toMatchObject({ status, sipCode: Number(code), answered: false, talkSeconds: 0, endedAt: '2026-01-05T09:00:01.000Z' });
-      expect(s.finished[0]).toMatchObject({ status, answered: false, sipCode: Number(code) });
+  for (const [fixture, status] of [['hangup.leg-a.busy', 'Busy'], ['hangup.leg-a.no-answer', 'NoAnswer']] as const) {
+    it(`writes a final record for a call that never connects (${fixture} → ${status})`, async () => {
+      const c = await call();
+      await c.send('new-outbound-call');
+      await c.send(fixture);
+      expect(await c.cdr()).toMatchObject({ status, answered: false });
+      await c.drain();
+      expect(await c.job(c.jobId)).toMatchObject({ lastCallStatus: status });
     });
   }
 
   it('records the person hanging up mid-conversation with the engine’s closing turn', async () => {
-    const s = setup();
-    const r = await answer(s);
-    const r2 = await s.handle(f.botConversationSucceeded(attrsOf(r), 'what?'));
-    await s.handle(f.hangup(attrsOf(r2)));
-    const cdr = await getCallRecord(s.deps.store, 'inst1', 'call1');
-    expect(cdr).toMatchObject({ hangupParty: 'person', hangupNode: 'greet', status: 'Succeeded', completed: false, turns: 3 });
+    const c = await call();
+    await c.answer();
+    await c.send('hangup.leg-a');
+    expect(await c.cdr()).toMatchObject({ hangupParty: 'person', hangupNode: 'greet', status: 'Succeeded' });
+    expect((await listTurns(c.deps.store, c.instanceId, c.callId)).at(-1)).toMatchObject({ outcome: 'hangup' });
   });
 
-  it('stores a large dialog state in the store and carries a pointer', async () => {
-    const s = setup();
-    const r = await answer(s);
-    const r2 = await s.handle(f.botConversationSucceeded(attrsOf(r), 'big press'));
-    expect(attrsOf(r2).ref).toBe('SMASTATE');
-    expect(attrsOf(r2).d).toBeUndefined();
-    const r3 = await s.handle(f.digitsSucceeded(attrsOf(r2), '1'));
-    expect(types(r3)).toEqual(['CallAndBridge']);
+  it('keeps a session too large for the attributes in the store, and reads it back', async () => {
+    const c = await call();
+    await c.answer();
+    const r = await c.send('action-successful.start-bot-conversation', speech('something big'));
+    expect(attributesOf(r).ref).toBe('1');
+    expect(Object.values(attributesOf(r)).every((v) => v.length <= 1024)).toBe(true);
+    const next = await c.send('action-successful.start-bot-conversation', speech('yes'));
+    expect(typesOf(next)).toContain('Hangup');
   });
 
-  it('returns no actions for an unreadable event', async () => {
-    const s = setup();
-    expect(await s.handle({ hello: 1 })).toEqual({ SchemaVersion: '1.0', Actions: [] });
+  it('answers an unreadable event with no actions', async () => {
+    const c = await call();
+    expect(await c.handle({ nope: true })).toEqual({ SchemaVersion: '1.0', Actions: [] });
   });
 
-  it('publishes RecordingReady once the recording is stored', async () => {
-    const s = setup({ recording: true });
-    const r = await answer(s);
-    const r2 = await s.handle(f.recordingStarted(attrsOf(r), 'rec-bucket/inst1/2026-01-05/call1/t.wav'));
-    await s.deps.blobs.recordings.put('inst1/2026-01-05/call1/t.wav', new Uint8Array([1, 2]));
-    await s.handle(f.hangup(attrsOf(r2)));
-    expect((await getCallRecord(s.deps.store, 'inst1', 'call1'))?.recordingKey).toBe('inst1/2026-01-05/call1/t.wav');
-    expect(s.events.find((e) => e.detailType === 'RecordingReady')?.detail).toMatchObject({ recording: { key: 'inst1/2026-01-05/call1/t.wav' } });
-  });
-  it('listens for the callee’s first words before the first prompt (P9)', async () => {
-    const s = setup({ listenForGreeting: true });
-    const r = await answer(s);
-    expect(types(r)).toEqual(['StartBotConversation']);
-    const params = r.Actions[0]!.Parameters as { Configuration: Record<string, any> };
-    expect(params.Configuration.WelcomeMessages).toBeUndefined();
-    expect(params.Configuration.SessionState.SessionAttributes).toMatchObject({ phase: 'greeting', 'x-amz-lex:audio:start-timeout-ms:*:*': '2500' });
-    const r2 = await s.handle(f.botConversationSucceeded(attrsOf(r), 'Hello?'));
-    expect(types(r2)).toEqual(['Pause', 'StartBotConversation']);
-    // A person's hello is not classified again later.
-    const r3 = await s.handle(f.botConversationSucceeded(attrsOf(r2), 'please leave a message is what my kid said'));
-    expect(types(r3)).not.toEqual(['Hangup']);
+  it('renews the lease of a long call on its events and releases it at hang-up (finding 14)', async () => {
+    const c = await call();
+    await c.answer();
+    const first = Number((await c.lease(c.slot))?.expiresAt);
+    c.advance(8 * 60_000);
+    await c.send('action-successful.start-bot-conversation', speech(''));
+    expect(Number((await c.lease(c.slot))?.expiresAt)).toBeGreaterThan(first);
+    await c.send('hangup.leg-a');
+    expect(await c.lease(c.slot)).toBeUndefined();
   });
 
-  it('hangs up on an answering machine heard before the first prompt', async () => {
-    const s = setup({ listenForGreeting: true });
-    const r = await answer(s);
-    const r2 = await s.handle(f.botConversationSucceeded(attrsOf(r), "Hi, you've reached Sam, leave a message after the beep."));
-    expect(types(r2)).toEqual(['Hangup']);
-    await s.handle(f.hangup(attrsOf(r2)));
-    expect(s.finished[0]).toMatchObject({ status: 'Voicemail', answered: false });
-    expect((await listTurns(s.deps.store, 'inst1', 'call1'))[0]).toMatchObject({ userText: expect.stringContaining('leave a message'), outcome: 'hangup' });
-  });
-
-  it('starts the dialog when the callee says nothing or the greeting listen fails', async () => {
-    const s = setup({ listenForGreeting: true });
-    const r = await answer(s);
-    expect(types(await s.handle(f.botConversationSucceeded(attrsOf(r), '')))).toEqual(['Pause', 'StartBotConversation']);
-    expect(types(await s.handle(f.actionFailed(attrsOf(r), 'StartBotConversation')))).toEqual(['Pause', 'StartBotConversation']);
-  });
-  it('never answers with more than 10 actions, keeping the listen that moves the call on', async () => {
-    const t = testDeps();
-    const fake = fakeServices();
-    const chatty = {
-      start: (_v: Record<string, string>, _at: number) =>
-        [
-          {},
-          [
-            ...Array.from({ length: 12 }, (_, i) => ({ type: 'say' as const, nodeId: 'n', text: `part ${i}`, bargeIn: false })),
-            { type: 'listen' as const, nodeId: 'n', speech: true, keypad: false, timeoutMs: 5000, maxDigits: 1, bargeIn: true },
-          ],
-        ] as [unknown, never[]],
-      next: () => [{}, []] as [unknown, never[]],
-    };
-    const handle = createSmaHandler(t.deps, { services: { ...fake.services, loadDialog: async () => chatty } });
-    await handle(f.newOutboundCall());
-    const r = await handle(f.callAnswered());
-    expect(r.Actions.length).toBeLessThanOrEqual(10);
-    expect(r.Actions.at(-1)!.Type).toBe('StartBotConversation');
+  it('listens for the callee’s first words before the first prompt and hangs up on a machine (P9)', async () => {
+    const c = await call({ plan: { listenForGreeting: true } });
+    const r = await c.answer();
+    expect(typesOf(r)).toEqual(['StartBotConversation']);
+    const hungUp = await c.send('action-successful.start-bot-conversation', speech('The number you have dialed is not in service, please check the number'));
+    expect(typesOf(hungUp)).toEqual(['Hangup']);
   });
 });
+
+/** A store whose writes fail while `failing` is set (a throttled or unreachable table). */
+class FlakyStore extends MemoryStore implements Store {
+  failing = false;
+  override async update(...args: Parameters<MemoryStore['update']>) {
+    if (this.failing) throw new Error('ProvisionedThroughputExceededException');
+    return super.update(...args);
+  }
+  override async batchPut(...args: Parameters<MemoryStore['batchPut']>) {
+    if (this.failing) throw new Error('ProvisionedThroughputExceededException');
+    return super.batchPut(...args);
+  }
+}
+
+/** A dialog that says `say` (if any), then asks `ask` (speech, or keypad), then ends on any answer. */
+function sayThenListen(say: string | undefined, ask: string | undefined, keypad = false): DialogDriver {
+  return {
+    start: (_v, at) => [
+      { n: 0 },
+      [
+        ...(say ? [{ type: 'say' as const, nodeId: 'intro', text: say, bargeIn: false }] : []),
+        ...(ask ? [{ type: 'say' as const, nodeId: 'ask', text: ask, bargeIn: true }] : []),
+        { type: 'listen' as const, nodeId: 'ask', speech: !keypad, keypad: true, timeoutMs: 5000, maxDigits: 1, bargeIn: true },
+        { type: 'recordTurn' as const, turn: { index: 0, at, nodeId: 'ask', prompt: ask, outcome: 'prompt' as const } },
+      ],
+    ],
+    next: (s) => [s, [{ type: 'hangUp', nodeId: 'ask', reason: 'node' }]],
+  };
+}
+
+/** A dialog that hands the conversation to a customer's Lex bot (S13), then ends. */
+const delegating: DialogDriver = {
+  start: () => [{ d: 1 }, [{ type: 'delegate', nodeId: 'bot', botAliasArn: 'arn:aws:lex:us-east-1:123456789012:bot-alias/CUSTOMERB1/TSTALIASID', localeId: 'en_US', welcomeText: 'How can I help?' }]],
+  next: (s, e) => [s, [{ type: 'recordTurn', turn: { index: 1, at: e.at, nodeId: 'bot', userText: e.type === 'utterance' ? e.text : '', intent: e.type === 'utterance' ? e.intent?.name : undefined, outcome: 'matched' } }, { type: 'markCompleted', nodeId: 'bot' }, { type: 'hangUp', nodeId: 'bot', reason: 'node' }]],
+};
+
+export { fakeDialog };

@@ -1,14 +1,15 @@
 import type { SQSEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { createWorkerHandler } from '../../functions/worker';
-import { finishCall } from '../../lib/campaigns/call-outcome';
 import { dispatch } from '../../lib/campaigns/dispatch';
 import { rerunCampaign, startCampaign } from '../../lib/campaigns/lifecycle';
 import { createCampaign, getProgress, listJobs } from '../../lib/campaigns/repository';
 import { CampaignSettings } from '../../lib/campaigns/schema';
 import { beginImport, getImport } from '../../lib/contacts/import';
 import type { DialRequest } from '../../lib/domain/dialing';
+import { handleDialRequest } from '../../lib/dialer/dial';
 import { createInstance } from '../../lib/instances/repository';
+import { endCall } from '../support/calls';
 import { testDeps } from '../support/deps';
 
 const sqs = (bodies: unknown[]): SQSEvent => ({ Records: bodies.map((b, i) => ({ messageId: `m${i}`, body: JSON.stringify(b) })) }) as unknown as SQSEvent;
@@ -43,9 +44,9 @@ describe('worker', () => {
     await startCampaign(deps, instanceId, campaignId, { principal: 't' });
     await dispatch(deps, instanceId, { campaignId, run: 1 });
     const [a, b] = queues.dial.bodies<DialRequest>();
-    const base = { instanceId, campaignId, completed: false, turns: 0, talkSeconds: 0, tags: {}, systemFailure: false, endedAt: '2026-01-05T09:01:00Z' };
-    await finishCall(deps, { ...base, jobId: a!.jobId, attempt: 1, callId: a!.callId, status: 'Succeeded', answered: true });
-    await finishCall(deps, { ...base, jobId: b!.jobId, attempt: 1, callId: b!.callId, status: 'NoAnswer', answered: false });
+    for (const r of [a!, b!]) await handleDialRequest(deps, r);
+    await endCall(deps, a!, { status: 'Succeeded', interacted: true });
+    await endCall(deps, b!, { status: 'NoAnswer' });
     const { campaign, importId } = await rerunCampaign(deps, instanceId, campaignId, ['noInteraction']);
     await worker(sqs([queues.work.bodies().find((m) => m.type === 'rerun')]));
     expect(await getImport(deps.store, instanceId, campaign.campaignId, importId)).toMatchObject({ status: 'completed', accepted: 1 });

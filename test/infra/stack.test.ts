@@ -24,7 +24,7 @@ const statementsOf = (prefix: string) => {
 const actionsOf = (prefix: string) => statementsOf(prefix).flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
 
 describe('Data', () => {
-  it('creates the single table with pk/sk and three ALL-projected string GSIs, on demand, with PITR and encryption', () => {
+  it('creates the single table with pk/sk, three ALL-projected string GSIs and the keys-only pending index, on demand, with PITR and encryption', () => {
     template.hasResource('AWS::DynamoDB::Table', {
       DeletionPolicy: 'Retain',
       Properties: Match.objectLike({
@@ -41,14 +41,14 @@ describe('Data', () => {
             { AttributeName: `${index}pk`, KeyType: 'HASH' },
             { AttributeName: `${index}sk`, KeyType: 'RANGE' },
           ],
-          Projection: { ProjectionType: 'ALL' },
+          Projection: { ProjectionType: index === 'gsi4' ? 'KEYS_ONLY' : 'ALL' },
         })),
       }),
     });
     const table = Object.values(resourcesOf(template, 'AWS::DynamoDB::Table'))[0]!;
     const attributes = table.Properties!.AttributeDefinitions as { AttributeName: string; AttributeType: string }[];
     expect(attributes.every((a) => a.AttributeType === 'S')).toBe(true);
-    expect(attributes.map((a) => a.AttributeName).sort()).toEqual(['gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk', 'pk', 'sk']);
+    expect(attributes.map((a) => a.AttributeName).sort()).toEqual(['gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk', 'gsi4pk', 'gsi4sk', 'pk', 'sk']);
   });
 
   it('blocks public access, encrypts, versions and retains every bucket', () => {
@@ -200,16 +200,17 @@ describe('Dialing', () => {
   it('lets the API (and nobody else) start campaign loops, and gives it STATE_MACHINE_ARN', () => {
     expect(actionsOf('ApiHandler')).toContain('states:StartExecution');
     expect(envOf('ApiHandler').STATE_MACHINE_ARN).toEqual({ Ref: logicalIdOf(template, 'AWS::StepFunctions::StateMachine', 'DialingCampaignLoop') });
-    for (const fn of ['DialingDialer', 'DialingTickConsumer', 'DialingDispatch', 'DialingSweep', 'DialingWorker', 'TelephonySmaHandler']) {
+    for (const fn of ['DialingDialer', 'DialingTickConsumer', 'DialingDispatch', 'DialingWorker', 'TelephonySmaHandler']) {
       expect(actionsOf(fn)).not.toContain('states:StartExecution');
     }
   });
 
-  it('lets only the dispatchers enqueue dial requests, and the worker continue its own work', () => {
+  it('lets only the dispatchers enqueue dial requests (and the dialer its own ring checks), and the worker continue its own work', () => {
     const sends = (fn: string) => statementsOf(fn).filter((s) => JSON.stringify(s.Action).includes('sqs:SendMessage')).map((s) => JSON.stringify(s.Resource));
     const queueArn = (name: string) => JSON.stringify({ 'Fn::GetAtt': [logicalIdOf(template, 'AWS::SQS::Queue', name), 'Arn'] });
-    for (const fn of ['DialingDispatch', 'DialingTickConsumer', 'DialingSweep', 'ApiHandler']) expect(sends(fn)).toContain(queueArn('DialingDialQueue'));
-    for (const fn of ['DialingDialer', 'DialingWorker', 'TelephonySmaHandler']) expect(sends(fn)).not.toContain(queueArn('DialingDialQueue'));
+    // The dialer sends the ring-timeout checks of the calls it placed to its own queue (P5).
+    for (const fn of ['DialingDispatch', 'DialingTickConsumer', 'DialingSweep', 'DialingDialer']) expect(sends(fn)).toContain(queueArn('DialingDialQueue'));
+    for (const fn of ['ApiHandler', 'DialingWorker', 'TelephonySmaHandler']) expect(sends(fn)).not.toContain(queueArn('DialingDialQueue'));
     expect(sends('DialingWorker')).toContain(queueArn('DialingWorkQueue'));
     expect(sends('TelephonySmaHandler')).toEqual([queueArn('DialingTickQueue')]);
   });
@@ -232,14 +233,14 @@ describe('Telephony', () => {
     expect(Object.values(resourcesOf(template, 'Custom::PSTNResources')).filter((r) => r.Properties!.resourceType === 'PhoneNumber')).toHaveLength(0);
   });
 
-  it('lets the dialer and the API place and update calls on this SIP media application only', () => {
-    for (const fn of ['DialingDialer', 'ApiHandler']) {
+  it('lets the dialer (and nothing else) place and update calls on this SIP media application only', () => {
+    for (const fn of ['DialingDialer']) {
       const st = statementsOf(fn).find((s) => JSON.stringify(s.Action).includes('chime:CreateSipMediaApplicationCall'))!;
       expect(st.Action).toEqual(['chime:CreateSipMediaApplicationCall', 'chime:UpdateSipMediaApplicationCall']);
       expect(JSON.stringify(st.Resource)).toContain(':sma/');
       expect(envOf(fn).SMA_ID).toEqual({ 'Fn::GetAtt': [logicalIdOf(template, 'Custom::PSTNResources', 'TelephonySipMediaAppsipMediaAppRequest'), 'sipMediaAppId'] });
     }
-    for (const fn of ['DialingTickConsumer', 'DialingWorker', 'TelephonySmaHandler']) expect(actionsOf(fn).some((a) => a.startsWith('chime:'))).toBe(false);
+    for (const fn of ['ApiHandler', 'DialingTickConsumer', 'DialingWorker', 'TelephonySmaHandler', 'TelephonyRecordingsHandler']) expect(actionsOf(fn).some((a) => a.startsWith('chime:'))).toBe(false);
   });
 
   it('deploys the Lex recogniser with en_US and zh_CN, a version and an alias with the code hook', () => {
@@ -360,7 +361,7 @@ describe('Monitoring', () => {
     }
     const fns = stack.monitoring.alarms.length;
     expect(fns).toBe(alarms.length);
-    for (const metric of ['Errors', 'Throttles']) expect(alarms.filter((a) => a.MetricName === metric)).toHaveLength(8);
+    for (const metric of ['Errors', 'Throttles']) expect(alarms.filter((a) => a.MetricName === metric)).toHaveLength(9);
     expect(alarms).toContainEqual(expect.objectContaining({ MetricName: 'ExecutionsFailed', Namespace: 'AWS/States' }));
     for (const a of alarms) expect(a.AlarmActions).toHaveLength(1);
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
@@ -380,8 +381,9 @@ describe('ReachoutStack', () => {
   });
 
   it('runs every Reachout function on Node.js 24, arm64, JSON logs, active tracing, with its own retained log group', () => {
-    const reachout = Object.entries(resourcesOf(template, 'AWS::Lambda::Function')).filter(([id]) => !id.startsWith('Custom'));
-    expect(reachout).toHaveLength(8);
+    // CDK's own deploy-time helpers (custom resources, bucket notifications) are not Reachout functions.
+    const reachout = Object.entries(resourcesOf(template, 'AWS::Lambda::Function')).filter(([id]) => !id.startsWith('Custom') && !id.startsWith('BucketNotificationsHandler'));
+    expect(reachout).toHaveLength(9);
     for (const [, fn] of reachout) {
       expect(fn.Properties).toMatchObject({
         Runtime: 'nodejs24.x',

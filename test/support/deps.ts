@@ -1,4 +1,5 @@
 import { MemoryStore } from '../../lib/adapters/memory/store';
+import { compose } from '../../lib/composition';
 import type { Deps } from '../../lib/core/deps';
 import { silentLogger } from '../../lib/core/log';
 import type { Blobs, BlobInfo } from '../../lib/ports/blobs';
@@ -59,7 +60,10 @@ export class MemoryBlobs implements Blobs {
   }
 }
 
-/** Test deps: in-memory store, recording queues/bus/telephony, a manual clock. */
+/**
+ * Test services: in-memory store, recording queues/bus/telephony, a manual clock, composed by the real
+ * composition root (lib/composition.ts) like every runtime.
+ */
 export function testDeps(overrides: Partial<Deps> = {}) {
   const clock = new ManualClock();
   const events: BusEvent[] = [];
@@ -95,5 +99,5 @@ export function testDeps(overrides: Partial<Deps> = {}) {
     config: { eventSource: 'reachout', callsPerSecond: 1, region: 'local' },
     ...overrides,
   };
-  return { deps, clock, events, calls, queues, workflowStarts };
+  return { deps: compose(deps), clock, events, calls, queues, workflowStarts };
 }

@@ -19,7 +19,13 @@ import type { Changes, Condition, Item, ItemKey, Page, Query, Store, WriteResult
 import { chunk, describeError, errorName, isTransient, retryPending, retryPolicy, type RetryPolicy, type Sleep } from './retry';
 
 /** Names of the table's global secondary indexes; index `gsiN` is keyed by `gsiNpk` / `gsiNsk`. */
-export const INDEX_NAMES = ['gsi1', 'gsi2', 'gsi3'] as const;
+export const INDEX_NAMES = ['gsi1', 'gsi2', 'gsi3', 'gsi4'] as const;
+
+/**
+ * Indexes projecting only their keys: gsi4 lists items with pending effects (the outbox sweep reads the
+ * keys, then the items), so an item's ordinary updates never write to it.
+ */
+export const KEYS_ONLY_INDEXES: readonly string[] = ['gsi4'];
 
 /** How the document client converts items: undefined attributes are dropped, class instances are refused. */
 export const translateConfig: TranslateConfig = {
@@ -46,7 +52,7 @@ export const tableDefinition: Omit<CreateTableCommandInput, 'TableName'> = {
       { AttributeName: `${i}pk`, KeyType: 'HASH' as const },
       { AttributeName: `${i}sk`, KeyType: 'RANGE' as const },
     ],
-    Projection: { ProjectionType: 'ALL' as const },
+    Projection: { ProjectionType: KEYS_ONLY_INDEXES.includes(i) ? ('KEYS_ONLY' as const) : ('ALL' as const) },
   })),
   BillingMode: 'PAY_PER_REQUEST',
 };
@@ -108,7 +114,7 @@ export class DynamoDbStore implements Store {
     const unique = [...new Map(keys.map((k) => [keyId(k), { pk: k.pk, sk: k.sk }])).values()];
     const found: Item[] = [];
     await this.inChunks(unique, BATCH_GET_SIZE, 'BatchGetItem', async (pending) => {
-      const out = await this.client.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending } } }));
+      const out = await this.client.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } } }));
       found.push(...((out.Responses?.[this.tableName] ?? []) as Item[]));
       return (out.UnprocessedKeys?.[this.tableName]?.Keys ?? []) as ItemKey[];
     });
@@ -386,10 +392,18 @@ export class ExpressionBuilder {
     }
     for (const [attribute, v] of Object.entries(changes.add ?? {})) add.push(`${claim(attribute)} ${this.value(v)}`);
     for (const attribute of changes.remove ?? []) remove.push(claim(attribute));
+    for (const [attribute, members] of Object.entries(changes.addToSet ?? {})) {
+      if (members.length) add.push(`${claim(attribute)} ${this.value(new Set(members))}`);
+    }
+    const del: string[] = [];
+    for (const [attribute, members] of Object.entries(changes.deleteFromSet ?? {})) {
+      if (members.length) del.push(`${claim(attribute)} ${this.value(new Set(members))}`);
+    }
     const clauses = [
       set.length ? `SET ${set.join(', ')}` : '',
       add.length ? `ADD ${add.join(', ')}` : '',
       remove.length ? `REMOVE ${remove.join(', ')}` : '',
+      del.length ? `DELETE ${del.join(', ')}` : '',
     ].filter(Boolean);
     return clauses.length ? clauses.join(' ') : undefined;
   }
@@ -413,6 +427,7 @@ export class ExpressionBuilder {
     if ('gt' in c) return this.compare(c.gt[0], '>', c.gt[1]);
     if ('ge' in c) return this.compare(c.ge[0], '>=', c.ge[1]);
     if ('in' in c) return `${this.name(c.in[0])} IN (${c.in[1].map((v) => this.value(v)).join(', ')})`;
+    if ('contains' in c) return `contains(${this.name(c.contains[0])}, ${this.value(c.contains[1])})`;
     if ('and' in c) return c.and.map((p) => `(${this.render(p)})`).join(' AND ');
     if ('or' in c) return c.or.map((p) => `(${this.render(p)})`).join(' OR ');
     return `NOT (${this.render(c.not)})`;

@@ -1,6 +1,8 @@
 import type { Changes, Condition, Item, ItemKey, Page, Query, Store, WriteResult } from '../../ports/store';
 
-const INDEXES = ['gsi1', 'gsi2', 'gsi3'] as const;
+const INDEXES = ['gsi1', 'gsi2', 'gsi3', 'gsi4'] as const;
+/** Indexes that project only the keys (as the table definition declares them). */
+const KEYS_ONLY = new Set<string>(['gsi4']);
 
 /** Evaluates a condition against an item the way DynamoDB does (absent item = no attributes). */
 export function evaluateCondition(condition: Condition, item: Record<string, unknown> | undefined): boolean {
@@ -18,6 +20,10 @@ export function evaluateCondition(condition: Condition, item: Record<string, unk
   if ('gt' in condition) return cmp(condition.gt[0], condition.gt[1], (a, b) => a > b);
   if ('ge' in condition) return cmp(condition.ge[0], condition.ge[1], (a, b) => a >= b);
   if ('in' in condition) return condition.in[1].some((v) => deepEqual(get(condition.in[0]), v));
+  if ('contains' in condition) {
+    const set = get(condition.contains[0]);
+    return set instanceof Set && set.has(condition.contains[1]);
+  }
   if ('and' in condition) return condition.and.every((c) => evaluateCondition(c, item));
   if ('or' in condition) return condition.or.some((c) => evaluateCondition(c, item));
   return !evaluateCondition(condition.not, item);
@@ -45,6 +51,17 @@ export function applyChanges(base: Item, changes: Changes): Item {
     next[k] = (typeof cur === 'number' ? cur : 0) + v;
   }
   for (const k of changes.remove ?? []) delete next[k];
+  for (const [k, members] of Object.entries(changes.addToSet ?? {})) {
+    const cur = next[k];
+    next[k] = new Set([...(cur instanceof Set ? cur : []), ...members]);
+  }
+  for (const [k, members] of Object.entries(changes.deleteFromSet ?? {})) {
+    const cur = next[k];
+    if (!(cur instanceof Set)) continue;
+    const left = new Set([...cur].filter((m) => !members.includes(m as string)));
+    if (left.size === 0) delete next[k];
+    else next[k] = left;
+  }
   return next;
 }
 
@@ -120,8 +137,10 @@ export class MemoryStore implements Store {
     const page = rows.slice(start, start + limit);
     const more = start + limit < rows.length;
     const last = page[page.length - 1];
+    const project = (r: Item): Item =>
+      index && KEYS_ONLY.has(index) ? { pk: r.pk, sk: r.sk, [pkName]: r[pkName], [skName]: r[skName] } : clone(r);
     return {
-      items: page.map(clone),
+      items: page.map(project),
       ...(more && last ? { cursor: Buffer.from(JSON.stringify(id(last))).toString('base64url') } : {}),
     };
   }

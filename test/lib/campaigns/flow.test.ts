@@ -1,17 +1,19 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { finishCall } from '../../../lib/campaigns/call-outcome';
 import { dispatch } from '../../../lib/campaigns/dispatch';
 import { pauseCampaign, resumeCampaign, startCampaign, stopCampaign } from '../../../lib/campaigns/lifecycle';
-import { createCampaign, getJob, getProgress, listJobs } from '../../../lib/campaigns/repository';
+import { createCampaign, getJob, getProgress, listJobs, progressOf } from '../../../lib/campaigns/repository';
+import { recountCampaign } from '../../../lib/campaigns/transitions';
 import { CampaignSettings } from '../../../lib/campaigns/schema';
 import { beginImport, runImport } from '../../../lib/contacts/import';
 import { csvRows } from '../../../lib/contacts/parse';
 import { handleDialRequest } from '../../../lib/dialer/dial';
-import type { CallOutcome, DialRequest } from '../../../lib/domain/dialing';
+import type { DialRequest } from '../../../lib/domain/dialing';
 import { createInstance } from '../../../lib/instances/repository';
 import { addToList } from '../../../lib/lists';
+import { endCall } from '../../support/calls';
 import { testDeps } from '../../support/deps';
+import { getCallRecord } from '../../../lib/telephony/call-records';
 
 const CSV = [
   'phone,name,referenceId,amount',
@@ -46,10 +48,6 @@ async function setup(maxConcurrency = 2) {
   return { ...t, instanceId: instance.instanceId, campaignId: campaign.campaignId, report: final };
 }
 
-const outcome = (r: DialRequest, patch: Partial<CallOutcome>): CallOutcome => ({
-  instanceId: r.instanceId, campaignId: r.campaignId, jobId: r.jobId, attempt: r.attempt, callId: r.callId, leaseSlot: r.leaseSlot,
-  status: 'Succeeded', answered: true, completed: true, turns: 2, talkSeconds: 30, tags: {}, systemFailure: false, endedAt: new Date().toISOString(), ...patch,
-});
 
 describe('campaign flow', () => {
   it('imports rows with a row-level report, deduplicated and validated', async () => {
@@ -83,9 +81,9 @@ describe('campaign flow', () => {
     // Concurrency is full: nothing more is dialled.
     expect((await dispatch(deps, instanceId, { campaignId, run: 1 })).dialled).toBe(0);
 
-    await finishCall(deps, outcome(requests[0]!, {}));
-    await finishCall(deps, outcome(requests[0]!, {})); // duplicate outcome is ignored
-    await finishCall(deps, outcome(requests[1]!, { status: 'NoAnswer', answered: false, completed: false }));
+    expect((await endCall(deps, requests[0]!, { status: 'Succeeded', completed: true, turns: 2, talkSeconds: 30 })).ok).toBe(true);
+    expect((await endCall(deps, requests[0]!, { status: 'Succeeded' })).ok).toBe(false); // a duplicate end is refused
+    await endCall(deps, requests[1]!, { status: 'NoAnswer', answered: false });
     const retried = await getJob(deps.store, instanceId, campaignId, requests[1]!.jobId);
     expect(retried).toMatchObject({ status: 'Scheduling', tries: 1, lastCallStatus: 'NoAnswer' });
     expect(retried!.dueAt).toBe(clock.now() + 600_000);
@@ -97,18 +95,23 @@ describe('campaign flow', () => {
     const resumed = await resumeCampaign(deps, instanceId, campaignId, actor);
     expect(resumed.run).toBe(2);
     expect((await dispatch(deps, instanceId, { campaignId, run: 1 })).done).toBe(true); // stale loop ends itself
+    // Both lines are free again (the retry waits 10 minutes): two new jobs are dialled.
     const r2 = await dispatch(deps, instanceId, { campaignId, run: 2 });
     expect(r2.dialled).toBe(2);
 
     await stopCampaign(deps, instanceId, campaignId, actor);
-    expect(queues.work.bodies().find((b) => b.type === 'cancelJobs')).toBeUndefined(); // small: cancelled within the request
-    // The two queued requests are not placed after the stop.
+    // The stop carries the cancellation as a durable effect (the worker finishes what a request cannot),
+    // and a small campaign is cancelled within the request already.
+    expect(queues.work.bodies().find((b) => b.type === 'cancelJobs')).toMatchObject({ campaignId, fromShard: 0 });
+    // The queued requests are not placed after the stop: their attempts get cancelled call records.
     for (const r of queues.dial.bodies<DialRequest>().filter((b) => b.type === 'dial').slice(2)) expect(await handleDialRequest(deps, r)).toBe('cancelled');
     const jobs = (await listJobs(deps.store, instanceId, campaignId, { limit: 100 })).items;
     expect(jobs.map((j) => j.status).sort()).toEqual(['Cancelled', 'Cancelled', 'Cancelled', 'Succeeded']);
     const progress = await getProgress(deps.store, instanceId, campaignId);
     expect(progress).toMatchObject({ total: 4, completed: 4, succeeded: 1, cancelled: 3, callsPlaced: 2, callsAnswered: 1 });
     expect(calls).toHaveLength(2);
+    // Every job's counters equal a recount from the jobs themselves.
+    expect(await getProgress(deps.store, instanceId, campaignId)).toMatchObject(progressOf(await recountCampaign(deps, instanceId, campaignId)));
   });
 
   it('never dials a do-not-call number and fails its job', async () => {
@@ -128,9 +131,11 @@ describe('campaign flow', () => {
     await dispatch(deps, instanceId, { campaignId, run: 1 });
     const [first] = queues.dial.bodies<DialRequest>().filter((b) => b.type === 'dial');
     await handleDialRequest(deps, first!);
-    clock.advance(31 * 60_000);
+    // Its hang-up never comes and nothing renews its lease: once the lease is over, the attempt is lost.
+    clock.advance(16 * 60_000);
     const round = await dispatch(deps, instanceId, { campaignId, run: 1 });
     expect(round.dialled).toBe(1);
     expect(await getJob(deps.store, instanceId, campaignId, first!.jobId)).toMatchObject({ status: 'Scheduling', systemAttempts: 1, tries: 0 });
+    expect(await getCallRecord(deps.store, instanceId, first!.callId)).toMatchObject({ status: 'Failed', hangupReason: 'lost', systemFailure: true });
   });
 });

@@ -19,6 +19,10 @@ const base = (i: number, day: string): CallRecord => ({
   status: i % 2 === 0 ? 'Succeeded' : 'NoAnswer',
   tags: {},
   noMatchHangup: false,
+  systemFailure: false,
+  placed: true,
+  interacted: false,
+  captured: {},
 });
 
 describe('call records', () => {

@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { createSmaHandler } from '../../../functions/sma';
 import { silentLogger } from '../../../lib/core/log';
 import type { Clock } from '../../../lib/ports/clock';
 import { getCallRecord, listTurns } from '../../../lib/telephony/call-records';
 import { loadPeople, parsePeople } from '../../../local/telephony/people';
 import { SimulatedTelephony, speechMs } from '../../../local/telephony/simulator';
 import { readWavHeader } from '../../../local/telephony/wav';
-import { testDeps, MemoryBlobs } from '../../support/deps';
-import { fakeServices } from '../../lib/telephony/fake-services';
+import { MemoryBlobs } from '../../support/deps';
+import { smaRig } from '../../support/sma';
+import type { CallPlan } from '../../../lib/telephony/plan';
+import { attachRecording } from '../../../lib/telephony/recordings';
 
 /** A clock whose sleeps pass instantly (one call at a time, so time stays consistent). */
 class InstantClock implements Clock {
@@ -20,28 +21,27 @@ class InstantClock implements Clock {
   }
 }
 
-function rig(plan: Parameters<typeof fakeServices>[0] = {}, peopleJson?: string) {
+async function rig(plan: Partial<CallPlan> = {}, peopleJson?: string) {
   const clock = new InstantClock();
-  const t = testDeps({ clock });
-  const fake = fakeServices(plan);
-  const handler = createSmaHandler(t.deps, { services: fake.services, recordingsBucket: 'recordings' });
+  const r = await smaRig({ plan, clock });
   const people = peopleJson ? parsePeople(peopleJson) : loadPeople();
-  const recordings = t.deps.blobs.recordings as MemoryBlobs;
-  const sim = new SimulatedTelephony({ clock, handler, people, recordings, log: silentLogger });
-  let n = 0;
-  const call = async (to: string, extra: Record<string, string> = {}) => {
-    n++;
-    const callId = `call${n}`;
-    const r = await sim.placeCall({
-      fromPhoneNumber: '+12065559999',
-      toPhoneNumber: to,
-      arguments: { instanceId: 'inst1', campaignId: 'cmp1', jobId: `job${n}`, attempt: '1', callId, leaseSlot: '0', ...extra },
-    });
-    expect(r.ok).toBe(true);
-    await sim.idle();
-    return { callId, cdr: await getCallRecord(t.deps.store, 'inst1', callId), outcome: fake.finished.at(-1)! };
+  const recordings = r.deps.blobs.recordings as MemoryBlobs;
+  const sim = new SimulatedTelephony({ clock, handler: r.handle, people, recordings, log: silentLogger });
+  // The recordings bucket's notifications (S3 events when deployed): the recording lands after the hang-up.
+  const put = recordings.put.bind(recordings);
+  recordings.put = async (key, body, type) => {
+    await put(key, body, type);
+    await attachRecording(r.deps, key);
   };
-  return { ...t, sim, call, finished: fake.finished, recordings };
+  const call = async (to: string, extra: Record<string, string> = {}) => {
+    const opened = await r.openCall(to);
+    const placed = await sim.placeCall({ fromPhoneNumber: '+12065559999', toPhoneNumber: to, arguments: { ...opened.args, ...extra } });
+    expect(placed.ok).toBe(true);
+    await sim.idle();
+    await r.drain();
+    return { callId: opened.callId, cdr: await r.record(opened.jobId, opened.callId), job: await r.job(opened.jobId) };
+  };
+  return { ...r, sim, call, recordings };
 }
 
 describe('SimulatedTelephony', () => {
@@ -65,20 +65,23 @@ describe('SimulatedTelephony', () => {
   ];
   for (const [to, person, cdr] of expected) for (const listenForGreeting of [false, true]) {
     it(`drives the real handler to the right outcome for the ${person} person${listenForGreeting ? ' (greeting heard first)' : ''}`, async () => {
-      const r = rig({ listenForGreeting });
-      const { cdr: record, outcome } = await call(r, to);
+      const r = await rig({ listenForGreeting });
+      const { cdr: record, job } = await call(r, to);
       expect(record).toMatchObject(cdr);
-      expect(outcome.status).toBe(cdr.status);
+      expect(job?.lastCallStatus).toBe(cdr.status);
+      expect(job?.status).not.toBe('Executing');
       expect(record?.endedAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+      // Every response the handler gave was valid under the action reference (the simulator checks each).
+      expect(r.sim.finished[0]!.events).not.toContain('INVALID_LAMBDA_RESPONSE');
     });
   }
 
-  async function call(r: ReturnType<typeof rig>, to: string) {
+  async function call(r: Awaited<ReturnType<typeof rig>>, to: string) {
     return r.call(to);
   }
 
   it('sends the documented event sequence for an answered call', async () => {
-    const r = rig();
+    const r = await rig();
     await r.call('+12065500001');
     const log = r.sim.finished[0]!;
     expect(log.events.slice(0, 3)).toEqual(['NEW_OUTBOUND_CALL', 'RINGING', 'CALL_ANSWERED']);
@@ -86,8 +89,8 @@ describe('SimulatedTelephony', () => {
     expect(log.events).toContain('ACTION_SUCCESSFUL');
   });
 
-  it('writes a small WAV recording and the handler links it to the CDR', async () => {
-    const r = rig({ recording: true });
+  it('writes a small WAV recording after the hang-up, which its notification links to the CDR', async () => {
+    const r = await rig({ recording: true });
     const { cdr } = await r.call('+12065500001');
     expect(cdr?.recordingKey).toMatch(/^inst1\/2026-01-05\/call1\/.+\.wav$/);
     const wav = await r.recordings.get(cdr!.recordingKey!);
@@ -97,34 +100,31 @@ describe('SimulatedTelephony', () => {
   });
 
   it('ends ringing at the maximum ring time through CALL_UPDATE_REQUESTED', async () => {
-    const r = rig();
-    const { cdr } = await r.call('+12065540001', { maxRingSeconds: '20' } as never);
+    const r = await rig();
+    const { cdr } = await r.call('+12065540001', { maxRingSeconds: '20' });
     expect(cdr).toMatchObject({ status: 'NoAnswer', ringSeconds: 20 });
     expect(r.sim.finished[0]!.events).toContain('CALL_UPDATE_REQUESTED');
   });
 
   it('stops a call in progress when updateCall asks to hang up', async () => {
-    const r = rig();
-    const placed = await r.sim.placeCall({
-      fromPhoneNumber: '+12065559999',
-      toPhoneNumber: '+12065540001',
-      arguments: { instanceId: 'inst1', campaignId: 'cmp1', jobId: 'j', attempt: '1', callId: 'cx', leaseSlot: '0' },
-    });
+    const r = await rig();
+    const opened = await r.openCall('+12065540001');
+    const placed = await r.sim.placeCall({ fromPhoneNumber: '+12065559999', toPhoneNumber: '+12065540001', arguments: opened.args });
     if (!placed.ok) throw new Error('not placed');
     expect((await r.sim.updateCall({ transactionId: placed.transactionId, arguments: { action: 'hangup', reason: 'stopped' } })).ok).toBe(true);
     await r.sim.idle();
-    expect((await getCallRecord(r.deps.store, 'inst1', 'cx'))?.status).toBe('Cancelled');
+    expect((await getCallRecord(r.deps.store, 'inst1', opened.callId))?.status).toBe('Cancelled');
   });
 
   it('stores the transcript turns of a conversation', async () => {
-    const r = rig();
+    const r = await rig();
     await r.call('+12065500001');
     const turns = await listTurns(r.deps.store, 'inst1', 'call1');
     expect(turns.map((t) => t.userText).filter(Boolean)).toEqual(['yes, speaking']);
   });
 
   it('rejects numbers that are not E.164', async () => {
-    const r = rig();
+    const r = await rig();
     expect(await r.sim.placeCall({ fromPhoneNumber: '+12065559999', toPhoneNumber: '12345', arguments: {} })).toMatchObject({ ok: false, reason: 'rejected' });
   });
 

@@ -37,6 +37,10 @@ const record = (over: Partial<CallRecord>): CallRecord => ({
   status: 'Succeeded',
   tags: {},
   noMatchHangup: false,
+  systemFailure: false,
+  placed: true,
+  interacted: false,
+  captured: {},
   ...over,
 });
 

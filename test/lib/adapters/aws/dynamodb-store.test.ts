@@ -229,7 +229,7 @@ describe('DynamoDbStore', () => {
     expect(sizes.sort((a, b) => a - b)).toEqual([10, 50, 100]);
   });
 
-  it('exports a table definition with the table key and three all-projection indexes', () => {
+  it('exports a table definition with the table key, three all-projection indexes and the keys-only pending index', () => {
     expect(tableDefinition.KeySchema).toEqual([
       { AttributeName: 'pk', KeyType: 'HASH' },
       { AttributeName: 'sk', KeyType: 'RANGE' },
@@ -238,6 +238,7 @@ describe('DynamoDbStore', () => {
       ['gsi1', ['gsi1pk', 'gsi1sk'], 'ALL'],
       ['gsi2', ['gsi2pk', 'gsi2sk'], 'ALL'],
       ['gsi3', ['gsi3pk', 'gsi3sk'], 'ALL'],
+      ['gsi4', ['gsi4pk', 'gsi4sk'], 'KEYS_ONLY'],
     ]);
     expect(tableDefinition.BillingMode).toBe('PAY_PER_REQUEST');
   });

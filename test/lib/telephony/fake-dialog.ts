@@ -1,6 +1,5 @@
-import type { CallOutcome } from '../../../lib/domain/dialing';
 import type { DialogEvent } from '../../../lib/dialog/types';
-import type { CallPlan, ChannelCommand, DialogDriver, SmaServices } from '../../../lib/telephony/services';
+import type { ChannelCommand, DialogDriver } from '../../../lib/telephony/call-session';
 
 interface FakeState {
   node: 'greet' | 'confirm' | 'keys' | 'done';
@@ -65,30 +64,3 @@ export const fakeDialog: DialogDriver = {
   },
 };
 
-/** Fake collaborators recording finished calls. */
-export function fakeServices(plan: Partial<CallPlan> = {}) {
-  const finished: CallOutcome[] = [];
-  const services: SmaServices = {
-    async loadPlan() {
-      return {
-        scenarioId: 'scn1',
-        scenarioVersion: 1,
-        voice: { language: 'en' },
-        recording: false,
-        delayMs: 300,
-        variables: { name: 'Sam' },
-        referenceId: 'ref-1',
-        plannedAt: '2026-01-05T08:59:00.000Z',
-        listenForGreeting: false,
-        ...plan,
-      };
-    },
-    async loadDialog() {
-      return fakeDialog;
-    },
-    async finishCall(_deps, outcome) {
-      finished.push(outcome);
-    },
-  };
-  return { services, finished };
-}

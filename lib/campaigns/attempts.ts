@@ -1,0 +1,112 @@
+import type { Services } from '../core/deps';
+import type { CallStatus } from '../domain/statuses';
+import { pendingEffects } from '../outbox/outbox';
+import { isoAt } from '../ports/clock';
+import {
+  callPointerItem,
+  callRecordFromItem,
+  callRecordItem,
+  callRecordKey,
+  finalCallEffects,
+  outcomeOf,
+  type CallRecord,
+} from '../telephony/call-records';
+import { endAttempt } from './call-outcome';
+import type { Job } from './schema';
+
+/**
+ * Call records of attempts that end outside the SMA handler: refused before dialling (do-not-call at
+ * dial time, stopped campaign, rejected by the telephony) and lost (no hang-up ever came). Every attempt
+ * gets exactly one call record (T4), and it is the record becoming final that ends the job's attempt
+ * (its effects), so the record and the job can never disagree.
+ */
+
+/** What makes a call record final. */
+export interface FinalFields {
+  status: CallStatus;
+  systemFailure: boolean;
+  placed: boolean;
+  hangupParty?: CallRecord['hangupParty'];
+  hangupReason?: string;
+  sipCode?: number;
+}
+
+/**
+ * Makes an attempt's call record final (creating it from `base` when the attempt never got one) with the
+ * effects that end the job's attempt. Conditional on the record not being final yet: the first final
+ * write wins, later ones are values (`false`).
+ */
+export async function closeCallRecord(svc: Services, base: CallRecord, fields: FinalFields): Promise<boolean> {
+  const now = svc.clock.now();
+  const key = callRecordKey(base);
+  const endedAt = isoAt(now);
+  const effects = finalCallEffects(base, now);
+  const updated = await svc.outbox.commit(
+    key,
+    { set: { ...fields, endedAt, ...(fields.placed ? {} : { ringSeconds: 0, talkSeconds: 0 }) } },
+    { and: [{ exists: 'pk' }, { notExists: 'endedAt' }] },
+    effects,
+  );
+  if (updated.ok) return true;
+  const existing = await svc.store.get(key);
+  if (existing) return false;
+  await svc.store.put(callPointerItem(base));
+  const created = await svc.outbox.commitPut(callRecordItem({ ...base, ...fields, endedAt }), { notExists: 'pk' }, effects);
+  return created.ok;
+}
+
+/**
+ * An attempt whose call never reported its end: its record's outcome is applied if it is waiting, else
+ * the record is closed as lost (a system failure: the job is retried, the callee's count given back).
+ */
+export async function endLostAttempt(svc: Services, job: Job): Promise<void> {
+  if (job.status !== 'Executing') return;
+  const callId = job.callId;
+  if (!callId) {
+    await endAttempt(svc, {
+      instanceId: job.instanceId, campaignId: job.campaignId, jobId: job.jobId, attempt: job.attempts, callId: job.lastCallId ?? `lost-${job.jobId}-${job.attempts}`,
+      status: 'Failed', answered: false, completed: false, turns: 0, talkSeconds: 0, systemFailure: true, placed: false, endedAt: isoAt(svc.clock.now()),
+    });
+    return;
+  }
+  const key = callRecordKey({ instanceId: job.instanceId, jobId: job.jobId, callId });
+  const item = await svc.store.get(key);
+  const record = callRecordFromItem(item);
+  if (item && pendingEffects(item).length > 0) {
+    await svc.outbox.drainClaimed(key);
+    return;
+  }
+  if (record?.endedAt) {
+    // Final and its effects cleared, yet the job still waits: apply the outcome again (idempotent).
+    await endAttempt(svc, outcomeOf(record));
+    return;
+  }
+  const now = svc.clock.now();
+  const base: CallRecord = record ?? {
+    callId,
+    instanceId: job.instanceId,
+    campaignId: job.campaignId,
+    jobId: job.jobId,
+    attempt: job.attempts,
+    caller: job.from,
+    callee: job.contact.phone,
+    referenceId: job.contact.referenceId,
+    plannedAt: job.plannedAt,
+    dialledAt: job.plannedAt ?? isoAt(now),
+    ringSeconds: 0,
+    talkSeconds: 0,
+    turns: 0,
+    answered: false,
+    completed: false,
+    transferred: false,
+    status: 'Executing',
+    tags: {},
+    noMatchHangup: false,
+    systemFailure: false,
+    placed: job.dialState === 'inCall',
+    interacted: false,
+    captured: {},
+  };
+  svc.log.warn('attempt lost: no outcome before its lease expired', { instanceId: job.instanceId, jobId: job.jobId, callId });
+  await closeCallRecord(svc, base, { status: 'Failed', systemFailure: true, placed: base.placed, hangupParty: 'system', hangupReason: 'lost' });
+}

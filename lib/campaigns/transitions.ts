@@ -1,0 +1,137 @@
+import type { Services } from '../core/deps';
+import { ConflictError, NotFoundError } from '../core/errors';
+import type { Item } from '../ports/store';
+import { JOB_SHARDS, keys } from '../store/keys';
+import { ACCEPTS_CONTACTS, runningImports, transitionCampaign, type CampaignEventInput } from './campaign-machine';
+import { counterDelta, jobCounters, transitionJob, type JobCounters, type JobEventInput } from './job-machine';
+import { campaignFromItem, COUNTERS, getJob, jobFromItem, readCounters, type CounterName } from './repository';
+import type { Campaign, Job } from './schema';
+
+/**
+ * Where the pure machines meet the store: read the item, run the machine, write the result as one
+ * conditional update carrying the effects (the outbox), drain them. A lost race is retried from a fresh
+ * read when the caller allows it; a refusal is a value.
+ */
+
+/** Outcome of applying a job event. */
+export type JobApplied = { ok: true; job: Job } | { ok: false; reason: string };
+
+/**
+ * Applies one event to a job. `job` may be given when just read (saves a read; a stale copy only costs a
+ * lost race). `retries`: how many times to re-read and recompute after losing a race (0 for the planner,
+ * whose plan is void once the job changed under it).
+ */
+export async function applyJobEvent(
+  svc: Services,
+  ids: { instanceId: string; campaignId: string; jobId: string },
+  event: JobEventInput,
+  options: { job?: Job; retries?: number } = {},
+): Promise<JobApplied> {
+  const key = keys.job(ids.instanceId, ids.campaignId, ids.jobId);
+  let job = options.job;
+  for (let attempt = 0; attempt <= (options.retries ?? 3); attempt++) {
+    job ??= await getJob(svc.store, ids.instanceId, ids.campaignId, ids.jobId);
+    if (!job) return { ok: false, reason: 'no such job' };
+    const t = transitionJob(job, event, svc.clock.now());
+    if (!t.ok) return t;
+    const written = await svc.outbox.commit(key, t.changes, t.condition, t.effects);
+    if (written.ok) return { ok: true, job: t.next };
+    job = undefined;
+  }
+  return { ok: false, reason: 'the job kept changing' };
+}
+
+/** Outcome of applying a campaign event. */
+export type CampaignApplied = { ok: true; campaign: Campaign; before: Campaign } | { ok: false; reason: string; conflict: boolean };
+
+/** Applies one event to a campaign, re-reading after a lost race (another writer bumped the version). */
+export async function applyCampaignEvent(
+  svc: Services,
+  instanceId: string,
+  campaignId: string,
+  event: CampaignEventInput,
+  options: { retries?: number } = {},
+): Promise<CampaignApplied> {
+  const key = keys.campaign(instanceId, campaignId);
+  for (let attempt = 0; attempt <= (options.retries ?? 8); attempt++) {
+    const item = await svc.store.get(key);
+    if (!item) throw new NotFoundError('campaign', campaignId);
+    const before = campaignFromItem(item);
+    const t = transitionCampaign(before, event, svc.clock.now(), { eventSource: svc.config.eventSource }, { runningImports: runningImports(item).length });
+    if (!t.ok) return t;
+    const written = await svc.outbox.commit(key, t.changes, t.condition, t.effects);
+    if (written.ok) return { ok: true, campaign: t.next, before };
+  }
+  return { ok: false, reason: 'the campaign kept changing; try again', conflict: true };
+}
+
+/** Like applyCampaignEvent, but a refusal in this state is a ConflictError (for API commands). */
+export async function commandCampaign(svc: Services, instanceId: string, campaignId: string, event: CampaignEventInput): Promise<Campaign> {
+  const r = await applyCampaignEvent(svc, instanceId, campaignId, event);
+  if (!r.ok) throw new ConflictError(r.reason, { campaignId, event: event.type });
+  return r.campaign;
+}
+
+/**
+ * Marks an import as running on its campaign: one conditional update (never a read-modify-write, so
+ * 50 parallel imports all get in), idempotent per import id, refused when the campaign takes no
+ * contacts. Bumps the version so a completion computed before it cannot be written after it.
+ */
+export async function markImportRunning(svc: Services, instanceId: string, campaignId: string, importId: string): Promise<void> {
+  const key = keys.campaign(instanceId, campaignId);
+  const written = await svc.store.update(
+    key,
+    { set: { [`imp#${importId}`]: svc.clock.now() }, add: { version: 1 } },
+    { and: [{ exists: 'pk' }, { in: ['state', [...ACCEPTS_CONTACTS]] }] },
+  );
+  if (written.ok) return;
+  const item = await svc.store.get(key);
+  if (!item) throw new NotFoundError('campaign', campaignId);
+  throw new ConflictError(`contacts cannot be added to a ${String(item.state)} campaign`, { campaignId, state: item.state });
+}
+
+/** Marks an import finished (idempotent) and checks whether the campaign is now complete. */
+export async function markImportFinished(svc: Services, instanceId: string, campaignId: string, importId: string): Promise<void> {
+  const key = keys.campaign(instanceId, campaignId);
+  const written = await svc.store.update(key, { remove: [`imp#${importId}`], add: { version: 1 } }, { and: [{ exists: 'pk' }, { exists: `imp#${importId}` }] });
+  if (written.ok) await checkCompletion(svc, instanceId, campaignId);
+}
+
+/**
+ * Completes a running campaign (or finishes a stopped one) when every job is terminal and no import runs.
+ * Safe to call any time, from anywhere: the campaign machine decides, the version check arbitrates.
+ */
+export async function checkCompletion(svc: Services, instanceId: string, campaignId: string): Promise<boolean> {
+  const counters = await readCounters(svc.store, instanceId, campaignId);
+  const r = await applyCampaignEvent(svc, instanceId, campaignId, { type: 'complete', completed: counters.completed, total: counters.total }, { retries: 3 });
+  return r.ok;
+}
+
+/**
+ * Recounts a campaign's counters from its jobs (the sum of `jobCounters`), without writing anything:
+ * the reference the incremental counters must always equal.
+ */
+export async function recountCampaign(svc: Pick<Services, 'store'>, instanceId: string, campaignId: string): Promise<Record<CounterName, number>> {
+  const sums = Object.fromEntries(COUNTERS.map((c) => [c, 0])) as Record<CounterName, number>;
+  for (let shard = 0; shard < JOB_SHARDS; shard++) {
+    let cursor: string | undefined;
+    do {
+      const page = await svc.store.query({ pk: keys.jobPartition(instanceId, campaignId, shard), beginsWith: 'JOB#', limit: 500, cursor });
+      for (const item of page.items) {
+        const f = jobCounters(jobFromItem(item as Item));
+        for (const c of COUNTERS) sums[c] += f[c as keyof JobCounters];
+      }
+      cursor = page.cursor;
+    } while (cursor);
+  }
+  return sums;
+}
+
+/** The counter delta of creating a job (what an import adds per accepted row). */
+export const NEW_JOB_COUNTERS = counterDelta(undefined, {
+  status: 'Scheduling',
+  attempts: 0,
+  answered: false,
+  placedCalls: 0,
+  answeredCalls: 0,
+} as Job);

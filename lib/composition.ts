@@ -1,0 +1,109 @@
+import { endAttempt } from './campaigns/call-outcome';
+import { jobCompleteEvent } from './campaigns/events';
+import { getJob } from './campaigns/repository';
+import { checkCompletion } from './campaigns/transitions';
+import type { Deps, Services } from './core/deps';
+import { stableId } from './core/ids';
+import { Outbox, OutboxError } from './outbox/outbox';
+import { isoAt } from './ports/clock';
+import { CALL_TASKS, getCallRecordOfJob, listCallsOfJob, listTurns, outcomeOf } from './telephony/call-records';
+import { z } from 'zod';
+
+/**
+ * The composition root: builds the services every runtime uses — the outbox and the domain tasks its
+ * effects name — from a set of adapters. The AWS functions (functions/composition.ts), the local runtime
+ * (local/platform.ts) and the tests (test/support/deps.ts) all call `compose`; nothing else wires services.
+ */
+
+const JobArgs = z.object({ instanceId: z.string(), campaignId: z.string(), jobId: z.string() });
+const CampaignArgs = z.object({ instanceId: z.string(), campaignId: z.string() });
+const CallArgs = z.object({ instanceId: z.string(), campaignId: z.string(), jobId: z.string(), callId: z.string() });
+
+/** Options of the composition. */
+export interface ComposeOptions {
+  /** Age after which pending effects are the sweep's (default: the outbox's). */
+  graceMs?: number;
+}
+
+/** Builds the services from adapters. */
+export function compose(deps: Deps, options: ComposeOptions = {}): Services {
+  const outbox = new Outbox(deps, {}, { graceMs: options.graceMs });
+  const svc: Services = { ...deps, outbox };
+
+  // A job reached its terminal status: JobComplete, with every call of the job (seed 002's tasks[]).
+  outbox.register('job.complete', async (raw) => {
+    const args = JobArgs.parse(raw);
+    const job = await getJob(svc.store, args.instanceId, args.campaignId, args.jobId);
+    if (!job) return;
+    const calls = await listCallsOfJob(svc.store, args.instanceId, args.jobId);
+    const result = await svc.bus.publish([jobCompleteEvent(svc, job, calls)]);
+    if (result.failed.length) throw new OutboxError(`JobComplete not published: ${result.failed[0]!.reason}`, { jobId: job.jobId });
+  });
+
+  // Every job of a campaign may be done: the campaign machine decides.
+  outbox.register('campaign.checkCompletion', async (raw) => {
+    const args = CampaignArgs.parse(raw);
+    await checkCompletion(svc, args.instanceId, args.campaignId);
+  });
+
+  // A call record became final: its outcome ends the job's attempt (idempotent in the job machine).
+  outbox.register(CALL_TASKS.end, async (raw) => {
+    const args = CallArgs.parse(raw);
+    const record = await getCallRecordOfJob(svc.store, args.instanceId, args.jobId, args.callId);
+    if (!record?.endedAt) return;
+    await endAttempt(svc, outcomeOf(record));
+  });
+
+  // ... and CallFinished goes out with the record and its transcript (E1, R7: the analytics datasets come from it).
+  outbox.register(CALL_TASKS.finished, async (raw) => {
+    const args = CallArgs.parse(raw);
+    const record = await getCallRecordOfJob(svc.store, args.instanceId, args.jobId, args.callId);
+    if (!record?.endedAt) return;
+    const turns = await listTurns(svc.store, args.instanceId, args.callId);
+    const id = stableId('CallFinished', args.instanceId, args.callId);
+    const result = await svc.bus.publish([
+      {
+        id,
+        source: svc.config.eventSource,
+        detailType: 'CallFinished',
+        time: isoAt(svc.clock.now()),
+        detail: {
+          eventId: id,
+          eventType: 'CallFinished',
+          eventTime: Date.parse(record.endedAt),
+          instanceId: record.instanceId,
+          campaignId: record.campaignId,
+          groupId: record.campaignId,
+          jobId: record.jobId,
+          callId: record.callId,
+          attempt: record.attempt,
+          status: record.status,
+          ...(record.sipCode !== undefined ? { sipCode: record.sipCode } : {}),
+          answered: record.answered,
+          completed: record.completed,
+          turnsCount: record.turns,
+          talkSeconds: record.talkSeconds,
+          hangupParty: record.hangupParty,
+          hangupNode: record.hangupNode,
+          tasks: [
+            {
+              id: record.callId,
+              callId: record.callId,
+              planedTime: record.plannedAt,
+              actualTime: record.dialledAt,
+              endTime: record.endedAt,
+              callingNumber: record.caller,
+              calledNumber: record.callee,
+              status: record.status,
+            },
+          ],
+          call: record,
+          turns,
+        },
+      },
+    ]);
+    if (result.failed.length) throw new OutboxError(`CallFinished not published: ${result.failed[0]!.reason}`, { callId: record.callId });
+  });
+
+  return svc;
+}

@@ -1,0 +1,43 @@
+import type { Deps } from '../core/deps';
+import { compileCached, initialState, parseDialogState, startDialog, transition } from '../dialog/engine';
+import { getScenarioVersion } from '../scenarios/repository';
+import type { DialogDriver } from './call-session';
+
+/**
+ * Loads a published scenario version and binds it to the dialog engine for the call session.
+ * Published versions are immutable, so the compiled scenario is cached per container by
+ * `<instance>/<scenario>@<version>`; only a cold container reads the store.
+ */
+export async function loadDialogDriver(deps: Pick<Deps, 'store'>, instanceId: string, scenarioId: string, version: number): Promise<DialogDriver | undefined> {
+  const v = await getScenarioVersion(deps.store, instanceId, scenarioId, version);
+  if (!v) return undefined;
+  const compiled = compileCached(`${instanceId}/${scenarioId}@${version}`, v.definition);
+  return {
+    start: (variables, at) => startDialog(compiled, { variables, at }),
+    next: (state, event, variables) => transition(compiled, parseDialogState(state) ?? initialState(compiled), event, { variables }),
+  };
+}
+
+/** Loads a dialog driver (for tests: a fake scenario). */
+export type DialogLoader = (deps: Pick<Deps, 'store'>, instanceId: string, scenarioId: string, version: number) => Promise<DialogDriver | undefined>;
+
+/** A loader that remembers drivers per container (failures are not remembered, so the next call retries). */
+export function cachedDialogLoader(load: DialogLoader = loadDialogDriver, size = 64): DialogLoader {
+  const drivers = new Map<string, Promise<DialogDriver | undefined>>();
+  return (deps, instanceId, scenarioId, version) => {
+    const key = `${instanceId}/${scenarioId}@${version}`;
+    let d = drivers.get(key);
+    if (!d) {
+      d = load(deps, instanceId, scenarioId, version).then((driver) => {
+        if (!driver) drivers.delete(key);
+        return driver;
+      }, (error: unknown) => {
+        drivers.delete(key);
+        throw error;
+      });
+      drivers.set(key, d);
+      if (drivers.size > size) drivers.delete(drivers.keys().next().value!);
+    }
+    return d;
+  };
+}
