@@ -4,7 +4,7 @@ import { routeKey } from '../../../functions/api/openapi';
 import type { Route } from '../../../functions/api/route';
 import { apiRoutes } from '../../../functions/api/routes';
 import { normalisePrincipalArn, parsePrincipalMapping } from '../../../lib/instances/principals';
-import { ACCOUNT, apiWorld, fillPath, type ApiWorld, type Flavour, type Tenant } from '../../support/api-fuzz';
+import { ACCOUNT, apiWorld, fillPath, type ApiWorld, type Flavour, type Tenant, type TenantIds } from '../../support/api-fuzz';
 import { apiEvent, invoke } from '../../support/http';
 
 /** Path parameters that name something owned by an instance (so another instance's value must be 404). */
@@ -15,7 +15,7 @@ const guarded = routes.filter((r) => !r.public);
 const owned = guarded.filter((r) => [...r.path.matchAll(/\{(\w+)\}/g)].some((m) => OWNED.has(m[1]!)));
 
 /** The example request of a route, with the path filled with a tenant's ids. */
-function request(r: Route, ids: Record<string, string>): [string, Parameters<typeof apiEvent>[2]] {
+function request(r: Route, ids: TenantIds | Record<string, string>): [string, Parameters<typeof apiEvent>[2]] {
   const ex = ROUTE_EXAMPLES[routeKey(r)] ?? {};
   const params = { ...ex.params, ...Object.fromEntries(Object.entries(ids).filter(([k]) => OWNED.has(k))) };
   const query = new URLSearchParams(ex.query ?? {}).toString();
@@ -24,7 +24,7 @@ function request(r: Route, ids: Record<string, string>): [string, Parameters<typ
   return [path, ex.body !== undefined ? { body: ex.body } : {}];
 }
 
-function send(w: ApiWorld, r: Route, ids: Record<string, string>, auth: (e: ReturnType<typeof apiEvent>) => void) {
+function send(w: ApiWorld, r: Route, ids: TenantIds | Record<string, string>, auth: (e: ReturnType<typeof apiEvent>) => void) {
   const [path, opts] = request(r, ids);
   const event = apiEvent(r.method, path, opts);
   auth(event);
