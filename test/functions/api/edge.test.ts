@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { route } from '../../../functions/api/route';
@@ -302,6 +303,46 @@ describe('API edge: idempotency keys', () => {
     expect(runs()).toBe(2);
     const other = await w.send('POST', '/scenarios', { body: { name: 'x' }, headers: { 'idempotency-key': 'shared' } }, as(w));
     expect(other.status).not.toBe(422);
+  });
+
+  it('lets an identical retry take over a claim whose lease ran out (the first process died)', async () => {
+    const { w, post, hold, runs } = await world();
+    const open = hold();
+    const first = post({ n: 1 });
+    await new Promise((r) => setImmediate(r));
+    w.clock.advance(121_000);
+    open();
+    const retry = await post({ n: 1 });
+    expect(retry.status).toBe(201);
+    await first;
+    expect(runs()).toBe(2);
+    // The answer remembered is the one of the claim that still held it.
+    expect((await post({ n: 1 })).body).toEqual(retry.body);
+  });
+
+  it('replays large answers (compressed, or from the data bucket past what an item holds)', async () => {
+    let size = 0;
+    const big = route({
+      method: 'POST',
+      path: '/big',
+      summary: 'test',
+      body: z.object({ n: z.number() }),
+      async handle(req) {
+        size++;
+        const text = req.body.n === 1 ? 'a'.repeat(300_000) : randomBytes(450_000).toString('base64');
+        return { body: { text, calls: size } };
+      },
+    });
+    const w = await apiWorld({ routes: [...apiRoutes(), big] });
+    for (const n of [1, 2]) {
+      const send = () => w.send('POST', '/big', { body: { n }, headers: { 'idempotency-key': `big-${n}` } }, as(w));
+      const first = await send();
+      const again = await send();
+      expect(again.status).toBe(200);
+      expect(again.body).toEqual(first.body);
+    }
+    expect(size).toBe(2);
+    expect([...(w.deps.blobs.data as unknown as { objects: Map<string, unknown> }).objects.keys()].some((k) => k.startsWith('idempotency/in_a/'))).toBe(true);
   });
 
   it('rejects keys that are too long instead of truncating them', async () => {
