@@ -68,9 +68,9 @@ export const callRoutes: Route[] = [
       const phone = q.phone === undefined ? undefined : await phoneFilter(deps, req.instanceId, q.phone);
       const toMs = q.to ? Date.parse(q.to) : deps.clock.now();
       const fromMs = q.from ? Date.parse(q.from) : toMs - 7 * DAY;
-      if (fromMs > toMs) throw new ValidationError('from must not be after to', [{ path: 'from', message: 'after to' }]);
+      if (fromMs > toMs) throw new ValidationError('from must not be after to', [{ path: 'query.from', message: 'after to' }]);
       if (!q.jobId && toMs - fromMs > MAX_HISTORY_DAYS * DAY) {
-        throw new ValidationError(`the time range may span at most ${MAX_HISTORY_DAYS} days`, [{ path: 'from', message: 'range too long' }]);
+        throw new ValidationError(`the time range may span at most ${MAX_HISTORY_DAYS} days`, [{ path: 'query.from', message: 'range too long' }]);
       }
       const page = await searchCalls(deps.store, req.instanceId, {
         from: isoAt(fromMs),
