@@ -5,11 +5,21 @@ import { S3Blobs } from '../../lib/adapters/aws/s3-blobs';
 import { SfnWorkflows } from '../../lib/adapters/aws/sfn-workflows';
 import { SqsQueue } from '../../lib/adapters/aws/sqs-queue';
 import { awsServices } from '../composition';
-import { createApiHandler } from './handler';
+import { apiOptionsFromEnv, createApiHandler } from './handler';
 import { apiRoutes } from './routes';
 
 let api: ReturnType<typeof createApiHandler> | undefined;
 
-/** API Gateway HTTP API (payload 2.0) entry point; services are built on the first request of a container. */
-export const handler = (event: APIGatewayProxyEventV2, context: Context) =>
-  (api ??= createApiHandler(awsServices('api', { store: DynamoDbStore, bus: EventBridgeBus, queue: SqsQueue, blobs: S3Blobs, workflows: SfnWorkflows }), apiRoutes()))(event, context);
+/** Builds the API on the first request of a container: services from the function's needs, options from its environment. */
+function build() {
+  const svc = awsServices('api', { store: DynamoDbStore, bus: EventBridgeBus, queue: SqsQueue, blobs: S3Blobs, workflows: SfnWorkflows });
+  const options = apiOptionsFromEnv();
+  if (!options.cursorSecret) {
+    // Each Lambda process would seal cursors with its own random key: pages would fail across instances.
+    svc.log.error('CURSOR_SECRET is not set; pagination cursors only work within one Lambda instance');
+  }
+  return createApiHandler(svc, apiRoutes(), options);
+}
+
+/** API Gateway HTTP API (payload 2.0) entry point. */
+export const handler = (event: APIGatewayProxyEventV2, context: Context) => (api ??= build())(event, context);

@@ -44,6 +44,20 @@ export interface Route<P extends z.ZodType = z.ZodType, Q extends z.ZodType = z.
   status?: number;
   /** Routes without authentication (health). Default false. */
   public?: boolean;
+  /** Only administrators may call it (403 otherwise). Default false. */
+  adminOnly?: boolean;
+  /**
+   * Largest body accepted, bytes (413 above). Default: 6 MB for JSON bodies (the Lambda payload limit),
+   * none for raw uploads. Routes that store the body as one item set less (DynamoDB items are ≤ 400 KB).
+   */
+  maxBodyBytes?: number;
+  /**
+   * Largest element of a top-level array of a JSON body, bytes (each element, e.g. one contact, becomes one
+   * stored item). Default `MAX_ELEMENT_BYTES` (64 KB).
+   */
+  maxElementBytes?: number;
+  /** Content types of a non-JSON success body (file downloads), for the OpenAPI document. */
+  produces?: string[];
   handle(request: RouteRequest<z.infer<P>, z.infer<Q>, z.infer<B>>, deps: Services): Promise<RouteResponse>;
 }
 

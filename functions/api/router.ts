@@ -1,4 +1,18 @@
+import { ValidationError } from '../../lib/core/errors';
 import type { Route } from './route';
+
+/** Decodes one path segment; malformed percent-encoding (`%E0%A4%A`, `%ZZ`, a lone surrogate) is a 400 naming the segment. */
+export function decodeSegment(name: string, raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch (error) {
+    if (!(error instanceof URIError)) throw error;
+    const shown = raw.length > 60 ? `${raw.slice(0, 60)}…` : raw;
+    throw new ValidationError(`path segment {${name}} "${shown}" is not valid percent-encoding (UTF-8 bytes as %XX)`, [
+      { path: `path.${name}`, message: 'malformed percent-encoding' },
+    ]);
+  }
+}
 
 /** A route with its path compiled to a matcher. */
 export interface CompiledRoute {
@@ -48,7 +62,7 @@ export function matchRoute(compiled: CompiledRoute[], method: string, path: stri
     }
     const params: Record<string, string> = {};
     c.names.forEach((name, i) => {
-      params[name] = decodeURIComponent(m[i + 1]!);
+      params[name] = decodeSegment(name, m[i + 1]!);
     });
     return { kind: 'found', route: c.route, params };
   }

@@ -6,6 +6,7 @@ import { isoAt } from '../ports/clock';
 import { COUNTER_SHARDS, JOB_SHARDS, keys } from '../store/keys';
 import { runningImports } from './campaign-machine';
 import { Campaign, CampaignSettings, Job, type Contact } from './schema';
+import { decodeCursorState, encodeCursorState } from '../core/cursor';
 
 /** Errors of the campaigns module. */
 export class CampaignError extends ReachoutError {
@@ -257,17 +258,16 @@ export async function listJobs(
 }
 
 function encodeCursor(shard: number, inner?: string): string {
-  return Buffer.from(JSON.stringify([shard, inner ?? null])).toString('base64url');
+  return encodeCursorState([shard, inner ?? null]);
 }
+
+const isJobsCursor = (v: unknown): v is [number, string | null] =>
+  Array.isArray(v) && v.length === 2 && Number.isInteger(v[0]) && v[0] >= 0 && v[0] < JOB_SHARDS && (v[1] === null || typeof v[1] === 'string');
 
 function decodeCursor(cursor?: string): [number, string | undefined] {
   if (!cursor) return [0, undefined];
-  try {
-    const [shard, inner] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [number, string | null];
-    return [Number(shard) || 0, inner ?? undefined];
-  } catch {
-    throw new CampaignError('BadCursor', 'invalid cursor', 400);
-  }
+  const [shard, inner] = decodeCursorState(cursor, isJobsCursor);
+  return [shard, inner ?? undefined];
 }
 
 /** Jobs with a phone number across campaigns (C7), via gsi2. */

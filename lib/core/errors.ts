@@ -24,10 +24,13 @@ export class ReachoutError extends Error {
     readonly context: Record<string, unknown> = {},
     /** Per-field problems, for validation errors. */
     readonly details: FieldIssue[] = [],
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; headers?: Record<string, string> },
   ) {
-    super(message, options);
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.headers = options?.headers ?? {};
   }
+  /** Extra response headers the edge sends with this error (e.g. `retry-after`, `allow`). */
+  readonly headers: Record<string, string>;
 }
 
 /** The input is invalid; `details` names each offending field. */
@@ -59,6 +62,99 @@ export class UnauthorizedError extends ReachoutError {
   override readonly name = 'UnauthorizedError';
   constructor(message = 'missing or invalid credentials') {
     super('Unauthorized', message, 401);
+  }
+}
+
+/** The caller is authenticated but may not do this (e.g. only administrators may create instances). */
+export class ForbiddenError extends ReachoutError {
+  override readonly name = 'ForbiddenError';
+  constructor(message: string, context: Record<string, unknown> = {}) {
+    super('Forbidden', message, 403, context);
+  }
+}
+
+/** No route has this path. */
+export class RouteNotFoundError extends ReachoutError {
+  override readonly name = 'RouteNotFoundError';
+  constructor(method: string, path: string) {
+    super('NotFound', `no route for ${method} ${path.length > 200 ? `${path.slice(0, 200)}…` : path}`, 404, { method });
+  }
+}
+
+/** The path exists but not with this method; `allow` lists the methods it has. */
+export class MethodNotAllowedError extends ReachoutError {
+  override readonly name = 'MethodNotAllowedError';
+  constructor(method: string, path: string, allowed: readonly string[]) {
+    super('MethodNotAllowed', `${method} is not allowed on ${path}; use ${allowed.join(', ')}`, 405, { method, allowed }, [], {
+      headers: { allow: allowed.join(', ') },
+    });
+  }
+}
+
+/** The request body is larger than the route accepts. */
+export class PayloadTooLargeError extends ReachoutError {
+  override readonly name = 'PayloadTooLargeError';
+  constructor(bytes: number, limit: number, hint = '') {
+    super('PayloadTooLarge', `the body is ${bytes} bytes; this route accepts at most ${limit} bytes${hint ? `; ${hint}` : ''}`, 413, { bytes, limit }, [
+      { path: '(body)', message: `at most ${limit} bytes` },
+    ]);
+  }
+}
+
+/** The body's content type is not one the route reads. */
+export class UnsupportedMediaTypeError extends ReachoutError {
+  override readonly name = 'UnsupportedMediaTypeError';
+  constructor(contentType: string, accepted: readonly string[]) {
+    super('UnsupportedMediaType', `content type ${contentType || '(none)'} is not accepted here; send one of ${accepted.join(', ')}`, 415, { contentType }, [
+      { path: 'content-type', message: `one of ${accepted.join(', ')}` },
+    ]);
+  }
+}
+
+/** A pagination cursor that was altered, forged, or sent with another query than the one that produced it. */
+export class InvalidCursorError extends ReachoutError {
+  override readonly name = 'InvalidCursorError';
+  constructor(reason: string, path = 'query.cursor') {
+    super('InvalidCursor', `invalid cursor: ${reason}; send the cursor of the previous page with the same query, or leave it out to start again`, 400, {}, [
+      { path, message: reason },
+    ]);
+  }
+}
+
+/** An idempotency key sent again with a different request (method, path or body). */
+export class IdempotencyKeyReusedError extends ReachoutError {
+  override readonly name = 'IdempotencyKeyReusedError';
+  constructor() {
+    super(
+      'IdempotencyKeyReused',
+      'this idempotency key was used for a different request (method, path or body); use a new key for a new request',
+      422,
+      {},
+      [{ path: 'idempotency-key', message: 'already used with a different request' }],
+    );
+  }
+}
+
+/** The first request with this idempotency key is still running. */
+export class IdempotencyInProgressError extends ReachoutError {
+  override readonly name = 'IdempotencyInProgressError';
+  constructor(retryAfterSeconds: number) {
+    super(
+      'IdempotencyKeyInProgress',
+      `a request with this idempotency key is still in progress; retry after ${retryAfterSeconds} s to get its answer`,
+      409,
+      {},
+      [{ path: 'idempotency-key', message: 'in progress' }],
+      { headers: { 'retry-after': String(retryAfterSeconds) } },
+    );
+  }
+}
+
+/** Too many requests; retry after the given delay. */
+export class TooManyRequestsError extends ReachoutError {
+  override readonly name = 'TooManyRequestsError';
+  constructor(message: string, retryAfterSeconds: number) {
+    super('TooManyRequests', message, 429, {}, [], { headers: { 'retry-after': String(retryAfterSeconds) } });
   }
 }
 

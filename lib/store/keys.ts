@@ -94,4 +94,9 @@ export const keys = {
   idempotency: (instanceId: string, scope: string, key: string) => ({ pk: `I#${instanceId}#IDEM`, sk: `${scope}#${key}` }),
   /** Audit entry (E4), newest last. */
   audit: (instanceId: string, at: string, id: string) => ({ pk: `I#${instanceId}#AUDIT`, sk: `${at}#${id}` }),
+
+  /** What an IAM principal (normalised ARN) may act on: instance ids and the admin flag (issue 15). Outside any instance. */
+  principalGrant: (principalArn: string) => ({ pk: `PRINCIPAL#${principalArn}`, sk: 'GRANT' }),
+  /** gsi1 partition that lists every principal grant (gsi1sk = the ARN). */
+  principalRegistry: () => 'PRINCIPALS',
 };

@@ -3,6 +3,7 @@ import { CallStatus, HangupParty } from '../domain/statuses';
 import type { DialogTurn } from '../dialog/types';
 import type { CallOutcome } from '../domain/dialing';
 import type { Item, ItemKey, Store } from '../ports/store';
+import { decodeCursorState, encodeCursorState } from '../core/cursor';
 import { keys } from '../store/keys';
 import { effectId, type EffectInput } from '../outbox/effects';
 import { withoutOutbox } from '../outbox/outbox';
@@ -95,8 +96,12 @@ export function callPointerItem(record: Pick<CallRecord, 'instanceId' | 'callId'
 /** Key of a call record. */
 export const callRecordKey = (ids: { instanceId: string; jobId: string; callId: string }): ItemKey => keys.call(ids.instanceId, ids.jobId, ids.callId);
 
+/** A call record as callers may write it (defaults filled in by the schema). */
+export type CallRecordInput = z.input<typeof CallRecord>;
+
 /** Writes (or overwrites) a call record and its call-id pointer. */
-export async function putCallRecord(store: Store, record: CallRecord): Promise<void> {
+export async function putCallRecord(store: Store, input: CallRecordInput): Promise<void> {
+  const record = CallRecord.parse(input);
   await store.batchPut([callRecordItem(record), callPointerItem(record)]);
 }
 
@@ -214,6 +219,9 @@ export interface CallHistoryFilter {
   cursor?: string;
 }
 
+const isHistoryCursor = (v: unknown): v is { day?: string; c?: string } =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) && ['day', 'c'].every((k) => (v as Record<string, unknown>)[k] === undefined || typeof (v as Record<string, unknown>)[k] === 'string');
+
 /** Longest time range one history query walks (one index partition per day). */
 export const MAX_HISTORY_DAYS = 31;
 
@@ -245,7 +253,7 @@ export async function searchCalls(store: Store, instanceId: string, filter: Call
     const all = (await listCallsOfJob(store, instanceId, filter.jobId)).filter((r) => r.dialledAt >= filter.from && r.dialledAt <= filter.to && match(r));
     return { items: all.reverse().slice(0, limit) };
   }
-  const state: { day?: string; c?: string } = filter.cursor ? JSON.parse(Buffer.from(filter.cursor, 'base64url').toString()) : {};
+  const state: { day?: string; c?: string } = filter.cursor ? decodeCursorState(filter.cursor, isHistoryCursor) : {};
   const days = daysBetween(filter.from, filter.to);
   let i = state.day ? Math.max(0, days.indexOf(state.day)) : 0;
   let inner = state.c;
@@ -256,7 +264,8 @@ export async function searchCalls(store: Store, instanceId: string, filter: Call
       pk: keys.callHistoryDay(instanceId, days[i]!),
       between: [filter.from, `${filter.to}\uffff`],
       reverse: true,
-      limit: limit * 2,
+      // Never more than still fits the page: the store's cursor then points after the last item kept.
+      limit: limit - items.length,
       cursor: inner,
     });
     for (const it of page.items) {
@@ -274,7 +283,7 @@ export async function searchCalls(store: Store, instanceId: string, filter: Call
   const more = i < days.length;
   return {
     items,
-    cursor: more ? Buffer.from(JSON.stringify({ day: days[i], c: inner })).toString('base64url') : undefined,
+    cursor: more ? encodeCursorState({ day: days[i], c: inner }) : undefined,
   };
 }
 

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { openApiDocument } from '../openapi';
 import { route, type Route } from '../route';
 import { SERVICE_VERSION, healthRoutes } from './health';
@@ -7,21 +8,24 @@ import { callRoutes } from './calls';
 import { campaignRoutes } from './campaigns';
 import { jobRoutes } from './jobs';
 import { listRoutes } from './lists';
+import { principalRoutes } from './principals';
 
 /** Every route of the REST API, in the order they are documented. */
-export const allRoutes: Route[] = [...healthRoutes, ...instanceRoutes, ...scenarioRoutes, ...callRoutes, ...campaignRoutes, ...jobRoutes, ...listRoutes];
+export const allRoutes: Route[] = [...healthRoutes, ...instanceRoutes, ...scenarioRoutes, ...callRoutes, ...campaignRoutes, ...jobRoutes, ...listRoutes, ...principalRoutes];
 
 /** All routes plus `GET /openapi.json`, the document generated from their schemas (E3). */
 export function apiRoutes(routes: Route[] = allRoutes): Route[] {
-  const document = openApiDocument(routes, { version: SERVICE_VERSION });
-  const openapi = route({
+  // Built on first request, not at module load: it is not needed by most invocations (cold start).
+  let document: Record<string, unknown> | undefined;
+  const openapi: Route = route({
     method: 'GET',
     path: '/openapi.json',
     summary: 'The OpenAPI document of this API',
     tags: ['health'],
     public: true,
-    async handle() {
-      return { body: document };
+    response: z.looseObject({ openapi: z.string(), info: z.looseObject({ title: z.string(), version: z.string() }), paths: z.record(z.string(), z.unknown()) }),
+    async handle(): Promise<{ body: Record<string, unknown> }> {
+      return { body: (document ??= openApiDocument([...routes, openapi], { version: SERVICE_VERSION })) };
     },
   });
   return [...routes, openapi];

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { NotFoundError, ReachoutError } from '../../../lib/core/errors';
+import { NotFoundError } from '../../../lib/core/errors';
 import {
   createApiKey,
   createInstance,
@@ -64,10 +64,10 @@ export const instanceRoutes: Route[] = [
     summary: 'Create an instance and its first API key (administrators only)',
     tags: ['instances'],
     body: CreateInstanceBody,
+    adminOnly: true,
     status: 201,
     response: z.object({ instance: Instance, apiKey: z.string() }),
     async handle(req, deps) {
-      if (!req.admin) throw new ReachoutError('Forbidden', 'only administrators may create instances', 403);
       const now = deps.clock.now();
       const instance = await createInstance(deps.store, { name: req.body.name, settings: req.body.settings }, now);
       const { apiKey } = await createApiKey(deps.store, instance.instanceId, now);

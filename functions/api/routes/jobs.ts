@@ -3,10 +3,9 @@ import { getCampaign, getJob, jobsByPhone, jobsByReference, listJobs } from '../
 import { Job } from '../../../lib/campaigns/schema';
 import { NotFoundError, ValidationError } from '../../../lib/core/errors';
 import { JobStatus } from '../../../lib/domain/statuses';
-import { getInstanceSettings } from '../../../lib/instances/repository';
-import { toE164 } from '../../../lib/contacts/normalize';
 import { keys } from '../../../lib/store/keys';
 import { route, type Route } from '../route';
+import { phoneFilter } from './calls';
 
 const JobParams = z.object({ campaignId: z.string().min(1).max(100), jobId: z.string().min(1).max(100) });
 const JobView = Job.extend({ systemAttempts: z.number(), leaseSlot: z.number().optional(), from: z.string().optional() });
@@ -36,11 +35,9 @@ export const jobRoutes: Route[] = [
     response: z.object({ items: z.array(JobView) }),
     async handle(req, deps) {
       const { phone, referenceId, limit } = req.query;
-      if (!phone && !referenceId) throw new ValidationError('give phone or referenceId', [{ path: 'phone', message: 'required without referenceId' }]);
+      if (!phone && !referenceId) throw new ValidationError('give phone or referenceId', [{ path: 'query.phone', message: 'required without referenceId' }]);
       if (phone) {
-        const settings = await getInstanceSettings(deps.store, req.instanceId);
-        const e164 = toE164(phone, settings.defaultRegion);
-        if (!e164) throw new ValidationError('not a valid phone number', [{ path: 'phone', message: 'invalid' }]);
+        const e164 = await phoneFilter(deps, req.instanceId, phone);
         return { body: { items: (await jobsByPhone(deps.store, req.instanceId, e164, limit)).map(clean) } };
       }
       return { body: { items: (await jobsByReference(deps.store, req.instanceId, referenceId!, limit)).map(clean) } };

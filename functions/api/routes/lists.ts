@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { audit } from '../../../lib/campaigns/events';
-import { ValidationError } from '../../../lib/core/errors';
+import { ReachoutError, ValidationError } from '../../../lib/core/errors';
 import { columnMap } from '../../../lib/contacts/normalize';
 import { fileRows, formatOf } from '../../../lib/contacts/parse';
 import { getInstanceSettings } from '../../../lib/instances/repository';
@@ -50,30 +50,39 @@ export const listRoutes: Route[] = [
     async handle(req, deps) {
       const body = req.rawBody;
       if (!body || body.length === 0) throw new ValidationError('send the file as the request body', [{ path: '(body)', message: 'empty' }]);
-      const format = formatOf(req.headers['content-type'] ?? '') ?? (body[0] === 0x50 && body[1] === 0x4b ? 'xlsx' : 'csv');
+      // The bytes decide before the label: an .xlsx is a zip whatever its content type says.
+      const zip = body[0] === 0x50 && body[1] === 0x4b && body[2] === 0x03 && body[3] === 0x04;
+      const format = zip ? 'xlsx' : (formatOf(req.headers['content-type'] ?? '') ?? 'csv');
+      // Read the whole file before writing anything, so a file that turns out corrupt half-way is
+      // rejected with nothing added (the numbers of a list file are small; the API body is ≤ 6 MB).
+      const values: string[] = [];
+      try {
+        let column: number | undefined;
+        for await (const row of fileRows(format, (async function* () { yield new Uint8Array(body); })())) {
+          if (column === undefined) {
+            const phone = columnMap(row.cells).fields.phone;
+            column = phone ?? 0;
+            if (phone !== undefined) continue;
+          }
+          const value = row.cells[column]?.trim();
+          if (value) values.push(value);
+        }
+      } catch (error) {
+        if (error instanceof ReachoutError) throw error;
+        deps.log.warn('list file not readable', { error, format });
+        const reason = error instanceof Error ? error.message.split('\n')[0]!.slice(0, 200) : 'unreadable';
+        throw new ValidationError(`the file could not be read as ${format === 'xlsx' ? 'an .xlsx workbook' : 'CSV'}: ${reason}`, [
+          { path: '(body)', message: `not a readable ${format} file` },
+        ]);
+      }
       const settings = await getInstanceSettings(deps.store, req.instanceId);
       const list = listOf(req.params.list);
       const total = { added: 0, rejected: [] as { value: string; reason: string }[] };
-      let column: number | undefined;
-      let batch: string[] = [];
-      const flush = async () => {
-        if (batch.length === 0) return;
-        const r = await addToList(deps, req.instanceId, list, batch, { defaultRegion: settings.defaultRegion });
+      for (let i = 0; i < values.length; i += 1000) {
+        const r = await addToList(deps, req.instanceId, list, values.slice(i, i + 1000), { defaultRegion: settings.defaultRegion });
         total.added += r.added;
         if (total.rejected.length < 1000) total.rejected.push(...r.rejected.slice(0, 1000 - total.rejected.length));
-        batch = [];
-      };
-      for await (const row of fileRows(format, (async function* () { yield new Uint8Array(body); })())) {
-        if (column === undefined) {
-          const phone = columnMap(row.cells).fields.phone;
-          column = phone ?? 0;
-          if (phone !== undefined) continue;
-        }
-        const value = row.cells[column]?.trim();
-        if (value) batch.push(value);
-        if (batch.length >= 1000) await flush();
       }
-      await flush();
       await audit(deps, req.instanceId, { principal: req.principal, action: `list.${req.params.list}.import`, target: req.params.list, details: { added: total.added } });
       return { body: total };
     },

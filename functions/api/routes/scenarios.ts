@@ -27,6 +27,8 @@ const PageQuery = z.object({
   cursor: z.string().max(2000).optional(),
 });
 const Language = z.enum(['en', 'zh']);
+/** A scenario definition is stored as one item (the draft in the head, each version in its own); DynamoDB items are ≤ 400 KB. */
+export const MAX_SCENARIO_BYTES = 300 * 1024;
 const tags = ['scenarios'];
 
 const Summary = Scenario.omit({ draft: true }).extend({ language: Language });
@@ -87,6 +89,7 @@ export const scenarioRoutes: Route[] = [
     summary: 'Create a scenario draft',
     tags,
     body: ScenarioDefinition,
+    maxBodyBytes: MAX_SCENARIO_BYTES,
     status: 201,
     response: Scenario,
     async handle(req, deps) {
@@ -111,6 +114,7 @@ export const scenarioRoutes: Route[] = [
     tags,
     params: Params,
     body: z.object({ definition: ScenarioDefinition, revision: z.number().int().optional() }),
+    maxBodyBytes: MAX_SCENARIO_BYTES,
     response: Scenario,
     async handle(req, deps) {
       return {
@@ -212,6 +216,7 @@ export const scenarioRoutes: Route[] = [
     summary: 'Import an exported scenario (or a bare definition) as a new draft',
     tags,
     body: z.union([ExportBody, ScenarioDefinition]),
+    maxBodyBytes: MAX_SCENARIO_BYTES,
     status: 201,
     response: Scenario,
     async handle(req, deps) {
@@ -255,6 +260,7 @@ export const scenarioRoutes: Route[] = [
     tags,
     params: Params,
     body: DebugBody,
+    maxBodyBytes: MAX_SCENARIO_BYTES,
     response: DebugResponse,
     async handle(req, deps) {
       const { scenarioId } = req.params;
