@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryStore } from '../../../lib/adapters/memory/store';
 import { silentLogger } from '../../../lib/core/log';
-import { exampleEnvelope } from '../../../lib/events/examples';
+import { buildEvent } from '../../../lib/events/build';
+import { EXAMPLE_INPUTS, exampleEnvelope } from '../../../lib/events/examples';
 import { ManualClock } from '../../../lib/ports/clock';
 import type { OutgoingMessage } from '../../../lib/ports/queue';
 import { handleDeliveryMessage, type DeliveryDeps, type WebhookHttpRequest } from '../../../lib/webhooks/delivery';
@@ -218,11 +219,8 @@ describe('webhook delivery', () => {
     expect(verifySignature(oldSecret, during.headers, during.body, now)).toEqual({ ok: true });
 
     t.clock.advance(3600_000 + 1);
-    const later = exampleEnvelope('JobComplete');
-    (later.detail as Record<string, unknown>).jobId = 'J2';
-    const { buildEvent } = await import('../../../lib/events/build');
-    const rebuilt = buildEvent('JobComplete', { ...(later.detail as never), jobId: 'J2' }, { source: 'reachout', time: t.clock.now() });
-    await t.deliver({ ...later, detail: rebuilt.detail });
+    const rebuilt = buildEvent('JobComplete', { ...EXAMPLE_INPUTS.JobComplete.input, jobId: 'J2' }, { source: 'reachout', time: t.clock.now() });
+    await t.deliver({ ...t.envelope, detail: rebuilt.detail });
     const after = t.posts[1]!;
     expect(after.headers['webhook-signature']!.split(' ')).toHaveLength(1);
     expect(verifySignature(oldSecret, after.headers, after.body, Math.floor(t.clock.now() / 1000))).toMatchObject({ ok: false });
@@ -253,8 +251,7 @@ describe('webhook delivery', () => {
     const { webhook } = await t.subscribe();
     await t.deliver(t.envelope);
     t.clock.advance(8 * 24 * H);
-    const { buildEvent } = await import('../../../lib/events/build');
-    const next = buildEvent('JobComplete', { ...(t.envelope.detail as never), jobId: 'J-next' }, { source: 'reachout', time: t.clock.now() });
+    const next = buildEvent('JobComplete', { ...EXAMPLE_INPUTS.JobComplete.input, jobId: 'J-next' }, { source: 'reachout', time: t.clock.now() });
     await t.deliver({ ...t.envelope, detail: next.detail });
     const log = await listDeliveries(t.store, t.instanceId, webhook.webhookId, {});
     expect(log.items.map((d) => d.eventId)).toEqual([next.id]);
