@@ -158,7 +158,7 @@ describe('Dialing', () => {
       FunctionResponseTypes: ['ReportBatchItemFailures'],
       ScalingConfig: { MaximumConcurrency: 2 },
     });
-    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 3);
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 4);
     for (const m of Object.values(resourcesOf(template, 'AWS::Lambda::EventSourceMapping'))) {
       expect(m.Properties!.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
     }
@@ -310,6 +310,8 @@ describe('Events', () => {
     template.resourceCountIs('AWS::Events::EventBus', 1);
     template.hasResourceProperties('AWS::Events::Archive', { EventPattern: { source: ['reachout'] }, RetentionDays: 30 });
     logicalIdOf(template, 'AWS::SQS::Queue', 'EventsWebhookDlq');
+    template.resourceCountIs('AWS::EventSchemas::Registry', 1);
+    template.resourceCountIs('AWS::EventSchemas::Schema', 9);
   });
 
   it('lets every function that emits events publish to the bus', () => {
@@ -360,7 +362,7 @@ describe('Monitoring', () => {
     }
     const fns = stack.monitoring.alarms.length;
     expect(fns).toBe(alarms.length);
-    for (const metric of ['Errors', 'Throttles']) expect(alarms.filter((a) => a.MetricName === metric)).toHaveLength(8);
+    for (const metric of ['Errors', 'Throttles']) expect(alarms.filter((a) => a.MetricName === metric)).toHaveLength(9);
     expect(alarms).toContainEqual(expect.objectContaining({ MetricName: 'ExecutionsFailed', Namespace: 'AWS/States' }));
     for (const a of alarms) expect(a.AlarmActions).toHaveLength(1);
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
@@ -381,7 +383,7 @@ describe('ReachoutStack', () => {
 
   it('runs every Reachout function on Node.js 24, arm64, JSON logs, active tracing, with its own retained log group', () => {
     const reachout = Object.entries(resourcesOf(template, 'AWS::Lambda::Function')).filter(([id]) => !id.startsWith('Custom'));
-    expect(reachout).toHaveLength(8);
+    expect(reachout).toHaveLength(9);
     for (const [, fn] of reachout) {
       expect(fn.Properties).toMatchObject({
         Runtime: 'nodejs24.x',
