@@ -59,11 +59,16 @@ export function awsServices(fn: FunctionName, adapters: AwsAdapters): Services {
     needs.store && adapters.store
       ? DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false } })
       : undefined;
-  const queue = (name: 'dial' | 'tick' | 'work', variable: string) =>
+  const queue = (name: 'dial' | 'tick' | 'work' | 'webhooks', variable: string) =>
     send.has(name) && adapters.queue ? new adapters.queue({ queueUrl: env(variable) }) : absent<SqsQueue>(fn, `${name} queue`);
   const deps: Deps = {
     store: doc && adapters.store ? new adapters.store({ tableName: env('TABLE_NAME'), client: doc }) : absent(fn, 'store'),
-    queues: { dial: queue('dial', 'DIAL_QUEUE_URL'), tick: queue('tick', 'TICK_QUEUE_URL'), work: queue('work', 'WORK_QUEUE_URL') },
+    queues: {
+      dial: queue('dial', 'DIAL_QUEUE_URL'),
+      tick: queue('tick', 'TICK_QUEUE_URL'),
+      work: queue('work', 'WORK_QUEUE_URL'),
+      ...(send.has('webhooks') ? { webhooks: queue('webhooks', 'WEBHOOK_QUEUE_URL') } : {}),
+    },
     bus: needs.bus && adapters.bus ? new adapters.bus({ busName: env('EVENT_BUS_NAME') }) : absent(fn, 'bus'),
     blobs: {
       data: needs.data && adapters.blobs ? new adapters.blobs({ bucket: env('DATA_BUCKET') }) : absent(fn, 'data bucket'),

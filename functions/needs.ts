@@ -11,7 +11,7 @@ export interface FunctionNeeds {
   /** Publishes events on the bus. */
   readonly bus?: boolean;
   /** Queues it sends to. */
-  readonly send?: readonly ('dial' | 'tick' | 'work')[];
+  readonly send?: readonly ('dial' | 'tick' | 'work' | 'webhooks')[];
   /** Buckets: read, or read and write. */
   readonly data?: 'read' | 'readWrite';
   readonly recordings?: 'read' | 'readWrite';
@@ -31,7 +31,7 @@ const EFFECTS: FunctionNeeds = { store: 'readWrite', bus: true, send: ['dial', '
 /** Needs of every function of the stack, by name. */
 export const FUNCTION_NEEDS = {
   /** REST API: CRUD, imports and exports (data bucket), recording links, campaign commands (loops, cancellations). */
-  api: { store: 'readWrite', bus: true, send: ['tick', 'work'], data: 'readWrite', recordings: 'read', workflows: true },
+  api: { store: 'readWrite', bus: true, send: ['tick', 'work', 'webhooks'], data: 'readWrite', recordings: 'read', workflows: true },
   /** Dialer: places calls, hangs up calls ringing too long, hands attempts back (ticks), re-sends ring checks. */
   dialer: { store: 'readWrite', bus: true, send: ['dial', 'tick'], telephony: ['place', 'update'] },
   /**
@@ -49,6 +49,8 @@ export const FUNCTION_NEEDS = {
   sma: { store: 'readWrite', bus: true, send: ['tick'] },
   /** Recordings bucket notifications: attach the recording to its call, RecordingReady. */
   recordings: { store: 'readWrite', bus: true },
+  /** Webhook delivery: reads subscriptions, writes the delivery log and dead letters, re-queues its retries. */
+  webhookDelivery: { store: 'readWrite', send: ['webhooks'] },
   /** Lex code hook of the recogniser bot: nothing but its own input. */
   recognizerHook: {},
 } as const satisfies Record<string, FunctionNeeds>;

@@ -1,11 +1,9 @@
 import { endAttempt } from './campaigns/call-outcome';
-import { jobCompleteEvent } from './campaigns/events';
 import { getJob } from './campaigns/repository';
 import { checkCompletion } from './campaigns/transitions';
 import type { Deps, Services } from './core/deps';
-import { stableId } from './core/ids';
 import { Outbox, OutboxError } from './outbox/outbox';
-import { isoAt } from './ports/clock';
+import { buildEvent, contactsOf, extrasOf, taskOf } from './events';
 import { CALL_TASKS, getCallRecordOfJob, listCallsOfJob, listTurns, outcomeOf } from './telephony/call-records';
 import { z } from 'zod';
 
@@ -36,7 +34,24 @@ export function compose(deps: Deps, options: ComposeOptions = {}): Services {
     const job = await getJob(svc.store, args.instanceId, args.campaignId, args.jobId);
     if (!job) return;
     const calls = await listCallsOfJob(svc.store, args.instanceId, args.jobId);
-    const result = await svc.bus.publish([jobCompleteEvent(svc, job, calls)]);
+    const event = buildEvent(
+      'JobComplete',
+      {
+        instanceId: job.instanceId,
+        campaignId: job.campaignId,
+        jobId: job.jobId,
+        status: job.status,
+        ...(job.failureReason ? { failureReason: job.failureReason } : {}),
+        extras: extrasOf({ ...job.contact.variables, ...job.captured }),
+        contacts: contactsOf(job.contact),
+        tasks: calls.map(taskOf),
+        attempts: job.attempts,
+        answered: job.answered,
+        tags: job.tags,
+      },
+      { source: svc.config.eventSource, time: job.completedAt ? Date.parse(job.completedAt) : svc.clock.now() },
+    );
+    const result = await svc.bus.publish([event]);
     if (result.failed.length) throw new OutboxError(`JobComplete not published: ${result.failed[0]!.reason}`, { jobId: job.jobId });
   });
 
@@ -59,49 +74,33 @@ export function compose(deps: Deps, options: ComposeOptions = {}): Services {
     const args = CallArgs.parse(raw);
     const record = await getCallRecordOfJob(svc.store, args.instanceId, args.jobId, args.callId);
     if (!record?.endedAt) return;
-    const turns = await listTurns(svc.store, args.instanceId, args.callId);
-    const id = stableId('CallFinished', args.instanceId, args.callId);
-    const result = await svc.bus.publish([
+    const [turns, job] = await Promise.all([listTurns(svc.store, args.instanceId, args.callId), getJob(svc.store, args.instanceId, args.campaignId, args.jobId)]);
+    const event = buildEvent(
+      'CallFinished',
       {
-        id,
-        source: svc.config.eventSource,
-        detailType: 'CallFinished',
-        time: isoAt(svc.clock.now()),
-        detail: {
-          eventId: id,
-          eventType: 'CallFinished',
-          eventTime: Date.parse(record.endedAt),
-          instanceId: record.instanceId,
-          campaignId: record.campaignId,
-          groupId: record.campaignId,
-          jobId: record.jobId,
-          callId: record.callId,
-          attempt: record.attempt,
-          status: record.status,
-          ...(record.sipCode !== undefined ? { sipCode: record.sipCode } : {}),
-          answered: record.answered,
-          completed: record.completed,
-          turnsCount: record.turns,
-          talkSeconds: record.talkSeconds,
-          hangupParty: record.hangupParty,
-          hangupNode: record.hangupNode,
-          tasks: [
-            {
-              id: record.callId,
-              callId: record.callId,
-              planedTime: record.plannedAt,
-              actualTime: record.dialledAt,
-              endTime: record.endedAt,
-              callingNumber: record.caller,
-              calledNumber: record.callee,
-              status: record.status,
-            },
-          ],
-          call: record,
-          turns,
-        },
+        instanceId: record.instanceId,
+        campaignId: record.campaignId,
+        jobId: record.jobId,
+        callId: record.callId,
+        attempt: record.attempt,
+        status: record.status,
+        extras: extrasOf(job ? { ...job.contact.variables, ...record.captured } : record.captured),
+        contacts: contactsOf(job?.contact ?? { phone: record.callee ?? '', ...(record.referenceId ? { referenceId: record.referenceId } : {}) }),
+        tasks: [taskOf(record)],
+        ...(record.sipCode !== undefined ? { sipCode: record.sipCode } : {}),
+        answered: record.answered,
+        completed: record.completed,
+        ringSeconds: record.ringSeconds,
+        talkSeconds: record.talkSeconds,
+        ...(record.hangupParty ? { hangupParty: record.hangupParty } : {}),
+        ...(record.hangupNode ? { hangupNode: record.hangupNode } : {}),
+        tags: record.tags,
+        call: record,
+        turns,
       },
-    ]);
+      { source: svc.config.eventSource, time: Date.parse(record.endedAt) },
+    );
+    const result = await svc.bus.publish([event]);
     if (result.failed.length) throw new OutboxError(`CallFinished not published: ${result.failed[0]!.reason}`, { callId: record.callId });
   });
 

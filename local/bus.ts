@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { Context, EventBridgeEvent } from 'aws-lambda';
 import { silentLogger, type Logger } from '../lib/core/log';
 import type { Bus, BusEvent, PublishResult } from '../lib/ports/bus';
@@ -37,19 +39,42 @@ export interface LocalBusOptions {
   name: string;
   clock: Clock;
   log?: Logger;
-  /** Events kept for recent(). */
+  /** Events kept in memory for recent() and events() (default 5,000). */
   historyLimit?: number;
+  /**
+   * JSON Lines file every published event is appended to (one `BusHistoryEntry` per line), so
+   * `GET /events` and `npm run events` see what earlier runs published; the last `historyLimit`
+   * lines are read back on start. Rolled over to `<file>.1` past `maxLogFileBytes`.
+   */
+  logFile?: string;
+  /** Size at which the log file rolls over (default 20 MB). */
+  maxLogFileBytes?: number;
   /** First retry delay on the clock; doubles on every further retry. */
   retryBaseDelayMs?: number;
 }
 
 /** One published event as remembered for debugging. */
 export interface BusHistoryEntry {
+  /** Position in the bus's log, increasing by one per event (a cursor for followers). */
+  seq: number;
   event: BusEnvelope;
   /** Rules whose pattern matched. */
   rules: string[];
   /** Deliveries that failed for good (after retries), filled in as they happen. */
   failures: { rule: string; target: string; error: string }[];
+}
+
+/** Filters of LocalBus.events(). */
+export interface BusEventFilter {
+  /** Detail types (any of). */
+  types?: string[];
+  /** ISO 8601: events at or after this time. */
+  since?: string;
+  campaignId?: string;
+  instanceId?: string;
+  /** Only events with a larger sequence number. */
+  after?: number;
+  limit?: number;
 }
 
 /** EventBridge's PutEvents entry limit. */
@@ -80,6 +105,9 @@ export class LocalBus implements Bus {
   private readonly retryBaseDelayMs: number;
   private readonly rules = new Map<string, BusRule>();
   private readonly history: BusHistoryEntry[] = [];
+  private seq = 0;
+  private readonly logFile: string | undefined;
+  private readonly maxLogFileBytes: number;
   private pending = 0;
   private readonly idleWaiters = new Set<() => void>();
 
@@ -87,8 +115,11 @@ export class LocalBus implements Bus {
     this.name = options.name;
     this.clock = options.clock;
     this.log = (options.log ?? silentLogger).child({ bus: options.name });
-    this.historyLimit = options.historyLimit ?? 500;
+    this.historyLimit = options.historyLimit ?? 5000;
     this.retryBaseDelayMs = options.retryBaseDelayMs ?? 1000;
+    this.logFile = options.logFile;
+    this.maxLogFileBytes = options.maxLogFileBytes ?? 20 * 1024 * 1024;
+    if (this.logFile) this.loadLog(this.logFile);
   }
 
   /** Adds a rule, or replaces the rule of the same name (PutRule + PutTargets); throws EventPatternError on a malformed pattern. */
@@ -118,7 +149,7 @@ export class LocalBus implements Bus {
       }
       const envelope = this.envelope(event);
       const matched = [...this.rules.values()].filter((r) => matchesPattern(r.pattern, envelope));
-      const entry: BusHistoryEntry = { event: envelope, rules: matched.map((r) => r.name), failures: [] };
+      const entry: BusHistoryEntry = { seq: ++this.seq, event: envelope, rules: matched.map((r) => r.name), failures: [] };
       this.remember(entry);
       for (const rule of matched) {
         for (const target of rule.targets) this.track(this.deliver(rule, target, entry));
@@ -130,6 +161,33 @@ export class LocalBus implements Bus {
   /** The most recent events, oldest first. */
   recent(limit = 50): BusHistoryEntry[] {
     return this.history.slice(-limit);
+  }
+
+  /**
+   * Published events still in memory, oldest first, filtered: by detail type, event time at or after
+   * `since` (ISO 8601), `detail.campaignId`, `detail.instanceId`, and `after` a sequence number
+   * (what a follower saw last). At most `limit` (default 100) of the oldest matches.
+   */
+  events(filter: BusEventFilter = {}): BusHistoryEntry[] {
+    const types = filter.types?.length ? new Set(filter.types) : undefined;
+    const since = filter.since ? Date.parse(filter.since) : undefined;
+    const out: BusHistoryEntry[] = [];
+    const limit = filter.limit ?? 100;
+    for (const entry of this.history) {
+      if (out.length >= limit) break;
+      if (filter.after !== undefined && entry.seq <= filter.after) continue;
+      if (types && !types.has(entry.event['detail-type'])) continue;
+      if (since !== undefined && eventTimeOf(entry.event) < since) continue;
+      if (filter.campaignId !== undefined && entry.event.detail.campaignId !== filter.campaignId) continue;
+      if (filter.instanceId !== undefined && entry.event.detail.instanceId !== filter.instanceId) continue;
+      out.push(entry);
+    }
+    return out;
+  }
+
+  /** Sequence number of the last published event (0 before the first). */
+  lastSeq(): number {
+    return this.seq;
   }
 
   /** Resolves when every delivery in progress (retries included) has finished. */
@@ -157,6 +215,33 @@ export class LocalBus implements Bus {
   private remember(entry: BusHistoryEntry): void {
     this.history.push(entry);
     if (this.history.length > this.historyLimit) this.history.splice(0, this.history.length - this.historyLimit);
+    if (this.logFile) this.append(this.logFile, entry);
+  }
+
+  /** Appends an event to the log file; a failing disk is logged and never fails the publish (the event is already routed). */
+  private append(file: string, entry: BusHistoryEntry): void {
+    try {
+      if (existsSync(file) && statSync(file).size > this.maxLogFileBytes) renameSync(file, `${file}.1`);
+      appendFileSync(file, JSON.stringify({ seq: entry.seq, event: entry.event, rules: entry.rules }) + '\n');
+    } catch (error) {
+      this.log.error('event log not written', { file, error: messageOf(error), eventId: entry.event.detail.eventId });
+    }
+  }
+
+  /** Reads the tail of the log file back into memory and continues its sequence. */
+  private loadLog(file: string): void {
+    mkdirSync(dirname(file), { recursive: true });
+    if (!existsSync(file)) return;
+    const lines = readFileSync(file, 'utf8').split('\n').filter((l) => l.trim());
+    for (const line of lines.slice(-this.historyLimit)) {
+      try {
+        const saved = JSON.parse(line) as { seq: number; event: BusEnvelope; rules?: string[] };
+        this.history.push({ seq: saved.seq, event: saved.event, rules: saved.rules ?? [], failures: [] });
+        this.seq = Math.max(this.seq, saved.seq);
+      } catch (error) {
+        this.log.warn('event log line skipped', { file, error: messageOf(error) });
+      }
+    }
   }
 
   private track(delivery: Promise<void>): void {
@@ -300,5 +385,8 @@ function checkEvent(event: BusEvent): string | undefined {
   if (size > MAX_ENTRY_BYTES) return `EntryTooLarge: ${size} bytes, at most ${MAX_ENTRY_BYTES}`;
   return undefined;
 }
+
+/** The event's time in ms: the detail's `eventTime` (Reachout events keep milliseconds), else the envelope's whole seconds. */
+const eventTimeOf = (event: BusEnvelope): number => (typeof event.detail.eventTime === 'number' ? event.detail.eventTime : Date.parse(event.time));
 
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));

@@ -204,3 +204,37 @@ export const ERROR_EXAMPLE = {
     requestId: 'Xk3vZjR1IAMEVzA=',
   },
 };
+
+/** The first example a schema carries in `.meta({ examples })`. */
+const metaExampleOf = (schema: unknown): unknown => (schema as { meta?: () => { examples?: unknown[] } | undefined } | undefined)?.meta?.()?.examples?.[0];
+
+const webhookId = 'W01JH3QF6G8H0J2K4M6N8P0Q2R';
+const WEBHOOK_REQUESTS: Record<string, Omit<RouteExample, 'response'>> = {
+  'GET /webhooks': {},
+  'POST /webhooks': { body: { url: 'https://crm.example.com/reachout/events', eventTypes: ['CallFinished', 'JobComplete'], description: 'CRM sync' } },
+  'GET /webhooks/{webhookId}': { params: { webhookId } },
+  'PATCH /webhooks/{webhookId}': { params: { webhookId }, body: { eventTypes: ['JobComplete'], version: 1 } },
+  'DELETE /webhooks/{webhookId}': { params: { webhookId } },
+  'POST /webhooks/{webhookId}/rotate-secret': { params: { webhookId }, body: { graceSeconds: 3600 } },
+  'POST /webhooks/{webhookId}/pause': { params: { webhookId } },
+  'POST /webhooks/{webhookId}/resume': { params: { webhookId } },
+  'GET /webhooks/{webhookId}/deliveries': { params: { webhookId }, query: { limit: '20' } },
+  'GET /webhooks/{webhookId}/dead-letters': { params: { webhookId }, query: { limit: '20' } },
+  'POST /webhooks/{webhookId}/redeliver': { params: { webhookId }, body: { limit: 100 } },
+  'GET /audit': { query: { from: '2026-01-05T00:00:00.000Z', to: '2026-01-06T00:00:00.000Z', entityType: 'scenario', action: 'scenario.' } },
+};
+
+/**
+ * Examples of routes whose answers carry their examples in their schemas (`.meta({ examples })`): the
+ * request parts above, the answer from the route's own response schema.
+ */
+export function withSchemaExamples(routes: readonly { method: string; path: string; response?: unknown }[]): void {
+  for (const r of routes) {
+    const key = `${r.method} ${r.path}`;
+    const request = WEBHOOK_REQUESTS[key];
+    if (!request || ROUTE_EXAMPLES[key]) continue;
+    const response = metaExampleOf(r.response);
+    ROUTE_EXAMPLES[key] = { ...request, ...(response !== undefined ? { response } : {}) };
+  }
+}
+

@@ -71,6 +71,12 @@ function operationId(r: Route): string {
   return `${r.method.toLowerCase()}${words.join('')}`;
 }
 
+/** The first example a zod schema carries in its metadata (`.meta({ examples: [...] })`), if any. */
+function metaExample(schema: unknown): unknown {
+  const meta = (schema as { meta?: () => { examples?: unknown[] } | undefined } | undefined)?.meta?.();
+  return Array.isArray(meta?.examples) ? meta.examples[0] : undefined;
+}
+
 /** Key of a route in the examples map. */
 export const routeKey = (r: Pick<Route, 'method' | 'path'>) => `${r.method} ${r.path}`;
 
@@ -85,7 +91,13 @@ export function openApiDocument(routes: Route[], info: { title?: string; version
   const paths: Record<string, Record<string, unknown>> = {};
   for (const r of routes) {
     const id = operationId(r);
-    const example: RouteExample = ROUTE_EXAMPLES[routeKey(r)] ?? {};
+    // An example from the examples map, else from the schemas' own `.meta({ examples })`.
+    const given: RouteExample = ROUTE_EXAMPLES[routeKey(r)] ?? {};
+    const example: RouteExample = {
+      ...given,
+      ...(given.response === undefined && metaExample(r.response) !== undefined ? { response: metaExample(r.response) } : {}),
+      ...(given.body === undefined && metaExample(r.body) !== undefined ? { body: metaExample(r.body) } : {}),
+    };
     const parameters: unknown[] = [];
     const pathSchemas = r.params ? ((schemaOf(r.params, 'input', components, id) as { properties?: Record<string, JsonSchema> }).properties ?? {}) : {};
     for (const m of r.path.matchAll(/\{(\w+)\}/g)) {

@@ -5,23 +5,15 @@ import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { EVENT_TYPES, type EventType } from '../../lib/events/schemas';
+import { EventSchemas } from './event-schemas';
 import { acknowledge } from './nag';
 
-/** Detail types Reachout publishes (SPEC E1). */
-export const EVENT_DETAIL_TYPES = [
-  'Dialing',
-  'Ringing',
-  'CallAnswered',
-  'CallFinished',
-  'RecordingReady',
-  'JobComplete',
-  'CampaignStateChanged',
-  'CampaignComplete',
-  'ExportReady',
-] as const;
+/** Detail types Reachout publishes (SPEC E1); the event contract in lib/events is their source. */
+export const EVENT_DETAIL_TYPES = EVENT_TYPES;
 
 /** One of the published detail types. */
-export type EventDetailType = (typeof EVENT_DETAIL_TYPES)[number];
+export type EventDetailType = EventType;
 
 /** Props of the event layer. */
 export interface EventsProps {
@@ -37,7 +29,12 @@ export interface EventsProps {
   readonly archiveRetention?: Duration;
 }
 
-/** A webhook subscription (E2). */
+/**
+ * A webhook configured at deploy time (E2), delivered by an EventBridge API destination with a static
+ * token header: for receivers that cannot verify signatures or need EventBridge's rate limiting. The
+ * webhooks managed through the API (`/webhooks`, signed the Standard Webhooks way, with a delivery log
+ * and redelivery) are the default; see docs/events.md.
+ */
 export interface WebhookOptions {
   /** HTTPS endpoint the events are posted to. */
   readonly endpoint: string;
@@ -86,9 +83,9 @@ export interface Webhook {
 }
 
 /**
- * Events (E1, E2): the bus, an archive for replay, and webhooks on API destinations with retries and a shared
- * dead-letter queue. JSON schemas of the details are generated from the zod schemas elsewhere, so no schema
- * registry is deployed.
+ * Events (E1, E2): the bus, an archive of every event for replay, the schema registry of the event contract
+ * (one JSON Schema per detail type, generated from lib/events at synth time), and deploy-time webhooks on API
+ * destinations with retries and a shared dead-letter queue.
  */
 export class Events extends Construct {
   /** The Reachout event bus (EVENT_BUS_NAME). */
@@ -99,6 +96,8 @@ export class Events extends Construct {
   public readonly webhookDeadLetterQueue: sqs.Queue;
   /** The `source` of Reachout events. */
   public readonly eventSource: string;
+  /** The schema registry of the event contract. */
+  public readonly schemas: EventSchemas;
 
   constructor(scope: Construct, id: string, props: EventsProps = {}) {
     super(scope, id);
@@ -109,6 +108,7 @@ export class Events extends Construct {
       eventPattern: { source: [this.eventSource] },
       retention: props.archiveRetention ?? Duration.days(30),
     });
+    this.schemas = new EventSchemas(this, 'Schemas', { eventSource: this.eventSource });
     this.webhookDeadLetterQueue = new sqs.Queue(this, 'WebhookDlq', {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
@@ -116,6 +116,7 @@ export class Events extends Construct {
     });
     acknowledge(this.webhookDeadLetterQueue, 'AwsSolutions-SQS3', 'This queue is the dead-letter queue of the webhook targets');
     new CfnOutput(this, 'EventBusName', { value: this.bus.eventBusName });
+    new CfnOutput(this, 'EventSchemaRegistryName', { value: this.schemas.registry.attrRegistryName });
   }
 
   /** Lets a principal publish to the bus. */

@@ -7,6 +7,7 @@ import { Dialing } from '../constructs/dialing';
 import { Events, type WebhookOptions } from '../constructs/events';
 import { Monitoring } from '../constructs/monitoring';
 import { Telephony, type PhoneNumberOrder } from '../constructs/telephony';
+import { WebhookDelivery } from '../constructs/webhook-delivery';
 import { acknowledgeNagFindings } from './nag-acknowledgements';
 
 /** A webhook configured at deploy time. */
@@ -80,6 +81,8 @@ export class ReachoutStack extends Stack {
   public readonly analytics: Analytics;
   /** Alarms and dashboard. */
   public readonly monitoring: Monitoring;
+  /** Delivery of the webhooks managed through the API (E2). */
+  public readonly webhooks: WebhookDelivery;
 
   constructor(scope: Construct, id: string, props: ReachoutStackProps = {}) {
     super(scope, id, { description: 'Reachout: outbound voice robot on Amazon Chime SDK PSTN audio', ...props });
@@ -111,6 +114,13 @@ export class ReachoutStack extends Stack {
       MAX_CONCURRENCY: maxConcurrency.valueAsString,
     };
 
+    this.webhooks = new WebhookDelivery(this, 'Webhooks', {
+      bus: this.events.bus,
+      eventSource: this.events.eventSource,
+      environment: base,
+      ruleDeadLetterQueue: this.events.webhookDeadLetterQueue,
+    });
+
     this.dialing = new Dialing(this, 'Dialing', { environment: base });
     const shared = { ...base, ...this.dialing.environment };
 
@@ -127,6 +137,7 @@ export class ReachoutStack extends Stack {
         SMA_ID: this.telephony.smaId,
         STATE_MACHINE_ARN: this.dialing.stateMachine.stateMachineArn,
         RECOGNIZER_BOT_ALIAS_ARN: this.telephony.botAliasArn,
+        ...this.webhooks.environment,
       },
       userPoolRemovalPolicy: props.removalPolicy,
       corsAllowOrigins: props.corsAllowOrigins,
@@ -151,8 +162,9 @@ export class ReachoutStack extends Stack {
         { name: 'sma', fn: this.telephony.smaHandler },
         { name: 'recordings', fn: this.telephony.recordingsHandler },
         { name: 'recognizerHook', fn: this.telephony.recognizerHook },
+        { name: 'webhookDelivery', fn: this.webhooks.handler },
       ],
-      queues: this.dialing.queues,
+      queues: [...this.dialing.queues, { name: 'webhooks', queue: this.webhooks.queue, deadLetterQueue: this.webhooks.deadLetterQueue }],
       deadLetterQueues: [
         { name: 'webhookDlq', queue: this.events.webhookDeadLetterQueue },
         { name: 'sweepScheduleDlq', queue: this.dialing.sweepDeadLetterQueue },
@@ -170,7 +182,7 @@ export class ReachoutStack extends Stack {
 
   /** Least privilege: each function gets the rights its code path uses, nothing stack-wide. */
   private grant(): void {
-    const { data, events, dialing, telephony, api } = this;
+    const { data, events, dialing, telephony, api, webhooks } = this;
     const { dialer, tickConsumer, dispatch, sweep, worker } = dialing;
 
     // API: everything a request can touch (CRUD, uploads/exports, recording links, campaign commands: loops, cancellations).
@@ -180,6 +192,10 @@ export class ReachoutStack extends Stack {
     dialing.tick.queue.grantSendMessages(api.handler);
     dialing.work.queue.grantSendMessages(api.handler);
     dialing.grantStartLoop(api.handler);
+    webhooks.grantRedeliver(api.handler);
+
+    // Webhook delivery: reads subscriptions, writes the delivery log and dead letters (its queue grant is in the construct).
+    data.grantTableReadWrite(webhooks.handler);
 
     // Dialer: places calls, records attempts, refills on failure; sends its own ring-timeout checks (P5).
     data.grantTableReadWrite(dialer);

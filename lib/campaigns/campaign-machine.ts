@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { stableId } from '../core/ids';
 import { CampaignState } from '../domain/statuses';
+import { auditItem } from '../audit';
+import { buildEvent } from '../events';
 import { effectId, type EffectInput } from '../outbox/effects';
 import { isoAt } from '../ports/clock';
 import type { Changes, Condition } from '../ports/store';
@@ -40,8 +42,8 @@ export const CampaignEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('stop'), actor: Actor }),
   /** A scheduled campaign's start time came. */
   z.object({ type: z.literal('promote') }),
-  /** Every job is terminal (the counters say so) and no import runs. */
-  z.object({ type: z.literal('complete'), completed: z.number().int(), total: z.number().int() }),
+  /** Every job is terminal (the counters say so) and no import runs; the counters go into CampaignComplete. */
+  z.object({ type: z.literal('complete'), counters: z.record(z.string(), z.number()) }),
   /** New strategy (already merged and validated against the scenario). */
   z.object({ type: z.literal('update'), actor: Actor, settings: CampaignSettings }),
 ]);
@@ -115,19 +117,16 @@ function changesOf(before: Campaign, after: Campaign): Changes {
 }
 
 /** The CampaignStateChanged event of a transition (stable id per campaign version). */
-export function stateChangedEvent(next: Campaign, previous: CampaignState, source: string, now: number): EffectInput {
-  const id = stableId('CampaignStateChanged', next.campaignId, next.version);
+export function stateChangedEvent(next: Campaign, previous: CampaignState, source: string, now: number, principal?: string): EffectInput {
   return {
     type: 'publish',
     id: effectId(now, 'campaign', next.campaignId, `v${next.version}`, 'event'),
     order: 1,
-    event: {
-      id,
-      source,
-      detailType: 'CampaignStateChanged',
-      time: isoAt(now),
-      detail: { eventId: id, eventType: 'CampaignStateChanged', instanceId: next.instanceId, campaignId: next.campaignId, name: next.name, state: next.state, previousState: previous, run: next.run },
-    },
+    event: buildEvent(
+      'CampaignStateChanged',
+      { instanceId: next.instanceId, campaignId: next.campaignId, name: next.name, state: next.state, previousState: previous, version: next.version, ...(principal ? { principal } : {}) },
+      { source, time: now },
+    ),
   };
 }
 
@@ -154,23 +153,16 @@ export function transitionCampaign(
   const nothing = (reason: string): CampaignRejected => ({ ok: false, reason, conflict: false });
   const done = (next: Campaign, effects: EffectInput[], actor?: Actor, action?: string): CampaignTransition => {
     const all = [...effects];
-    if (next.state !== c.state) all.push(stateChangedEvent(next, c.state, options.eventSource, now));
+    if (next.state !== c.state) all.push(stateChangedEvent(next, c.state, options.eventSource, now, actor?.principal));
     if (actor && action) {
-      const auditId = stableId(c.campaignId, v, action);
-      all.push({
-        type: 'put',
-        id: id('audit'),
-        item: {
-          ...keys.audit(c.instanceId, at, auditId),
-          type: 'audit',
-          at,
-          principal: actor.principal,
-          action,
-          target: c.campaignId,
-          entity: 'campaign',
-          details: { from: c.state, to: next.state },
-        },
-      });
+      // The audit entry is written with the change it records (an effect of the same commit).
+      const { item } = auditItem(
+        c.instanceId,
+        { actor: actor.principal, action, entity: { type: 'campaign', id: c.campaignId }, details: { from: c.state, to: next.state, version: next.version } },
+        now,
+        stableId(c.campaignId, v, action),
+      );
+      all.push({ type: 'put', id: id('audit'), item });
     }
     return { ok: true, next, changes: changesOf(c, next), condition: { eq: ['version', c.version] }, effects: all };
   };
@@ -229,22 +221,20 @@ export function transitionCampaign(
     case 'complete': {
       if (c.state !== 'running' && !(c.state === 'stopped' && !c.finishedAt)) return nothing(`campaign is ${c.state}`);
       if (context.runningImports > 0) return nothing('imports are running');
-      if (event.completed < event.total) return nothing('jobs are left');
-      if (c.state === 'running' && event.total === 0) return nothing('no contacts yet');
+      const total = event.counters.total ?? 0;
+      if ((event.counters.completed ?? 0) < total) return nothing('jobs are left');
+      if (c.state === 'running' && total === 0) return nothing('no contacts yet');
       const next: Campaign = { ...base, state: c.state === 'running' ? 'completed' : 'stopped', finishedAt: at };
-      const completeId = stableId('CampaignComplete', c.campaignId);
       return done(next, [
         {
           type: 'publish',
           id: id('complete'),
           order: 1,
-          event: {
-            id: completeId,
-            source: options.eventSource,
-            detailType: 'CampaignComplete',
-            time: at,
-            detail: { eventId: completeId, eventType: 'CampaignComplete', instanceId: c.instanceId, campaignId: c.campaignId, name: c.name, state: next.state, total: event.total, completed: event.completed },
-          },
+          event: buildEvent(
+            'CampaignComplete',
+            { instanceId: c.instanceId, campaignId: c.campaignId, name: c.name, run: c.run, ...(c.startedAt ? { startedAt: c.startedAt } : {}), finishedAt: at, counters: event.counters },
+            { source: options.eventSource, time: now },
+          ),
         },
       ]);
     }

@@ -103,7 +103,7 @@ export async function markImportFinished(svc: Services, instanceId: string, camp
  */
 export async function checkCompletion(svc: Services, instanceId: string, campaignId: string): Promise<boolean> {
   const counters = await readCounters(svc.store, instanceId, campaignId);
-  const r = await applyCampaignEvent(svc, instanceId, campaignId, { type: 'complete', completed: counters.completed, total: counters.total }, { retries: 3 });
+  const r = await applyCampaignEvent(svc, instanceId, campaignId, { type: 'complete', counters }, { retries: 3 });
   return r.ok;
 }
 

@@ -18,6 +18,8 @@ export interface Deps {
     tick: Queue;
     /** Background work: imports, exports. */
     work: Queue;
+    /** Webhook deliveries and their retries (E2); absent where nothing redelivers (only the API and the delivery function send to it). */
+    webhooks?: Queue;
   };
   bus: Bus;
   blobs: {

@@ -4,9 +4,9 @@ import { findCampaign, getJob } from '../campaigns/repository';
 import type { Campaign, Job } from '../campaigns/schema';
 import { applyJobEvent } from '../campaigns/transitions';
 import type { Services } from '../core/deps';
-import { stableId } from '../core/ids';
 import { CallArguments, type DialRequest } from '../domain/dialing';
 import type { CallStatus } from '../domain/statuses';
+import { buildEvent, contactsOf, extrasOf, taskOf } from '../events';
 import { onList } from '../lists';
 import { effectId } from '../outbox/effects';
 import { isoAt } from '../ports/clock';
@@ -134,7 +134,6 @@ export async function handleDialRequest(svc: Services, req: DialRequest): Promis
     return 'failed';
   }
   const placedAt = svc.clock.now();
-  const dialingEventId = stableId('Dialing', instanceId, callId);
   await Promise.all([
     applyJobEvent(svc, ids, { type: 'placed', attempt, callId, transactionId: result.transactionId }),
     svc.outbox.commit(
@@ -145,16 +144,18 @@ export async function handleDialRequest(svc: Services, req: DialRequest): Promis
         {
           type: 'publish',
           id: effectId(placedAt, 'call', callId, 'dialing'),
-          event: {
-            id: dialingEventId,
-            source: svc.config.eventSource,
-            detailType: 'Dialing',
-            time: isoAt(placedAt),
-            detail: {
-              eventId: dialingEventId, eventType: 'Dialing', eventTime: placedAt, instanceId, campaignId, groupId: campaignId, jobId, callId, attempt,
-              status: 'Executing', callingNumber: req.from, calledNumber: req.to, planedTime: req.plannedAt, actualTime: isoAt(placedAt),
+          event: buildEvent(
+            'Dialing',
+            {
+              instanceId, campaignId, jobId, callId, attempt, status: 'Executing',
+              extras: extrasOf(job.contact.variables),
+              contacts: contactsOf(job.contact),
+              tasks: [taskOf({ ...record, dialledAt: isoAt(placedAt) })],
+              callingNumber: req.from,
+              calledNumber: req.to,
             },
-          },
+            { source: svc.config.eventSource, time: placedAt },
+          ),
         },
       ],
     ),

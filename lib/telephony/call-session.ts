@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { stableId } from '../core/ids';
 import { CallStatus, HangupParty } from '../domain/statuses';
+import { buildEvent, contactsOf, extrasOf, taskOf as taskOfCall } from '../events';
 import type { DialogCommand, DialogEvent, DialogTurn } from '../dialog/types';
 import { effectId, type EffectInput } from '../outbox/effects';
 import { isoAt } from '../ports/clock';
@@ -228,7 +228,7 @@ class Step {
           this.s.ph = 'ringing';
           this.s.rg = this.ctx.now;
           this.cdr.rungAt = isoAt(this.ctx.now);
-          this.publish('Ringing', { status: 'Executing', rungAt: isoAt(this.ctx.now) });
+          this.publish('Ringing');
         }
         return [];
       case 'CALL_ANSWERED':
@@ -272,7 +272,7 @@ class Step {
     this.s.ph = 'answered';
     this.s.an = this.ctx.now;
     this.cdr.answeredAt = isoAt(this.ctx.now);
-    this.publish('CallAnswered', { status: 'Executing', answeredAt: isoAt(this.ctx.now) });
+    this.publish('CallAnswered');
     if (!this.s.plan) {
       this.systemFailure('planMissing', 'call plan missing at answer');
       return this.apologise();
@@ -685,35 +685,41 @@ class Step {
     }
   }
 
-  private publish(detailType: 'Ringing' | 'CallAnswered', detail: Record<string, unknown>): void {
+  private publish(detailType: 'Ringing' | 'CallAnswered'): void {
     const { ids, plan } = this.s;
-    const id = stableId(detailType, ids.instanceId, ids.callId);
     const now = this.ctx.now;
+    const vars = plan?.variables ?? {};
+    const { phone: _p, name, honorific, referenceId: _r, ...extras } = vars;
+    const callee = plan?.callee ?? legA(this.event)?.To ?? '';
+    const task = {
+      callId: ids.callId,
+      attempt: ids.attempt,
+      status: 'Executing' as const,
+      ...(plan?.plannedAt ? { plannedAt: plan.plannedAt } : {}),
+      dialledAt: isoAt(this.s.st ?? now),
+      ...(plan?.caller ? { caller: plan.caller } : {}),
+      callee,
+    };
     this.effects.push({
       type: 'publish',
       effect: {
         type: 'publish',
         id: effectId(now, 'call', ids.callId, detailType),
-        event: {
-          id,
-          source: this.ctx.eventSource,
+        event: buildEvent(
           detailType,
-          time: isoAt(now),
-          detail: {
-            eventId: id,
-            eventType: detailType,
-            eventTime: now,
+          {
             instanceId: ids.instanceId,
             campaignId: ids.campaignId,
-            groupId: ids.campaignId,
             jobId: ids.jobId,
             callId: ids.callId,
             attempt: ids.attempt,
-            ...(plan?.caller ? { callingNumber: plan.caller } : {}),
-            ...(plan?.callee ? { calledNumber: plan.callee } : {}),
-            ...detail,
+            status: 'Executing',
+            extras: extrasOf(extras),
+            contacts: contactsOf({ phone: callee, ...(name ? { name } : {}), ...(honorific ? { honorific } : {}), ...(plan?.referenceId ? { referenceId: plan.referenceId } : {}) }),
+            tasks: [taskOfCall(task)],
           },
-        },
+          { source: this.ctx.eventSource, time: now },
+        ),
       },
     });
   }

@@ -1,8 +1,8 @@
 import type { Services } from '../core/deps';
-import { stableId } from '../core/ids';
+import { getJob } from '../campaigns/repository';
+import { buildEvent, contactsOf, extrasOf } from '../events';
 import { effectId } from '../outbox/effects';
 import type { Blobs } from '../ports/blobs';
-import { isoAt } from '../ports/clock';
 import { keys } from '../store/keys';
 import { callRecordFromItem, callRecordKey } from './call-records';
 
@@ -60,30 +60,32 @@ export async function attachRecording(svc: Services, key: string, size?: number)
   if (!record) return 'unknownCall';
   if (record.recordingKey) return 'already';
   const now = svc.clock.now();
-  const id = stableId('RecordingReady', owner.instanceId, owner.callId);
-  const fileName = key.split('/').pop();
-  const written = await svc.outbox.commit(recordKey, { set: { recordingKey: key } }, { and: [{ exists: 'pk' }, { notExists: 'recordingKey' }] }, [
+  const fileName = key.split('/').pop() ?? key;
+  const job = await getJob(svc.store, record.instanceId, record.campaignId, record.jobId);
+  const event = buildEvent(
+    'RecordingReady',
     {
-      type: 'publish',
-      id: effectId(now, 'call', owner.callId, 'recording'),
-      event: {
-        id,
-        source: svc.config.eventSource,
-        detailType: 'RecordingReady',
-        time: isoAt(now),
-        detail: {
-          eventId: id,
-          eventType: 'RecordingReady',
-          eventTime: now,
-          instanceId: record.instanceId,
-          campaignId: record.campaignId,
-          groupId: record.campaignId,
-          jobId: record.jobId,
-          callId: record.callId,
-          recording: { taskId: record.callId, callId: record.callId, key, fileName, duration: record.talkSeconds, ...(size !== undefined ? { size } : {}) },
-        },
+      instanceId: record.instanceId,
+      campaignId: record.campaignId,
+      jobId: record.jobId,
+      callId: record.callId,
+      attempt: record.attempt,
+      extras: extrasOf(job?.contact.variables),
+      contacts: contactsOf(job?.contact ?? { phone: record.callee ?? '' }),
+      recording: {
+        taskId: record.callId,
+        callId: record.callId,
+        duration: record.talkSeconds,
+        fileName,
+        key,
+        contentType: 'audio/wav',
+        apiPath: `/calls/${record.callId}/recording`,
       },
     },
+    { source: svc.config.eventSource, time: now },
+  );
+  const written = await svc.outbox.commit(recordKey, { set: { recordingKey: key, ...(size !== undefined ? { recordingBytes: size } : {}) } }, { and: [{ exists: 'pk' }, { notExists: 'recordingKey' }] }, [
+    { type: 'publish', id: effectId(now, 'call', owner.callId, 'recording'), event },
   ]);
   return written.ok ? 'attached' : 'already';
 }

@@ -158,7 +158,7 @@ describe('Dialing', () => {
       FunctionResponseTypes: ['ReportBatchItemFailures'],
       ScalingConfig: { MaximumConcurrency: 2 },
     });
-    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 3);
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 4);
     for (const m of Object.values(resourcesOf(template, 'AWS::Lambda::EventSourceMapping'))) {
       expect(m.Properties!.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
     }
@@ -311,6 +311,8 @@ describe('Events', () => {
     template.resourceCountIs('AWS::Events::EventBus', 1);
     template.hasResourceProperties('AWS::Events::Archive', { EventPattern: { source: ['reachout'] }, RetentionDays: 30 });
     logicalIdOf(template, 'AWS::SQS::Queue', 'EventsWebhookDlq');
+    template.resourceCountIs('AWS::EventSchemas::Registry', 1);
+    template.resourceCountIs('AWS::EventSchemas::Schema', 9);
   });
 
   it('lets every function that emits events publish to the bus', () => {

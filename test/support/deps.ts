@@ -1,5 +1,6 @@
 import { MemoryStore } from '../../lib/adapters/memory/store';
 import { compose } from '../../lib/composition';
+import { assertValidEvent } from '../../lib/events';
 import type { Deps } from '../../lib/core/deps';
 import { silentLogger } from '../../lib/core/log';
 import type { Blobs, BlobInfo } from '../../lib/ports/blobs';
@@ -68,13 +69,15 @@ export function testDeps(overrides: Partial<Deps> = {}) {
   const clock = new ManualClock();
   const events: BusEvent[] = [];
   const calls: PlaceCallRequest[] = [];
-  const queues = { dial: new RecordingQueue(), tick: new RecordingQueue(), work: new RecordingQueue() };
+  const queues = { dial: new RecordingQueue(), tick: new RecordingQueue(), work: new RecordingQueue(), webhooks: new RecordingQueue() };
   const workflowStarts: { instanceId: string; campaignId: string; run: number }[] = [];
   const deps: Deps = {
     store: new MemoryStore(),
     queues,
     bus: {
+      // Every event a test publishes must keep the published contract (lib/events).
       async publish(batch) {
+        for (const e of batch) assertValidEvent(e);
         events.push(...batch);
         return { failed: [] };
       },

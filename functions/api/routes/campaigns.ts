@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { getProgress, getCampaign, listCampaigns, createCampaign } from '../../../lib/campaigns/repository';
 import { copyCampaign, pauseCampaign, rerunCampaign, resumeCampaign, startCampaign, stopCampaign, updateCampaign } from '../../../lib/campaigns/lifecycle';
 import { Campaign, CampaignSettings, Contact, RerunOutcome } from '../../../lib/campaigns/schema';
-import { audit } from '../../../lib/campaigns/events';
+import { audit } from '../../../lib/audit';
 import type { Deps } from '../../../lib/core/deps';
 import { newId } from '../../../lib/core/ids';
 import { NotFoundError, ValidationError } from '../../../lib/core/errors';
@@ -72,7 +72,7 @@ export const campaignRoutes: Route[] = [
       const needed = await scenarioVariables(deps, req.instanceId, req.body.scenarioId, req.body.scenarioVersion);
       const settings = { ...req.body, requiredVariables: [...new Set([...req.body.requiredVariables, ...needed])].slice(0, 50) };
       const c = await createCampaign(deps.store, req.instanceId, settings, deps.clock.now());
-      await audit(deps, req.instanceId, { principal: req.principal, action: 'campaign.create', target: c.campaignId });
+      await audit(deps, req.instanceId, { actor: req.principal, requestId: req.requestId, action: 'campaign.create', entity: { type: 'campaign', id: c.campaignId }, after: c });
       return { body: await view(deps, req.instanceId, c) };
     },
   }),
@@ -242,7 +242,7 @@ export const campaignRoutes: Route[] = [
       if (!['draft', 'scheduled', 'running', 'paused'].includes(c.state)) throw new ValidationError(`a ${c.state} campaign has no suspend list to change`, [{ path: 'campaignId', message: c.state }]);
       const settings = await getInstanceSettings(deps.store, req.instanceId);
       const result = await suspendNumbers(deps, req.instanceId, c.campaignId, req.body.numbers, settings.defaultRegion);
-      await audit(deps, req.instanceId, { principal: req.principal, action: 'campaign.suspend', target: c.campaignId, details: { added: result.added } });
+      await audit(deps, req.instanceId, { actor: req.principal, requestId: req.requestId, action: 'campaign.suspend', entity: { type: 'campaign', id: c.campaignId }, details: { added: result.added, jobsCancelled: result.jobsCancelled } });
       return { body: result };
     },
   }),

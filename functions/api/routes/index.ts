@@ -9,9 +9,24 @@ import { campaignRoutes } from './campaigns';
 import { jobRoutes } from './jobs';
 import { listRoutes } from './lists';
 import { principalRoutes } from './principals';
+import { webhookRoutes } from './webhooks';
+import { auditRoutes } from './audit';
+import { withSchemaExamples } from '../examples';
 
 /** Every route of the REST API, in the order they are documented. */
-export const allRoutes: Route[] = [...healthRoutes, ...instanceRoutes, ...scenarioRoutes, ...callRoutes, ...campaignRoutes, ...jobRoutes, ...listRoutes, ...principalRoutes];
+export const allRoutes: Route[] = [
+  ...healthRoutes,
+  ...instanceRoutes,
+  ...scenarioRoutes,
+  ...callRoutes,
+  ...campaignRoutes,
+  ...jobRoutes,
+  ...listRoutes,
+  ...principalRoutes,
+  ...webhookRoutes,
+  ...auditRoutes,
+];
+withSchemaExamples([...webhookRoutes, ...auditRoutes]);
 
 /** All routes plus `GET /openapi.json`, the document generated from their schemas (E3). */
 export function apiRoutes(routes: Route[] = allRoutes): Route[] {

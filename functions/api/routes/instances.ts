@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { NotFoundError } from '../../../lib/core/errors';
+import { audit } from '../../../lib/audit';
+import { NotFoundError, ReachoutError } from '../../../lib/core/errors';
 import {
   createApiKey,
   createInstance,
@@ -33,7 +34,18 @@ export const instanceRoutes: Route[] = [
     body: UpdateInstanceBody,
     response: Instance,
     async handle(req, deps) {
-      return { body: await updateInstance(deps.store, req.instanceId, req.body, deps.clock.now()) };
+      const before = await getInstance(deps.store, req.instanceId);
+      const after = await updateInstance(deps.store, req.instanceId, req.body, deps.clock.now());
+      await audit(deps, req.instanceId, {
+        actor: req.principal,
+        requestId: req.requestId,
+        action: 'settings.update',
+        entity: { type: 'settings', id: req.instanceId },
+        before: { name: before.name, settings: before.settings },
+        after: { name: after.name, settings: after.settings },
+        details: { version: after.version },
+      });
+      return { body: after };
     },
   }),
   route({
@@ -70,8 +82,11 @@ export const instanceRoutes: Route[] = [
     async handle(req, deps) {
       const now = deps.clock.now();
       const instance = await createInstance(deps.store, { name: req.body.name, settings: req.body.settings }, now);
-      const { apiKey } = await createApiKey(deps.store, instance.instanceId, now);
-      return { body: { instance, apiKey } };
+      const created = await createApiKey(deps.store, instance.instanceId, now);
+      const by = { actor: req.principal, requestId: req.requestId };
+      await audit(deps, instance.instanceId, { ...by, action: 'instance.create', entity: { type: 'instance', id: instance.instanceId }, after: { name: instance.name } });
+      await audit(deps, instance.instanceId, { ...by, action: 'apiKey.create', entity: { type: 'apiKey', id: created.keyId } });
+      return { body: { instance, apiKey: created.apiKey } };
     },
   }),
 ];

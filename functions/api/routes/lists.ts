@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { audit } from '../../../lib/campaigns/events';
+import { audit } from '../../../lib/audit';
 import { ReachoutError, ValidationError } from '../../../lib/core/errors';
 import { columnMap } from '../../../lib/contacts/normalize';
 import { fileRows, formatOf } from '../../../lib/contacts/parse';
@@ -29,7 +29,7 @@ export const listRoutes: Route[] = [
     async handle(req, deps) {
       const settings = await getInstanceSettings(deps.store, req.instanceId);
       const result = await addToList(deps, req.instanceId, listOf(req.params.list), req.body.numbers, { defaultRegion: settings.defaultRegion, note: req.body.note });
-      await audit(deps, req.instanceId, { principal: req.principal, action: `list.${req.params.list}.add`, target: req.params.list, details: { added: result.added } });
+      await audit(deps, req.instanceId, { actor: req.principal, requestId: req.requestId, action: 'list.add', entity: { type: 'list', id: req.params.list }, details: { added: result.added, rejected: result.rejected.length } });
       return { body: result };
     },
   }),
@@ -39,7 +39,7 @@ export const listRoutes: Route[] = [
     async handle(req, deps) {
       const settings = await getInstanceSettings(deps.store, req.instanceId);
       const removed = await removeFromList(deps.store, req.instanceId, listOf(req.params.list), req.body.numbers, settings.defaultRegion);
-      await audit(deps, req.instanceId, { principal: req.principal, action: `list.${req.params.list}.remove`, target: req.params.list, details: { removed } });
+      await audit(deps, req.instanceId, { actor: req.principal, requestId: req.requestId, action: 'list.remove', entity: { type: 'list', id: req.params.list }, details: { removed } });
       return { body: { removed } };
     },
   }),
@@ -83,7 +83,7 @@ export const listRoutes: Route[] = [
         total.added += r.added;
         if (total.rejected.length < 1000) total.rejected.push(...r.rejected.slice(0, 1000 - total.rejected.length));
       }
-      await audit(deps, req.instanceId, { principal: req.principal, action: `list.${req.params.list}.import`, target: req.params.list, details: { added: total.added } });
+      await audit(deps, req.instanceId, { actor: req.principal, requestId: req.requestId, action: 'list.import', entity: { type: 'list', id: req.params.list }, details: { added: total.added, rejected: total.rejected.length } });
       return { body: total };
     },
   }),

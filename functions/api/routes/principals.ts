@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { audit } from '../../../lib/campaigns/events';
+import { audit } from '../../../lib/audit';
 import { NotFoundError, ValidationError } from '../../../lib/core/errors';
 import {
   ALL_INSTANCES,
@@ -57,7 +57,7 @@ export const principalRoutes: Route[] = [
       }
       if (missing.length) throw new ValidationError(`unknown instances: ${missing.map((m) => m.message).join('; ')}`, missing);
       const grant = await putPrincipalGrant(deps.store, req.body, deps.clock.now(), req.principal);
-      await audit(deps, req.instanceId, { principal: req.principal, action: 'principal.grant', target: grant.principal, details: { instances: grant.instances, admin: grant.admin } });
+      await audit(deps, req.instanceId, { actor: req.principal, requestId: req.requestId, action: 'principal.grant', entity: { type: 'principal', id: grant.principal }, after: { instances: grant.instances, admin: grant.admin } });
       return { body: grant };
     },
   }),
@@ -72,7 +72,7 @@ export const principalRoutes: Route[] = [
     async handle(req, deps) {
       const principal = normalisePrincipalArn(req.query.principal);
       if (!(await deletePrincipalGrant(deps.store, principal))) throw new NotFoundError('principal grant', principal);
-      await audit(deps, req.instanceId, { principal: req.principal, action: 'principal.revoke', target: principal });
+      await audit(deps, req.instanceId, { actor: req.principal, requestId: req.requestId, action: 'principal.revoke', entity: { type: 'principal', id: principal } });
       return { status: 204 };
     },
   }),

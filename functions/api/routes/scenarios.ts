@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { audit } from '../../../lib/audit';
 import { NotFoundError, ValidationError } from '../../../lib/core/errors';
 import { compileCached, DialogState, isDialogOver, parseDialogState, startDialog, transition } from '../../../lib/dialog/engine';
 import type { DialogCommand, DialogEvent } from '../../../lib/dialog/types';
@@ -30,6 +31,9 @@ const Language = z.enum(['en', 'zh']);
 /** A scenario definition is stored as one item (the draft in the head, each version in its own); DynamoDB items are ≤ 400 KB. */
 export const MAX_SCENARIO_BYTES = 300 * 1024;
 const tags = ['scenarios'];
+
+/** What the audit trail keeps of a scenario (definitions are too large to keep whole). */
+const audited = (s: Scenario) => ({ name: s.name, status: s.status, revision: s.revision, publishedVersion: s.publishedVersion, latestVersion: s.latestVersion });
 
 const Summary = Scenario.omit({ draft: true }).extend({ language: Language });
 const VersionSummary = ScenarioVersion.omit({ definition: true }).extend({ name: z.string() });
@@ -93,7 +97,9 @@ export const scenarioRoutes: Route[] = [
     status: 201,
     response: Scenario,
     async handle(req, deps) {
-      return { status: 201, body: await createScenario(deps.store, req.instanceId, req.body, deps.clock.now()) };
+      const created = await createScenario(deps.store, req.instanceId, req.body, deps.clock.now());
+      await audit(deps, req.instanceId, { actor: req.principal, requestId: req.requestId, action: 'scenario.create', entity: { type: 'scenario', id: created.scenarioId }, after: audited(created) });
+      return { status: 201, body: created };
     },
   }),
   route({
@@ -117,9 +123,9 @@ export const scenarioRoutes: Route[] = [
     maxBodyBytes: MAX_SCENARIO_BYTES,
     response: Scenario,
     async handle(req, deps) {
-      return {
-        body: await updateDraft(deps.store, req.instanceId, req.params.scenarioId, req.body.definition, deps.clock.now(), req.body.revision),
-      };
+      const saved = await updateDraft(deps.store, req.instanceId, req.params.scenarioId, req.body.definition, deps.clock.now(), req.body.revision);
+      await audit(deps, req.instanceId, { actor: req.principal, requestId: req.requestId, action: 'scenario.save', entity: { type: 'scenario', id: saved.scenarioId }, after: audited(saved) });
+      return { body: saved };
     },
   }),
   route({
@@ -131,6 +137,7 @@ export const scenarioRoutes: Route[] = [
     status: 204,
     async handle(req, deps) {
       await deleteScenario(deps.store, req.instanceId, req.params.scenarioId);
+      await audit(deps, req.instanceId, { actor: req.principal, requestId: req.requestId, action: 'scenario.delete', entity: { type: 'scenario', id: req.params.scenarioId } });
       return { status: 204 };
     },
   }),
@@ -143,7 +150,16 @@ export const scenarioRoutes: Route[] = [
     body: z.object({ revision: z.number().int().optional() }).default({}),
     response: Published,
     async handle(req, deps) {
-      return { body: await publishScenario(deps.store, req.instanceId, req.params.scenarioId, deps.clock.now(), req.body.revision) };
+      const published = await publishScenario(deps.store, req.instanceId, req.params.scenarioId, deps.clock.now(), req.body.revision);
+      await audit(deps, req.instanceId, {
+        actor: req.principal,
+        requestId: req.requestId,
+        action: 'scenario.publish',
+        entity: { type: 'scenario', id: req.params.scenarioId },
+        after: audited(published.scenario),
+        details: { version: published.version.version },
+      });
+      return { body: published };
     },
   }),
   route({
@@ -181,7 +197,16 @@ export const scenarioRoutes: Route[] = [
     body: z.object({ version: z.number().int().min(1) }),
     response: Published,
     async handle(req, deps) {
-      return { body: await rollbackScenario(deps.store, req.instanceId, req.params.scenarioId, req.body.version, deps.clock.now()) };
+      const rolled = await rollbackScenario(deps.store, req.instanceId, req.params.scenarioId, req.body.version, deps.clock.now());
+      await audit(deps, req.instanceId, {
+        actor: req.principal,
+        requestId: req.requestId,
+        action: 'scenario.rollback',
+        entity: { type: 'scenario', id: req.params.scenarioId },
+        after: audited(rolled.scenario),
+        details: { to: req.body.version, version: rolled.version.version },
+      });
+      return { body: rolled };
     },
   }),
   route({
@@ -194,7 +219,16 @@ export const scenarioRoutes: Route[] = [
     status: 201,
     response: Scenario,
     async handle(req, deps) {
-      return { status: 201, body: await copyScenario(deps.store, req.instanceId, req.params.scenarioId, deps.clock.now(), req.body.name) };
+      const copy = await copyScenario(deps.store, req.instanceId, req.params.scenarioId, deps.clock.now(), req.body.name);
+      await audit(deps, req.instanceId, {
+        actor: req.principal,
+        requestId: req.requestId,
+        action: 'scenario.copy',
+        entity: { type: 'scenario', id: copy.scenarioId },
+        after: audited(copy),
+        details: { from: req.params.scenarioId },
+      });
+      return { status: 201, body: copy };
     },
   }),
   route({
@@ -220,7 +254,9 @@ export const scenarioRoutes: Route[] = [
     status: 201,
     response: Scenario,
     async handle(req, deps) {
-      return { status: 201, body: await importScenario(deps.store, req.instanceId, req.body, deps.clock.now()) };
+      const imported = await importScenario(deps.store, req.instanceId, req.body, deps.clock.now());
+      await audit(deps, req.instanceId, { actor: req.principal, requestId: req.requestId, action: 'scenario.import', entity: { type: 'scenario', id: imported.scenarioId }, after: audited(imported) });
+      return { status: 201, body: imported };
     },
   }),
   route({
@@ -250,7 +286,16 @@ export const scenarioRoutes: Route[] = [
       const template = getTemplate(req.params.templateId);
       if (!template) throw new NotFoundError('template', req.params.templateId);
       const def = template.definition(req.body.language);
-      return { status: 201, body: await createScenario(deps.store, req.instanceId, { ...def, ...(req.body.name ? { name: req.body.name } : {}) }, deps.clock.now()) };
+      const created = await createScenario(deps.store, req.instanceId, { ...def, ...(req.body.name ? { name: req.body.name } : {}) }, deps.clock.now());
+      await audit(deps, req.instanceId, {
+        actor: req.principal,
+        requestId: req.requestId,
+        action: 'scenario.create',
+        entity: { type: 'scenario', id: created.scenarioId },
+        after: audited(created),
+        details: { templateId: req.params.templateId, language: req.body.language },
+      });
+      return { status: 201, body: created };
     },
   }),
   route({

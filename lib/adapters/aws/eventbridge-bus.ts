@@ -1,5 +1,4 @@
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
-import { AdapterError } from '../../core/errors';
 import type { Bus, BusEvent, PublishResult } from '../../ports/bus';
 import { chunkBySize, describeError, isTransient, retryPending, retryPolicy, type RetryPolicy, type Sleep } from './retry';
 
@@ -80,9 +79,22 @@ export class EventBridgeBus implements Bus {
     this.policy = retryPolicy(options);
   }
 
+  /**
+   * Publishes in requests of at most 10 entries and 256 KB; retries only the entries (or requests)
+   * that failed transiently, with backoff; reports every event still not published with its reason
+   * (entries EventBridge refuses for good, an entry over 256 KB, a request refused as a whole) and
+   * never throws for them: the caller keeps those events pending (the outbox) and publishes the rest.
+   */
   async publish(events: BusEvent[]): Promise<PublishResult> {
-    const all: Pending[] = events.map((event, index) => ({ event, entry: toEntry(event, this.busName), index, reason: '' }));
     const failed: Pending[] = [];
+    const all: Pending[] = [];
+    events.forEach((event, index) => {
+      const p: Pending = { event, entry: toEntry(event, this.busName), index, reason: '' };
+      const size = entrySize(p.entry);
+      // EventBridge refuses a whole request holding an entry this large; it must not take the others with it.
+      if (size > MAX_BYTES) failed.push({ ...p, reason: `EntryTooLarge: ${size} bytes, at most ${MAX_BYTES}` });
+      else all.push(p);
+    });
     for (const chunk of chunkBySize(all, MAX_ENTRIES, MAX_BYTES, (p) => entrySize(p.entry))) {
       const rest = await retryPending(chunk, (pending) => this.attempt(pending, failed), this.policy);
       failed.push(...rest);
@@ -97,9 +109,12 @@ export class EventBridgeBus implements Bus {
     try {
       out = await this.client.send(new PutEventsCommand({ Entries: pending.map((p) => p.entry) }));
     } catch (error) {
-      if (!isTransient(error)) throw new AdapterError('EventBridge', 'PutEvents', describeError(error), error);
-      for (const p of pending) p.reason = describeError(error);
-      return pending;
+      const reason = describeError(error);
+      for (const p of pending) p.reason = reason;
+      if (isTransient(error)) return pending;
+      // Refused as a whole (access denied, validation): retrying cannot help; report, and go on with the next request.
+      failed.push(...pending);
+      return [];
     }
     if (!out.FailedEntryCount) return [];
     const retry: Pending[] = [];

@@ -2,7 +2,6 @@ import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from 
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { EventBridgeBus, entrySize } from '../../../../lib/adapters/aws/eventbridge-bus';
-import { AdapterError } from '../../../../lib/core/errors';
 import type { BusEvent } from '../../../../lib/ports/bus';
 
 const eb = mockClient(EventBridgeClient);
@@ -86,13 +85,50 @@ describe('EventBridgeBus', () => {
     expect(eb.commandCalls(PutEventsCommand).map((c) => c.args[0].input.Entries!.length)).toEqual([3, 1, 1]);
   });
 
-  it('retries a throttled call and throws an AdapterError for a refused one', async () => {
+  it('retries a throttled call, and reports the events of a refused one without retrying it', async () => {
     const throttled = Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } });
     eb.on(PutEventsCommand).rejectsOnce(throttled).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'x' }] });
     expect(await bus().publish([event(0)])).toEqual({ failed: [] });
     eb.reset();
     eb.on(PutEventsCommand).rejects(Object.assign(new Error('nope'), { name: 'AccessDeniedException', $metadata: { httpStatusCode: 400 } }));
-    await expect(bus().publish([event(0)])).rejects.toBeInstanceOf(AdapterError);
+    const events = [event(0), event(1)];
+    expect(await bus().publish(events)).toEqual({
+      failed: events.map((e) => ({ event: e, reason: 'AccessDeniedException: nope' })),
+    });
+    expect(eb.commandCalls(PutEventsCommand)).toHaveLength(1);
+  });
+
+  it('goes on with the next request when one is refused as a whole', async () => {
+    const refused = Object.assign(new Error('bad'), { name: 'ValidationException', $metadata: { httpStatusCode: 400 } });
+    eb.on(PutEventsCommand)
+      .rejectsOnce(refused)
+      .callsFake((input: Input) => ({ FailedEntryCount: 0, Entries: input.Entries.map(() => ({ EventId: 'x' })) }));
+    const events = Array.from({ length: 12 }, (_, i) => event(i));
+    const result = await bus().publish(events);
+    expect(result.failed.map((f) => f.event.id)).toEqual(events.slice(0, 10).map((e) => e.id));
+    expect(eb.commandCalls(PutEventsCommand).map((c) => c.args[0].input.Entries!.length)).toEqual([10, 2]);
+  });
+
+  it('reports an entry over 256 KB without sending it, and publishes the others', async () => {
+    eb.on(PutEventsCommand).callsFake((input: Input) => ({ FailedEntryCount: 0, Entries: input.Entries.map(() => ({ EventId: 'x' })) }));
+    const huge = event(1, { big: 'z'.repeat(257 * 1024) });
+    const result = await bus().publish([event(0), huge, event(2)]);
+    expect(result.failed).toEqual([{ event: huge, reason: expect.stringMatching(/^EntryTooLarge/) }]);
+    const sent = eb.commandCalls(PutEventsCommand).flatMap((c) => c.args[0].input.Entries!.map(detailOf).map((d) => d.eventId));
+    expect(sent).toEqual(['E0', 'E2']);
+  });
+
+  it('backs off between retries of the failed entries, with a growing ceiling', async () => {
+    eb.on(PutEventsCommand).callsFake((input: Input) => ({
+      FailedEntryCount: input.Entries.length,
+      Entries: input.Entries.map(() => ({ ErrorCode: 'ThrottlingException', ErrorMessage: 'slow' })),
+    }));
+    const slept: number[] = [];
+    const b = new EventBridgeBus({ busName: 'reachout', client: eb as unknown as EventBridgeClient, sleep: async (ms) => void slept.push(ms), random: () => 0.999 });
+    const result = await b.publish([event(0)]);
+    expect(result.failed).toEqual([{ event: event(0), reason: 'ThrottlingException: slow' }]);
+    expect(eb.commandCalls(PutEventsCommand)).toHaveLength(6);
+    expect(slept).toEqual([49, 99, 199, 399, 799]);
   });
 
   it('leaves the time to EventBridge when the event time is not a date', async () => {
