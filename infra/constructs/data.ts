@@ -148,6 +148,12 @@ export class Data extends Construct {
     return this.dataBucket.grantReadWrite(grantee);
   }
 
+  /** Read the data bucket. */
+  grantDataRead(grantee: iam.IGrantable): iam.Grant {
+    this.acknowledgeBucket(grantee, this.dataBucket, false);
+    return this.dataBucket.grantRead(grantee);
+  }
+
   /** Read the recordings bucket (presigned links are signed with the caller's rights). */
   grantRecordingsRead(grantee: iam.IGrantable): iam.Grant {
     this.acknowledgeBucket(grantee, this.recordingsBucket, false);
