@@ -136,7 +136,8 @@ export function jsonLogger(
   level: LogLevel = levelFromEnv(),
   write: (line: string) => void = (line) => process.stdout.write(line + '\n'),
 ): Logger {
-  const threshold = ORDER[level] ?? ORDER.info;
+  // Callers may pass a raw LOG_LEVEL value ('INFO', 'warning'): read it like the environment.
+  const threshold = ORDER[parseLogLevel(level) ?? 'info'];
   const emit = (lvl: LogLevel, message: string, fields?: Record<string, unknown>) => {
     if (ORDER[lvl] < threshold) return;
     const entry = { level: lvl.toUpperCase(), message, timestamp: new Date().toISOString(), ...base, ...safeFields(fields) };
