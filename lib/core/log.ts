@@ -1,4 +1,5 @@
 import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
+import type { Context } from 'aws-lambda';
 import { maskLogValue, maskPhone } from './mask';
 
 /**
@@ -211,6 +212,15 @@ export function createPowertoolsLogger(options: PowertoolsLoggerOptions = {}): P
     jsonReplacerFn: (key: string, value: unknown) => maskLogValue(key, value),
   });
   return new PowertoolsLoggerAdapter(powertools);
+}
+
+/**
+ * Adds the invocation's Lambda context (function name, request id, cold start) to every following line of a
+ * Powertools-backed logger and its children; a no-op for other loggers. Call it first thing in each handler (or use
+ * the middy `injectLambdaContext(log.powertools)` middleware).
+ */
+export function addLambdaContext(log: Logger, context: Context): void {
+  if (log instanceof PowertoolsLoggerAdapter) log.powertools.addContext(context);
 }
 
 /** True inside AWS Lambda. */

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { correlated, createLogger, createPowertoolsLogger, jsonLogger, parseLogLevel, PowertoolsLoggerAdapter, serializeError, type Logger } from '../../../lib/core/log';
+import { addLambdaContext, correlated, createLogger, createPowertoolsLogger, jsonLogger, parseLogLevel, PowertoolsLoggerAdapter, serializeError, type Logger } from '../../../lib/core/log';
 
 class CallFailed extends Error {
   override readonly name = 'CallFailed';
@@ -145,6 +145,20 @@ describe('createLogger', () => {
     const lines: string[] = [];
     createLogger({}, 'info', (l) => lines.push(l)).info('x');
     expect(lines).toHaveLength(1);
+  });
+});
+
+describe('addLambdaContext', () => {
+  it('puts the function name, request id and cold start on the lines of a Powertools logger, and leaves others alone', () => {
+    const log = createPowertoolsLogger({ service: 'dialer' });
+    const context = { functionName: 'Reachout-Dialer', awsRequestId: 'req-1', invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:Reachout-Dialer', memoryLimitInMB: '512' };
+    addLambdaContext(log, context as never);
+    const [line] = stdoutOf(() => log.info('placed'));
+    expect(line).toMatchObject({ function_name: 'Reachout-Dialer', function_request_id: 'req-1', cold_start: expect.any(Boolean), function_arn: context.invokedFunctionArn });
+    const { log: plain, lines } = captured();
+    addLambdaContext(plain, context as never);
+    plain.info('x');
+    expect(lines[0]).not.toHaveProperty('function_name');
   });
 });
 
