@@ -282,6 +282,8 @@ export class Telephony extends Construct {
       region,
       parameters: { SipMediaApplicationId: this.smaId, SipMediaApplicationLoggingConfiguration: { EnableSipMediaApplicationMessageLogs: enable } },
       physicalResourceId: cr.PhysicalResourceId.of(`${this.smaId}-message-logs`),
+      // Switching off a SIP media application that is already gone (replaced, or deleted first) is done.
+      ...(enable ? {} : { ignoreErrorCodesMatching: 'NotFoundException' }),
     });
     const providerLogs = new logs.LogGroup(this, 'MessageLogsSwitchLogs', { retention, removalPolicy: RemovalPolicy.DESTROY });
     const role = new iam.Role(this, 'MessageLogsSwitchRole', {
