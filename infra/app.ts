@@ -8,9 +8,9 @@ import { ReachoutStack, type WebhookConfig } from './stacks/reachout-stack';
  *   stackName (default Reachout), region, account,
  *   phoneCount, phoneAreaCode, phoneState, phoneCity, phoneTollFreePrefix, phoneCountry  (no number ordered without
  *     an area code, state or toll-free prefix),
- *   smaRegion, callsPerSecond (1), maxConcurrency (10), alarmEmail, corsAllowOrigins (comma separated),
- *   removalPolicy (retain | destroy), webhooks (JSON array of { id, endpoint, detailTypes? }), apiKeyApi (default
- *   false: also deploy an HTTP API where the handler checks API keys), nag (default true).
+ *   smaRegion, callsPerSecond (1, whole), concurrentCallsQuota (10, alarm only), smaMessageLogs (false), alarmEmail,
+ *   corsAllowOrigins (comma separated), removalPolicy (retain | destroy), webhooks (JSON array of { id, endpoint,
+ *   detailTypes? }), apiKeyApi (default false: also deploy an HTTP API where the handler checks API keys), nag (default true).
  */
 const app = new App();
 
@@ -40,6 +40,18 @@ function phoneNumbers(): PhoneNumberOrder | undefined {
   return located && order.count !== 0 ? order : undefined;
 }
 
+const wholeNumber = (key: string): number | undefined => {
+  const n = num(key);
+  if (n !== undefined && (!Number.isInteger(n) || n < 1)) throw new Error(`context ${key} must be a whole number from 1, got ${n}`);
+  return n;
+};
+
+if (ctx('maxConcurrency') !== undefined) {
+  throw new Error(
+    'context maxConcurrency was removed: each instance sets its own maxConcurrency through the API; concurrentCallsQuota (default 10) sets the calls-in-flight alarm',
+  );
+}
+
 const webhooks = ((): WebhookConfig[] => {
   const raw: unknown = app.node.tryGetContext('webhooks');
   if (raw === undefined || raw === null || raw === '') return [];
@@ -54,8 +66,9 @@ new ReachoutStack(app, ctx('stackName') ?? 'Reachout', {
   },
   phoneNumbers: phoneNumbers(),
   smaRegion: ctx('smaRegion'),
-  callsPerSecond: num('callsPerSecond'),
-  maxConcurrency: num('maxConcurrency'),
+  callsPerSecond: wholeNumber('callsPerSecond'),
+  concurrentCallsQuota: wholeNumber('concurrentCallsQuota'),
+  smaMessageLogs: ctx('smaMessageLogs') === 'true',
   alarmEmail: ctx('alarmEmail'),
   corsAllowOrigins: ctx('corsAllowOrigins')?.split(',').map((s) => s.trim()),
   removalPolicy: ctx('removalPolicy') === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,

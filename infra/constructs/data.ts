@@ -129,6 +129,9 @@ export class Data extends Construct {
         },
       ],
     });
+    // Object-created events go to EventBridge (a bucket property, no deploy-time custom resource): a rule
+    // there attaches each recording to its call (infra/constructs/telephony.ts).
+    (this.recordingsBucket.node.defaultChild as s3.CfnBucket).notificationConfiguration = { eventBridgeConfiguration: { eventBridgeEnabled: true } };
   }
 
   /** Read and write items of the table and its indexes. */
@@ -147,6 +150,12 @@ export class Data extends Construct {
   grantDataReadWrite(grantee: iam.IGrantable): iam.Grant {
     this.acknowledgeBucket(grantee, this.dataBucket, true);
     return this.dataBucket.grantReadWrite(grantee);
+  }
+
+  /** Read the data bucket. */
+  grantDataRead(grantee: iam.IGrantable): iam.Grant {
+    this.acknowledgeBucket(grantee, this.dataBucket, false);
+    return this.dataBucket.grantRead(grantee);
   }
 
   /** Read the recordings bucket (presigned links are signed with the caller's rights). */

@@ -87,7 +87,7 @@ export class Dialing extends Construct {
   public readonly sweepSchedule: scheduler.Schedule;
   /** Dead-letter queue of the sweep schedule's failed invocations. */
   public readonly sweepDeadLetterQueue: sqs.Queue;
-  /** Queue URLs, as the functions' environment expects them. */
+  /** Queue URLs and MAX_RECEIVE_COUNT, as the functions' environment expects them. */
   public readonly environment: Record<string, string>;
 
   constructor(scope: Construct, id: string, props: DialingProps = {}) {
@@ -103,6 +103,8 @@ export class Dialing extends Construct {
       DIAL_QUEUE_URL: this.dial.queue.queueUrl,
       TICK_QUEUE_URL: this.tick.queue.queueUrl,
       WORK_QUEUE_URL: this.work.queue.queueUrl,
+      // A consumer failing a record whose receive count reached this knows it goes to the dead-letter queue (DeadLettered metric).
+      MAX_RECEIVE_COUNT: String(maxReceiveCount),
     };
     const environment = { ...props.environment, ...this.environment };
 

@@ -9,6 +9,7 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { METRICS_SERVICE, type ProductMetricName } from '../../lib/core/metrics';
 
 /** A function to watch, with a short name for alarm descriptions and the dashboard. */
 export interface WatchedFunction {
@@ -62,9 +63,41 @@ export interface MonitoringProps {
    * @default 1
    */
   readonly functionErrorThreshold?: number;
+  /**
+   * Alarms and widgets on the product metrics (lib/core/metrics.ts).
+   * @default - infrastructure metrics only
+   */
+  readonly product?: ProductMonitoringProps;
 }
 
-/** Operability (D3): alarms on dead-letter queues, function errors and throttles, failed loops and API 5xx, and a dashboard. */
+/** Where the product metrics are and when they should wake someone up. */
+export interface ProductMonitoringProps {
+  /** CloudWatch namespace the functions write to (POWERTOOLS_METRICS_NAMESPACE). */
+  readonly namespace: string;
+  /** Concurrent calls the account may hold (Chime quota); more calls in flight than this raise an alarm. May be a parameter. */
+  readonly concurrentCallsQuota: number;
+  /**
+   * SIP media application errors per 5 minutes that raise the alarm.
+   * @default 5
+   */
+  readonly smaErrorThreshold?: number;
+  /**
+   * No-match rate (percent of classified answers over 15 minutes) that raises the alarm.
+   * @default 40
+   */
+  readonly noMatchRateThreshold?: number;
+  /**
+   * Fewest classified answers in 15 minutes for the no-match rate to count (fewer is noise).
+   * @default 20
+   */
+  readonly noMatchMinTurns?: number;
+}
+
+/**
+ * Operability (D3): alarms on dead-letter queues, function errors and throttles, failed loops and API 5xx, and on the
+ * product metrics (SIP media application errors, dead-lettered messages, calls in flight above the quota, NLU no-match
+ * rate); a dashboard with the product first, then the infrastructure.
+ */
 export class Monitoring extends Construct {
   /** Alarms notify this topic. */
   public readonly topic: sns.Topic;
@@ -103,6 +136,7 @@ export class Monitoring extends Construct {
     }
 
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', { defaultInterval: Duration.hours(3) });
+    if (props.product) this.productAlarmsAndWidgets(props.product);
     const fns = props.functions;
     this.dashboard.addWidgets(
       new cloudwatch.GraphWidget({ title: 'Invocations', left: fns.map((f) => f.fn.metricInvocations({ period: Duration.minutes(1), label: f.name })), width: 8 }),
@@ -134,7 +168,95 @@ export class Monitoring extends Construct {
     );
   }
 
-  private alarm(id: string, metric: cloudwatch.IMetric, threshold: number, description: string): void {
+  /** A product metric, stack-wide (dimension service=reachout). */
+  productMetric(props: ProductMonitoringProps, name: ProductMetricName, statistic: string, period: Duration, label?: string): cloudwatch.Metric {
+    return new cloudwatch.Metric({ namespace: props.namespace, metricName: name, dimensionsMap: { service: METRICS_SERVICE }, statistic, period, label });
+  }
+
+  private productAlarmsAndWidgets(props: ProductMonitoringProps): void {
+    const minute = Duration.minutes(1);
+    const five = Duration.minutes(5);
+    const quarter = Duration.minutes(15);
+    const m = (name: ProductMetricName, statistic: string, period: Duration, label?: string) => this.productMetric(props, name, statistic, period, label);
+
+    this.alarm('SmaErrors', m('SmaErrors', 'Sum', five), props.smaErrorThreshold ?? 5, 'SIP media application errors (ACTION_FAILED, INVALID_LAMBDA_RESPONSE, handler errors)');
+    this.alarm('DeadLettered', m('DeadLettered', 'Sum', five), 1, 'A consumer gave up on a message (dead-lettered or unreadable)');
+    const inFlight = this.alarm('CallsInFlightOverQuota', m('CallsInFlight', 'Maximum', minute), props.concurrentCallsQuota, 'More calls in flight than the concurrent calls quota: Chime refuses the excess', {
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 2,
+      datapointsToAlarm: 2,
+    });
+    const minTurns = props.noMatchMinTurns ?? 20;
+    const noMatchRate = new cloudwatch.MathExpression({
+      expression: `IF(turns >= ${minTurns}, 100 * nomatch / turns, 0)`,
+      usingMetrics: { turns: m('NluTurns', 'Sum', quarter), nomatch: m('NluNoMatches', 'Sum', quarter) },
+      period: quarter,
+      label: 'NLU no-match rate (%)',
+    });
+    const noMatch = this.alarm('NluNoMatchRate', noMatchRate, props.noMatchRateThreshold ?? 40, `More than the threshold share of answers matched no intent (over 15 minutes, at least ${minTurns} answers)`, {
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+    });
+
+    const placed = m('CallsPlaced', 'Sum', minute, 'placed');
+    this.dashboard.addWidgets(
+      new cloudwatch.TextWidget({ markdown: '## Calls\nProduct metrics (docs/deploy.md, "What to watch"). Infrastructure below.', width: 24, height: 1 }),
+    );
+    this.dashboard.addWidgets(
+      new cloudwatch.GraphWidget({ title: 'Calls per minute', left: [placed, m('CallsAnswered', 'Sum', minute, 'answered'), m('CallsFailed', 'Sum', minute, 'failed')], width: 8 }),
+      new cloudwatch.GraphWidget({
+        title: 'Call rate (calls/s) and answer rate (%)',
+        left: [new cloudwatch.MathExpression({ expression: 'placed / PERIOD(placed)', usingMetrics: { placed }, label: 'call rate', period: minute })],
+        right: [
+          new cloudwatch.MathExpression({
+            expression: 'IF(placed5 > 0, 100 * answered5 / placed5, 0)',
+            usingMetrics: { placed5: m('CallsPlaced', 'Sum', five), answered5: m('CallsAnswered', 'Sum', five) },
+            label: 'answer rate %',
+            period: five,
+          }),
+        ],
+        width: 8,
+      }),
+      new cloudwatch.AlarmWidget({ title: 'Calls in flight vs quota', alarm: inFlight, width: 8 }),
+    );
+    this.dashboard.addWidgets(
+      new cloudwatch.AlarmWidget({ title: 'NLU no-match rate (%)', alarm: noMatch, width: 6 }),
+      new cloudwatch.GraphWidget({ title: 'NLU answers', left: [m('NluTurns', 'Sum', five, 'classified'), m('NluNoMatches', 'Sum', five, 'no match')], width: 6 }),
+      new cloudwatch.GraphWidget({ title: 'SMA errors and dead-lettered messages', left: [m('SmaErrors', 'Sum', five), m('DeadLettered', 'Sum', five)], width: 6 }),
+      new cloudwatch.GraphWidget({
+        title: 'Talk time (s)',
+        left: [m('TalkSeconds', 'Average', five, 'average call')],
+        right: [m('TalkSeconds', 'Sum', five, 'total talk time')],
+        width: 6,
+      }),
+    );
+    this.dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'Calls placed per instance',
+        left: [
+          new cloudwatch.MathExpression({
+            expression: `SEARCH('{${props.namespace},instanceId,service} MetricName="CallsPlaced"', 'Sum', 60)`,
+            label: '',
+            period: minute,
+          }),
+        ],
+        width: 12,
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Calls in flight, all instances and per instance',
+        left: [
+          m('CallsInFlight', 'Maximum', minute, 'all instances'),
+          new cloudwatch.MathExpression({
+            expression: `SEARCH('{${props.namespace},instanceId,service} MetricName="CallsInFlight"', 'Maximum', 60)`,
+            label: '',
+            period: minute,
+          }),
+        ],
+        width: 12,
+      }),
+    );
+  }
+
+  private alarm(id: string, metric: cloudwatch.IMetric, threshold: number, description: string, extra: Partial<cloudwatch.AlarmProps> = {}): cloudwatch.Alarm {
     const alarm = new cloudwatch.Alarm(this, id, {
       metric,
       threshold,
@@ -142,9 +264,11 @@ export class Monitoring extends Construct {
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       alarmDescription: description,
+      ...extra,
     });
     alarm.addAlarmAction(new actions.SnsAction(this.topic));
     alarm.addOkAction(new actions.SnsAction(this.topic));
     this.alarms.push(alarm);
+    return alarm;
   }
 }

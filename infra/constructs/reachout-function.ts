@@ -1,10 +1,12 @@
 import { fileURLToPath } from 'node:url';
 import * as path from 'node:path';
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, SourceMapMode, type NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { METRICS_SERVICE, metricsNamespace } from '../../lib/core/metrics';
 import { acknowledge } from './nag';
 
 /** Repository root: entries, the lock file and esbuild are resolved from here, whatever the working directory. */
@@ -70,8 +72,12 @@ export interface ReachoutFunctionProps {
 }
 
 /**
- * The one Lambda function shape of Reachout: Node.js 24 on arm64, JSON logs, active tracing, its own log
- * group with a retention, source maps, and ESM bundles made by the locally installed esbuild.
+ * The one Lambda function shape of Reachout: Node.js 24 on arm64, JSON logs, active tracing, its own log group with a
+ * retention, source maps, and ESM bundles made by the locally installed esbuild.
+ *
+ * Its role may write to its own log group only (no AWSLambdaBasicExecutionRole, whose logs actions apply to every log
+ * group of the account); grants add the rest (infra/needs.ts). Powertools reads POWERTOOLS_SERVICE_NAME and
+ * POWERTOOLS_METRICS_NAMESPACE (`Reachout/<stack name>`, where the alarms look for the product metrics).
  */
 export class ReachoutFunction extends NodejsFunction {
   /** The function's log group. */
@@ -83,6 +89,12 @@ export class ReachoutFunction extends NodejsFunction {
       retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
       removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.DESTROY,
     });
+    const role = new iam.Role(scope, `${id}ServiceRole`, {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `Reachout function ${id}: its own logs plus what infra/needs.ts grants`,
+    });
+    // CreateLogStream and PutLogEvents on this log group (its ARN ends in `:*`, the streams).
+    logGroup.grant(role, 'logs:CreateLogStream', 'logs:PutLogEvents');
     super(scope, id, {
       entry: path.join(PROJECT_ROOT, props.entry),
       handler: props.handler ?? 'handler',
@@ -98,10 +110,13 @@ export class ReachoutFunction extends NodejsFunction {
       applicationLogLevelV2: lambda.ApplicationLogLevel[logLevel],
       systemLogLevelV2: lambda.SystemLogLevel.WARN,
       logGroup,
+      role,
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       environment: {
         NODE_OPTIONS: '--enable-source-maps',
         LOG_LEVEL: logLevel,
+        POWERTOOLS_SERVICE_NAME: METRICS_SERVICE,
+        POWERTOOLS_METRICS_NAMESPACE: metricsNamespace(Stack.of(scope).stackName),
         ...props.environment,
       },
       bundling: {
@@ -121,11 +136,6 @@ export class ReachoutFunction extends NodejsFunction {
       },
     });
     this.logs = logGroup;
-    acknowledge(
-      this,
-      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-      'AWSLambdaBasicExecutionRole only lets the function write its own CloudWatch logs',
-    );
-    acknowledge(this, 'AwsSolutions-IAM5[Resource::*]', 'X-Ray PutTraceSegments/PutTelemetryRecords (active tracing) support no resource scoping');
+    acknowledge(role, 'AwsSolutions-IAM5[Resource::*]', 'X-Ray PutTraceSegments/PutTelemetryRecords (active tracing) support no resource-level permissions');
   }
 }

@@ -1,13 +1,17 @@
 import { createHash } from 'node:crypto';
-import { CfnOutput, CfnResource, Duration, Names, Stack } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, CfnResource, CustomResourceProviderBase, Duration, Names, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lex from 'aws-cdk-lib/aws-lex';
-import * as s3 from 'aws-cdk-lib/aws-s3';
-import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as cr from 'aws-cdk-lib/custom-resources';
 import { ChimePhoneNumber, ChimeSipMediaApp, PhoneCountry, PhoneNumberType, PhoneProductType } from 'cdk-amazon-chime-resources';
 import { Construct } from 'constructs';
-import { acknowledge } from './nag';
-import { ReachoutFunction } from './reachout-function';
+import { acknowledge, nagResource } from './nag';
+import { REACHOUT_RUNTIME, ReachoutFunction } from './reachout-function';
 import {
   RECOGNIZER_LOCALES as BOT_LOCALES,
   RECOGNIZER_NLU_CONFIDENCE_THRESHOLD,
@@ -80,10 +84,17 @@ export interface TelephonyProps {
    */
   readonly phoneNumbers?: PhoneNumberOrder;
   /**
-   * SIP media application message logs in CloudWatch.
-   * @default true
+   * SIP media application message logs in CloudWatch (`/aws/ChimeSipMediaApplicationSipMessages/<id>`). They hold the
+   * SIP messages of every call, phone numbers unmasked, so they are off unless asked for; when on, the stack owns the
+   * log group (with `logRetention`) and turns logging off again when the option is removed.
+   * @default false
    */
   readonly smaMessageLogs?: boolean;
+  /**
+   * Retention of the SIP message logs and of the custom resource providers' logs.
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: logs.RetentionDays;
 }
 
 /**
@@ -96,6 +107,8 @@ export class Telephony extends Construct {
   public readonly smaHandler: ReachoutFunction;
   /** Attaches recordings to their calls when Chime writes them (recordings bucket notifications, T5). */
   public readonly recordingsHandler: ReachoutFunction;
+  /** Recording notifications the handler could not take within a day. */
+  public readonly recordingsDeadLetterQueue: sqs.Queue;
   /** Lex fallback / fulfilment code hook. */
   public readonly recognizerHook: ReachoutFunction;
   /** The SIP media application. */
@@ -112,17 +125,20 @@ export class Telephony extends Construct {
   public readonly botAlias: lex.CfnBotAlias;
   /** ARN of the alias (RECOGNIZER_BOT_ALIAS_ARN). */
   public readonly botAliasArn: string;
+  /** Region of the SIP media application. */
+  public readonly smaRegion: string;
 
   constructor(scope: Construct, id: string, props: TelephonyProps) {
     super(scope, id);
     const stack = Stack.of(this);
     const region = props.region ?? stack.region;
+    this.smaRegion = region;
 
+    // The hook is pure (transcript in, transcript out): no table, queue or bus, so no environment either.
     this.recognizerHook = new ReachoutFunction(this, 'RecognizerHook', {
       entry: 'functions/recognizer-hook.ts',
       description: 'Lex V2 code hook of the recogniser bot',
       timeout: Duration.seconds(10),
-      environment: props.environment,
     });
 
     const botRole = new iam.Role(this, 'BotRole', {
@@ -189,8 +205,8 @@ export class Telephony extends Construct {
     this.sipMediaApp = new ChimeSipMediaApp(this, 'SipMediaApp', { region, endpoint: this.smaHandler.functionArn });
     this.sipMediaApp.node.addDependency(this.smaHandler.permissionsNode.findChild('InvokeByChime'));
     this.smaId = this.sipMediaApp.sipMediaAppId;
-    if (props.smaMessageLogs ?? true) this.sipMediaApp.logging({ enableSipMediaApplicationMessageLogs: true });
-    this.modernizeChimeProvider();
+    const retention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
+    if (props.smaMessageLogs ?? false) this.enableMessageLogs(region, retention);
 
     new lex.CfnResourcePolicy(this, 'RecognizerBotAliasPolicy', {
       resourceArn: this.botAliasArn,
@@ -217,17 +233,19 @@ export class Telephony extends Construct {
       timeout: Duration.seconds(30),
       environment: props.environment,
     });
-    props.recordingsBucket.addEventNotification(s3.EventType.OBJECT_CREATED, new s3n.LambdaDestination(this.recordingsHandler), { suffix: '.wav' });
-    // CDK configures bucket notifications with a deploy-time custom resource of its own (one per stack).
-    const notifications = stack.node.tryFindChild('BucketNotificationsHandler050a0587b7544547bf325f094a3db834');
-    if (notifications) {
-      acknowledge(
-        notifications,
-        'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-        'CDK\'s bucket-notification custom resource runs at deploy time only; the managed policy grants CloudWatch Logs writes (on *, as that policy does) and nothing else',
-      );
-      acknowledge(notifications, 'AwsSolutions-IAM5[Resource::*]', 'PutBucketNotificationConfiguration is granted by CDK on * for its deploy-time notification custom resource; it runs only during deployments');
-    }
+    // The recordings bucket sends its object-created events to EventBridge (infra/constructs/data.ts); this rule
+    // hands the .wav ones to the handler, retrying for a day, then into a dead-letter queue.
+    this.recordingsDeadLetterQueue = new sqs.Queue(this, 'RecordingsDlq', { encryption: sqs.QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14) });
+    acknowledge(this.recordingsDeadLetterQueue, 'AwsSolutions-SQS3', 'This queue is the dead-letter queue of the recording notifications rule');
+    new events.Rule(this, 'RecordingCreated', {
+      description: 'A call recording landed in the recordings bucket',
+      eventPattern: {
+        source: ['aws.s3'],
+        detailType: ['Object Created'],
+        detail: { bucket: { name: [props.recordingsBucket.bucketName] }, object: { key: [{ suffix: '.wav' }] } },
+      },
+      targets: [new targets.LambdaFunction(this.recordingsHandler, { retryAttempts: 10, maxEventAge: Duration.hours(24), deadLetterQueue: this.recordingsDeadLetterQueue })],
+    });
 
     this.phoneNumbers = [];
     const order = props.phoneNumbers;
@@ -247,26 +265,174 @@ export class Telephony extends Construct {
     }
     new CfnOutput(this, 'SipMediaApplicationId', { value: this.smaId });
     new CfnOutput(this, 'RecognizerBotAliasArn', { value: this.botAliasArn });
+
+    // Last: every PSTN resource (SIP media application, numbers) shares this one provider.
+    this.takeOverChimeProvider(region, retention);
   }
 
-  /** Lets a principal place and update calls through the SIP media application. */
-  grantPlaceCalls(grantee: iam.IGrantable): iam.Grant {
-    const stack = Stack.of(this);
-    return iam.Grant.addToPrincipal({
-      grantee,
-      actions: ['chime:CreateSipMediaApplicationCall', 'chime:UpdateSipMediaApplicationCall'],
-      resourceArns: [stack.formatArn({ service: 'chime', resource: 'sma', resourceName: this.smaId })],
-    });
+  /** Lets a principal place calls (CreateSipMediaApplicationCall) and/or update live ones, on this SIP media application only. */
+  grantCalls(grantee: iam.IGrantable, what: { place?: boolean; update?: boolean } = { place: true, update: true }): iam.Grant {
+    const actions = [
+      ...(what.place ? ['chime:CreateSipMediaApplicationCall'] : []),
+      ...(what.update ? ['chime:UpdateSipMediaApplicationCall'] : []),
+    ];
+    return iam.Grant.addToPrincipal({ grantee, actions, resourceArns: [this.smaArn()] });
+  }
+
+  /** ARN of the SIP media application (in its own region). */
+  private smaArn(): string {
+    return Stack.of(this).formatArn({ service: 'chime', resource: 'sma', resourceName: this.smaId, region: this.smaRegion });
   }
 
   /**
-   * The construct library's custom resource provider still asks for nodejs18.x, whose creation AWS disables in
-   * 2027; its handler is one self-contained CommonJS bundle, so it runs unchanged on nodejs22.x.
+   * Message logs: the log group Chime writes to, made first with a retention, then logging switched on with an SDK
+   * call (boolean typed, switched off again on delete). The construct library's own `logging()` passes the flag as a
+   * string under a property name its handler does not read, so it is not used.
    */
-  private modernizeChimeProvider(): void {
-    const provider = Stack.of(this).node.tryFindChild('Custom::PSTNResourcesCustomResourceProvider');
-    const handler = provider?.node.tryFindChild('Handler');
-    if (handler instanceof CfnResource) handler.addPropertyOverride('Runtime', 'nodejs22.x');
+  private enableMessageLogs(region: string, retention: logs.RetentionDays): void {
+    const stack = Stack.of(this);
+    let logGroup: logs.LogGroup | undefined;
+    if (region === stack.region) {
+      logGroup = new logs.LogGroup(this, 'SipMessageLogs', {
+        // Chime's fixed name (Chime SDK developer guide, "Troubleshooting SIP media applications").
+        logGroupName: `/aws/ChimeSipMediaApplicationSipMessages/${this.smaId}`,
+        retention,
+        removalPolicy: RemovalPolicy.DESTROY,
+      });
+    } else {
+      Annotations.of(this).addWarning(
+        `SIP media application region ${region} differs from the stack's: Chime creates its message log group there, with no retention`,
+      );
+    }
+    const call = (enable: boolean): cr.AwsSdkCall => ({
+      service: 'ChimeSDKVoice',
+      action: 'PutSipMediaApplicationLoggingConfiguration',
+      region,
+      parameters: { SipMediaApplicationId: this.smaId, SipMediaApplicationLoggingConfiguration: { EnableSipMediaApplicationMessageLogs: enable } },
+      physicalResourceId: cr.PhysicalResourceId.of(`${this.smaId}-message-logs`),
+      // Switching off a SIP media application that is already gone (replaced, or deleted first) is done.
+      ...(enable ? {} : { ignoreErrorCodesMatching: 'NotFoundException' }),
+    });
+    const providerLogs = new logs.LogGroup(this, 'MessageLogsSwitchLogs', { retention, removalPolicy: RemovalPolicy.DESTROY });
+    const role = new iam.Role(this, 'MessageLogsSwitchRole', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'Switches SIP media application message logs on and off',
+    });
+    providerLogs.grant(role, 'logs:CreateLogStream', 'logs:PutLogEvents');
+    const smaArn = this.smaArn();
+    const logsWildcard = `arn:${stack.partition}:logs:${region}:${stack.account}:log-group:*`;
+    const switcher = new cr.AwsCustomResource(this, 'MessageLogsSwitch', {
+      onCreate: call(true),
+      onUpdate: call(true),
+      onDelete: call(false),
+      role,
+      logGroup: providerLogs,
+      installLatestAwsSdk: false,
+      policy: cr.AwsCustomResourcePolicy.fromStatements([
+        new iam.PolicyStatement({ actions: ['chime:PutSipMediaApplicationLoggingConfiguration'], resources: [smaArn] }),
+        // Chime delivers the logs as vended logs, set up with the caller's rights.
+        new iam.PolicyStatement({
+          actions: ['logs:CreateLogDelivery', 'logs:GetLogDelivery', 'logs:UpdateLogDelivery', 'logs:DeleteLogDelivery', 'logs:ListLogDeliveries'],
+          resources: ['*'],
+        }),
+        new iam.PolicyStatement({ actions: ['logs:PutResourcePolicy', 'logs:DescribeResourcePolicies', 'logs:DescribeLogGroups'], resources: [logsWildcard] }),
+      ]),
+    });
+    if (logGroup) switcher.node.addDependency(logGroup);
+    acknowledge(
+      switcher,
+      'AwsSolutions-IAM5[Resource::*]',
+      'CloudWatch Logs log-delivery actions (Create/Get/Update/Delete/ListLogDeliveries) support no resource-level permissions; Chime calls them with the caller\'s rights to deliver SIP message logs',
+    );
+    acknowledge(
+      switcher,
+      `AwsSolutions-IAM5[Resource::${nagResource(this, logsWildcard)}]`,
+      'CloudWatch Logs requires the log-group:* wildcard for PutResourcePolicy, DescribeResourcePolicies and DescribeLogGroups when a service delivers logs (CloudWatch Logs user guide, "Logs sent to CloudWatch Logs")',
+    );
+  }
+
+  /**
+   * The construct library's custom resource provider is raw CloudFormation (a CfnResource role cdk-nag never
+   * inspects) with about 24 `chime:` actions, logs, `lambda:AddPermission` and `iam:CreateServiceLinkedRole` on `*`,
+   * on nodejs18.x. It is taken over here: a real iam.Role with only what its handler calls for the resources this
+   * stack makes (SIP media application, phone numbers), scoped wherever Chime allows; nodejs24.x (its handler is one
+   * self-contained CommonJS bundle behind CDK's async entry point); and its own log group with a retention.
+   */
+  private takeOverChimeProvider(smaRegion: string, retention: logs.RetentionDays): void {
+    const stack = Stack.of(this);
+    const provider = stack.node.tryFindChild('Custom::PSTNResourcesCustomResourceProvider');
+    if (!(provider instanceof CustomResourceProviderBase)) throw new Error('cdk-amazon-chime-resources no longer creates Custom::PSTNResourcesCustomResourceProvider: review Telephony');
+    const handler = provider.node.findChild('Handler') as CfnResource;
+    const oldRole = provider.node.findChild('Role') as CfnResource;
+
+    const logGroup = providerLogGroup(provider, retention);
+    const role = new iam.Role(this, 'ChimeProviderRole', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'Chime PSTN custom resources: the SIP media application and phone numbers of this stack',
+    });
+    logGroup.grant(role, 'logs:CreateLogStream', 'logs:PutLogEvents');
+    const ssmParameter = (name: string) => stack.formatArn({ service: 'ssm', resource: 'parameter', resourceName: `chime/${name}*` });
+    const noResourceLevel = [
+      // Service Authorization Reference, Amazon Chime: none of these has a resource type.
+      'chime:CreateSipMediaApplication',
+      'chime:SearchAvailablePhoneNumbers',
+      'chime:CreatePhoneNumberOrder',
+      'chime:GetPhoneNumberOrder',
+      'chime:GetPhoneNumber',
+      'chime:DeletePhoneNumber',
+      // Its resource type (sip-media-application) is optional; the rule of a dial-in number is disabled before deletion.
+      'chime:UpdateSipRule',
+    ];
+    const anySmaHere = stack.formatArn({ service: 'chime', resource: 'sma', resourceName: '*', region: smaRegion });
+    const serviceLinkedRole = stack.formatArn({
+      service: 'iam',
+      region: '',
+      resource: 'role',
+      resourceName: 'aws-service-role/voiceconnector.chime.amazonaws.com/AWSServiceRoleForAmazonChimeVoiceConnector',
+    });
+    const policy = new iam.Policy(this, 'ChimeProviderPolicy', {
+      statements: [
+        new iam.PolicyStatement({ sid: 'ChimeNoResourceLevel', actions: noResourceLevel, resources: ['*'] }),
+        // The id is known only once created; the handler deletes the one it made (id kept in SSM).
+        new iam.PolicyStatement({ sid: 'DeleteSipMediaApplication', actions: ['chime:DeleteSipMediaApplication'], resources: [anySmaHere] }),
+        new iam.PolicyStatement({
+          sid: 'HandlerState',
+          actions: ['ssm:PutParameter', 'ssm:GetParameter', 'ssm:DeleteParameter'],
+          resources: [ssmParameter('sipMediaApp'), ssmParameter('phoneNumber')],
+        }),
+        new iam.PolicyStatement({ sid: 'SmaEndpoint', actions: ['lambda:GetPolicy', 'lambda:AddPermission'], resources: [this.smaHandler.functionArn] }),
+        new iam.PolicyStatement({
+          sid: 'ChimeVoiceServiceLinkedRole',
+          actions: ['iam:CreateServiceLinkedRole'],
+          resources: [serviceLinkedRole],
+          conditions: { StringEquals: { 'iam:AWSServiceName': 'voiceconnector.chime.amazonaws.com' } },
+        }),
+      ],
+    });
+    role.attachInlinePolicy(policy);
+    acknowledge(
+      policy,
+      'AwsSolutions-IAM5[Resource::*]',
+      'chime:CreateSipMediaApplication, SearchAvailablePhoneNumbers, CreatePhoneNumberOrder, GetPhoneNumberOrder, GetPhoneNumber and DeletePhoneNumber have no resource type in the Service Authorization Reference (Amazon Chime), and UpdateSipRule only an optional one',
+    );
+    acknowledge(
+      policy,
+      `AwsSolutions-IAM5[Resource::${nagResource(this, anySmaHere)}]`,
+      'A SIP media application id exists only after the handler creates it; deletion is limited to SIP media applications of this account and region',
+    );
+    for (const name of ['sipMediaApp', 'phoneNumber']) {
+      acknowledge(
+        policy,
+        `AwsSolutions-IAM5[Resource::${nagResource(this, ssmParameter(name))}]`,
+        `The handler keeps each resource's id in /chime/${name}<unique id>; limited to that prefix`,
+      );
+    }
+
+    handler.addPropertyOverride('Role', role.roleArn);
+    handler.addPropertyOverride('Runtime', REACHOUT_RUNTIME.name);
+    handler.removeResourceDependency(oldRole);
+    handler.node.addDependency(role, policy);
+    provider.node.tryRemoveChild('Role');
   }
 
   private locale(localeId: string, voiceId: string, engine: string, utterances: string[]): lex.CfnBot.BotLocaleProperty {
@@ -283,4 +449,18 @@ export class Telephony extends Construct {
       ],
     };
   }
+}
+
+/**
+ * The log group of a CDK custom resource provider (CustomResourceProvider, e.g. the Chime PSTN one or S3 auto-delete),
+ * made once with a retention and wired through the function's LoggingConfig; without it Lambda creates
+ * `/aws/lambda/<name>` with no retention.
+ */
+export function providerLogGroup(provider: CustomResourceProviderBase, retention: logs.RetentionDays): logs.LogGroup {
+  const existing = provider.node.tryFindChild('Logs');
+  if (existing instanceof logs.LogGroup) return existing;
+  const logGroup = new logs.LogGroup(provider, 'Logs', { retention, removalPolicy: RemovalPolicy.DESTROY });
+  const handler = provider.node.findChild('Handler') as CfnResource;
+  handler.addPropertyOverride('LoggingConfig', { LogGroup: logGroup.logGroupName, LogFormat: 'JSON' });
+  return logGroup;
 }

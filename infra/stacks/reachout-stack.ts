@@ -1,13 +1,17 @@
-import { CfnParameter, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnParameter, CustomResourceProviderBase, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { metricsNamespace } from '../../lib/core/metrics';
 import { Analytics } from '../constructs/analytics';
 import { Api } from '../constructs/api';
 import { Data } from '../constructs/data';
 import { Dialing } from '../constructs/dialing';
 import { Events, type WebhookOptions } from '../constructs/events';
 import { Monitoring } from '../constructs/monitoring';
-import { Telephony, type PhoneNumberOrder } from '../constructs/telephony';
+import { providerLogGroup, Telephony, type PhoneNumberOrder } from '../constructs/telephony';
 import { WebhookDelivery } from '../constructs/webhook-delivery';
+import type { ReachoutFunction } from '../constructs/reachout-function';
+import { FUNCTION_NAMES, FUNCTION_NEEDS, grantNeeds, type FunctionName } from '../needs';
 import { acknowledgeNagFindings } from './nag-acknowledgements';
 
 /** A webhook configured at deploy time. */
@@ -29,15 +33,28 @@ export interface ReachoutStackProps extends StackProps {
    */
   readonly smaRegion?: string;
   /**
-   * Default of the CallsPerSecond parameter (account-wide call placement rate).
+   * Default of the CallsPerSecond parameter: calls placed per second, account-wide (the Chime
+   * CreateSipMediaApplicationCall quota). A whole number from 1: the dialer's limiter counts whole calls per second.
    * @default 1
    */
   readonly callsPerSecond?: number;
   /**
-   * Default of the MaxConcurrency parameter (concurrent calls ceiling of an instance).
+   * Default of the ConcurrentCallsQuota parameter: concurrent calls the account may hold (Chime quota). It only sets
+   * the "calls in flight over quota" alarm; each instance's own ceiling is its `maxConcurrency` setting (API).
    * @default 10
    */
-  readonly maxConcurrency?: number;
+  readonly concurrentCallsQuota?: number;
+  /**
+   * SIP media application message logs (SIP messages with unmasked numbers) in a stack-owned log group.
+   * @default false
+   */
+  readonly smaMessageLogs?: boolean;
+  /**
+   * Retention of the campaign loop's, SIP message and custom resource providers' log groups (functions keep theirs a
+   * month, API access logs three).
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: logs.RetentionDays;
   /**
    * Removal policy of the table, buckets and user pool.
    * @default RemovalPolicy.RETAIN
@@ -88,17 +105,20 @@ export class ReachoutStack extends Stack {
     super(scope, id, { description: 'Reachout: outbound voice robot on Amazon Chime SDK PSTN audio', ...props });
 
     const callsPerSecond = new CfnParameter(this, 'CallsPerSecond', {
-      type: 'Number',
-      default: props.callsPerSecond ?? 1,
-      minValue: 0.1,
-      description: 'Calls placed per second, account-wide (Chime CreateSipMediaApplicationCall quota)',
+      // A string with a pattern: CloudFormation cannot require a Number parameter to be whole.
+      type: 'String',
+      default: String(wholeNumber('callsPerSecond', props.callsPerSecond ?? 1)),
+      allowedPattern: '^[1-9][0-9]{0,3}$',
+      constraintDescription: 'a whole number of calls per second from 1 to 9999',
+      description: 'Calls placed per second, account-wide (Chime CreateSipMediaApplicationCall quota); whole number >= 1',
     });
-    const maxConcurrency = new CfnParameter(this, 'MaxConcurrency', {
+    const concurrentCallsQuota = new CfnParameter(this, 'ConcurrentCallsQuota', {
       type: 'Number',
-      default: props.maxConcurrency ?? 10,
+      default: wholeNumber('concurrentCallsQuota', props.concurrentCallsQuota ?? 10),
       minValue: 1,
-      description: 'Ceiling of concurrent calls of one instance',
+      description: 'Concurrent calls the account may hold (Chime quota); more calls in flight raise an alarm',
     });
+    const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
 
     this.data = new Data(this, 'Data', { removalPolicy: props.removalPolicy });
     this.events = new Events(this, 'Events');
@@ -111,7 +131,6 @@ export class ReachoutStack extends Stack {
       DATA_BUCKET: this.data.dataBucket.bucketName,
       RECORDINGS_BUCKET: this.data.recordingsBucket.bucketName,
       CALLS_PER_SECOND: callsPerSecond.valueAsString,
-      MAX_CONCURRENCY: maxConcurrency.valueAsString,
     };
 
     this.webhooks = new WebhookDelivery(this, 'Webhooks', {
@@ -121,7 +140,7 @@ export class ReachoutStack extends Stack {
       ruleDeadLetterQueue: this.events.webhookDeadLetterQueue,
     });
 
-    this.dialing = new Dialing(this, 'Dialing', { environment: base });
+    this.dialing = new Dialing(this, 'Dialing', { environment: base, logRetention });
     const shared = { ...base, ...this.dialing.environment };
 
     this.telephony = new Telephony(this, 'Telephony', {
@@ -129,6 +148,8 @@ export class ReachoutStack extends Stack {
       recordingsBucket: this.data.recordingsBucket,
       region: props.smaRegion,
       phoneNumbers: props.phoneNumbers,
+      smaMessageLogs: props.smaMessageLogs,
+      logRetention,
     });
 
     this.api = new Api(this, 'Api', {
@@ -152,22 +173,12 @@ export class ReachoutStack extends Stack {
 
     this.monitoring = new Monitoring(this, 'Monitoring', {
       alarmEmail: props.alarmEmail,
-      functions: [
-        { name: 'api', fn: this.api.handler },
-        { name: 'dialer', fn: this.dialing.dialer },
-        { name: 'tick', fn: this.dialing.tickConsumer },
-        { name: 'dispatch', fn: this.dialing.dispatch },
-        { name: 'sweep', fn: this.dialing.sweep },
-        { name: 'worker', fn: this.dialing.worker },
-        { name: 'sma', fn: this.telephony.smaHandler },
-        { name: 'recordings', fn: this.telephony.recordingsHandler },
-        { name: 'recognizerHook', fn: this.telephony.recognizerHook },
-        { name: 'webhookDelivery', fn: this.webhooks.handler },
-      ],
+      functions: FUNCTION_NAMES.map((name) => ({ name, fn: this.functions[name] })),
       queues: [...this.dialing.queues, { name: 'webhooks', queue: this.webhooks.queue, deadLetterQueue: this.webhooks.deadLetterQueue }],
       deadLetterQueues: [
         { name: 'webhookDlq', queue: this.events.webhookDeadLetterQueue },
         { name: 'sweepScheduleDlq', queue: this.dialing.sweepDeadLetterQueue },
+        { name: 'recordingsDlq', queue: this.telephony.recordingsDeadLetterQueue },
       ],
       stateMachines: [{ name: 'campaignLoop', stateMachine: this.dialing.stateMachine }],
       httpApis: [
@@ -175,62 +186,45 @@ export class ReachoutStack extends Stack {
         { name: 'serviceApi', api: this.api.serviceApi },
         ...(this.api.keyApi ? [{ name: 'keyApi', api: this.api.keyApi }] : []),
       ],
+      product: { namespace: metricsNamespace(this.stackName), concurrentCallsQuota: concurrentCallsQuota.valueAsNumber },
     });
+
+    // Custom resource providers (Chime PSTN, S3 auto-delete) log to groups with a retention too.
+    for (const provider of this.node.findAll().filter((c): c is CustomResourceProviderBase => c instanceof CustomResourceProviderBase)) {
+      providerLogGroup(provider, logRetention);
+    }
 
     acknowledgeNagFindings(this);
   }
 
-  /** Least privilege: each function gets the rights its code path uses, nothing stack-wide. */
-  private grant(): void {
-    const { data, events, dialing, telephony, api, webhooks } = this;
-    const { dialer, tickConsumer, dispatch, sweep, worker } = dialing;
-
-    // API: everything a request can touch (CRUD, uploads/exports, recording links, campaign commands: loops, cancellations).
-    data.grantReadWrite(api.handler);
-    data.grantRecordingsRead(api.handler);
-    events.grantPublish(api.handler);
-    dialing.tick.queue.grantSendMessages(api.handler);
-    dialing.work.queue.grantSendMessages(api.handler);
-    dialing.grantStartLoop(api.handler);
-    webhooks.grantRedeliver(api.handler);
-
-    // Webhook delivery: reads subscriptions, writes the delivery log and dead letters (its queue grant is in the construct).
-    data.grantTableReadWrite(webhooks.handler);
-
-    // Dialer: places calls, records attempts, refills on failure; sends its own ring-timeout checks (P5).
-    data.grantTableReadWrite(dialer);
-    events.grantPublish(dialer);
-    dialing.tick.queue.grantSendMessages(dialer);
-    dialing.dial.queue.grantSendMessages(dialer);
-    telephony.grantPlaceCalls(dialer);
-
-    // Scheduler: plans and enqueues dial requests, finishes stale calls (ticks); campaign loops are started by the API only.
-    // The sweep applies any effect a crash left pending, including starting a campaign's loop.
-    dialing.grantStartLoop(sweep);
-    sweep.addEnvironment('STATE_MACHINE_ARN', dialing.stateMachine.stateMachineArn);
-    for (const fn of [tickConsumer, dispatch, sweep]) {
-      data.grantTableReadWrite(fn);
-      events.grantPublish(fn);
-      dialing.work.queue.grantSendMessages(fn);
-      dialing.dial.queue.grantSendMessages(fn);
-      dialing.tick.queue.grantSendMessages(fn);
-    }
-
-    // Worker: imports lists (continuing in the next shard), writes exports.
-    data.grantReadWrite(worker);
-    events.grantPublish(worker);
-    dialing.tick.queue.grantSendMessages(worker);
-    dialing.work.queue.grantSendMessages(worker);
-
-    // SMA handler: call records, transcripts, leases, events; a final record asks the tick consumer to drain it.
-    data.grantTableReadWrite(telephony.smaHandler);
-    events.grantPublish(telephony.smaHandler);
-    dialing.tick.queue.grantSendMessages(telephony.smaHandler);
-
-    // Recordings notifications: the call record gets its recording, RecordingReady goes out.
-    data.grantTableReadWrite(telephony.recordingsHandler);
-    events.grantPublish(telephony.recordingsHandler);
-
-    // Recogniser hook: needs nothing but its own input (it hands the transcript back to the SMA handler).
+  /** Every Lambda function of the stack, by the name infra/needs.ts uses. */
+  get functions(): Record<FunctionName, ReachoutFunction> {
+    const { api, dialing, telephony } = this;
+    return {
+      api: api.handler,
+      dialer: dialing.dialer,
+      tick: dialing.tickConsumer,
+      dispatch: dialing.dispatch,
+      sweep: dialing.sweep,
+      worker: dialing.worker,
+      sma: telephony.smaHandler,
+      recordings: telephony.recordingsHandler,
+      recognizerHook: telephony.recognizerHook,
+      webhookDelivery: this.webhooks.handler,
+    };
   }
+
+  /** Least privilege: each function gets what infra/needs.ts says it uses, nothing stack-wide. */
+  private grant(): void {
+    const resources = { data: this.data, events: this.events, dialing: this.dialing, telephony: this.telephony, webhooks: this.webhooks };
+    for (const name of FUNCTION_NAMES) grantNeeds(this.functions[name], FUNCTION_NEEDS[name], resources);
+    // The sweep applies any effect a crash left pending, including starting a campaign's loop (needs.ts says so).
+    this.dialing.sweep.addEnvironment('STATE_MACHINE_ARN', this.dialing.stateMachine.stateMachineArn);
+  }
+}
+
+/** A whole number from 1, or an error naming the setting. */
+function wholeNumber(name: string, value: number): number {
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a whole number from 1, got ${value}`);
+  return value;
 }

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { Data } from '../../infra/constructs/data';
 import { EVENT_DETAIL_TYPES, Events } from '../../infra/constructs/events';
 import { REACHOUT_RUNTIME } from '../../infra/constructs/reachout-function';
-import { resourcesOf, synthTemplate, TEST_ENV } from './support';
+import { logicalIdOf, resourcesOf, synthesized, TEST_ENV } from './support';
 
 const bareStack = () => new Stack(new App(), 'Bare', { env: TEST_ENV });
 
@@ -61,14 +61,9 @@ describe('Data', () => {
   });
 });
 
-describe('ReachoutStack with phone numbers, webhooks and quotas', () => {
-  const { template } = synthTemplate({
-    phoneNumbers: { areaCode: 206, count: 2 },
-    callsPerSecond: 5,
-    maxConcurrency: 30,
-    webhooks: [{ id: 'Crm', endpoint: 'https://crm.example.com/reachout' }],
-    apiKeyApi: true,
-  });
+describe('ReachoutStack with everything optional (numbers, webhooks, API keys, SIP message logs, destroy)', () => {
+  // Shared with the other infra test files (support.ts); cdk-nag ran in the same synthesis.
+  const { template } = synthesized('full');
 
   it('adds the API-key HTTP API without a gateway authoriser when asked', () => {
     const routes = Object.values(resourcesOf(template, 'AWS::ApiGatewayV2::Route')).map((r) => `${r.Properties!.RouteKey as string} ${r.Properties!.AuthorizationType as string}`);
@@ -86,8 +81,37 @@ describe('ReachoutStack with phone numbers, webhooks and quotas', () => {
   });
 
   it('uses the quotas as parameter defaults', () => {
-    template.hasParameter('CallsPerSecond', { Default: 5 });
-    template.hasParameter('MaxConcurrency', { Default: 30 });
+    template.hasParameter('CallsPerSecond', { Default: '5' });
+    template.hasParameter('ConcurrentCallsQuota', { Default: 30 });
+  });
+
+  it('owns the SIP message log group (Chime\'s name, a retention) before switching message logs on, and off on delete', () => {
+    const groups = Object.entries(resourcesOf(template, 'AWS::Logs::LogGroup')).filter(([id]) => id.startsWith('TelephonySipMessageLogs'));
+    expect(groups).toHaveLength(1);
+    const [groupId, group] = groups[0]!;
+    expect(group.Properties).toMatchObject({ RetentionInDays: 30 });
+    expect(JSON.stringify(group.Properties!.LogGroupName)).toContain('/aws/ChimeSipMediaApplicationSipMessages/');
+    const [switchId, sw] = Object.entries(resourcesOf(template, 'Custom::AWS'))[0]!;
+    expect(sw.DependsOn).toEqual(expect.arrayContaining([groupId]));
+    const create = JSON.stringify(sw.Properties!.Create);
+    const del = JSON.stringify(sw.Properties!.Delete);
+    expect(create).toContain('PutSipMediaApplicationLoggingConfiguration');
+    expect(create).toContain('\\"EnableSipMediaApplicationMessageLogs\\":true');
+    expect(del).toContain('\\"EnableSipMediaApplicationMessageLogs\\":false');
+    expect(switchId).toMatch(/^TelephonyMessageLogsSwitch/);
+  });
+
+  it('runs every function, custom resource providers included, on nodejs24.x with a log group that has a retention', () => {
+    const groups = resourcesOf(template, 'AWS::Logs::LogGroup');
+    const fns = Object.entries(resourcesOf(template, 'AWS::Lambda::Function'));
+    expect(fns.map(([id]) => id).filter((id) => /AutoDeleteObjects/.test(id))).toHaveLength(1);
+    for (const [id, fn] of fns) {
+      expect(fn.Properties!.Runtime, id).toBe('nodejs24.x');
+      const ref = (fn.Properties!.LoggingConfig as { LogGroup?: { Ref?: string } } | undefined)?.LogGroup?.Ref;
+      expect(ref, id).toBeDefined();
+      expect(groups[ref!]!.Properties!.RetentionInDays, id).toBeGreaterThan(0);
+    }
+    expect(logicalIdOf(template, 'AWS::IAM::Role', 'TelephonyMessageLogsSwitchRole')).toBeDefined();
   });
 
   it('creates the configured webhooks', () => {

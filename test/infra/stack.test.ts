@@ -1,16 +1,12 @@
-import { Match, type Template } from 'aws-cdk-lib/assertions';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { Match } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
 import { ANALYTICS_DATASETS } from '../../infra/constructs/analytics';
 import { TABLE_INDEXES } from '../../infra/constructs/data';
-import type { ReachoutStack } from '../../infra/stacks/reachout-stack';
-import { logicalIdOf, resourcesOf, synthTemplate } from './support';
+import { FUNCTION_NAMES } from '../../infra/needs';
+import { logicalIdOf, resourcesOf, synthesized } from './support';
 
-let template: Template;
-let stack: ReachoutStack;
-
-beforeAll(() => {
-  ({ template, stack } = synthTemplate());
-});
+// Synthesised once for all infra test files, while vitest collects this file (see support.ts).
+const { template, stack } = synthesized('default');
 
 const fnId = (prefix: string) => logicalIdOf(template, 'AWS::Lambda::Function', prefix);
 const fnProps = (prefix: string) => resourcesOf(template, 'AWS::Lambda::Function')[fnId(prefix)]!.Properties!;
@@ -205,10 +201,9 @@ describe('Dialing', () => {
     }
   });
 
-  it('lets only the dispatchers enqueue dial requests (and the dialer its own ring checks), and the worker continue its own work', () => {
+  it('lets the planners and the dialer (its ring timeout) enqueue dial requests, and the worker continue its own work', () => {
     const sends = (fn: string) => statementsOf(fn).filter((s) => JSON.stringify(s.Action).includes('sqs:SendMessage')).map((s) => JSON.stringify(s.Resource));
     const queueArn = (name: string) => JSON.stringify({ 'Fn::GetAtt': [logicalIdOf(template, 'AWS::SQS::Queue', name), 'Arn'] });
-    // The dialer sends the ring-timeout checks of the calls it placed to its own queue (P5).
     for (const fn of ['DialingDispatch', 'DialingTickConsumer', 'DialingSweep', 'DialingDialer']) expect(sends(fn)).toContain(queueArn('DialingDialQueue'));
     for (const fn of ['ApiHandler', 'DialingWorker', 'TelephonySmaHandler']) expect(sends(fn)).not.toContain(queueArn('DialingDialQueue'));
     expect(sends('DialingWorker')).toContain(queueArn('DialingWorkQueue'));
@@ -233,14 +228,16 @@ describe('Telephony', () => {
     expect(Object.values(resourcesOf(template, 'Custom::PSTNResources')).filter((r) => r.Properties!.resourceType === 'PhoneNumber')).toHaveLength(0);
   });
 
-  it('lets the dialer (and nothing else) place and update calls on this SIP media application only', () => {
-    for (const fn of ['DialingDialer']) {
-      const st = statementsOf(fn).find((s) => JSON.stringify(s.Action).includes('chime:CreateSipMediaApplicationCall'))!;
-      expect(st.Action).toEqual(['chime:CreateSipMediaApplicationCall', 'chime:UpdateSipMediaApplicationCall']);
-      expect(JSON.stringify(st.Resource)).toContain(':sma/');
-      expect(envOf(fn).SMA_ID).toEqual({ 'Fn::GetAtt': [logicalIdOf(template, 'Custom::PSTNResources', 'TelephonySipMediaAppsipMediaAppRequest'), 'sipMediaAppId'] });
+  it('lets the dialer (and nobody else) place and update calls, on this SIP media application only', () => {
+    const st = statementsOf('DialingDialer').find((s) => JSON.stringify(s.Action).includes('chime:CreateSipMediaApplicationCall'))!;
+    expect(st.Action).toEqual(['chime:CreateSipMediaApplicationCall', 'chime:UpdateSipMediaApplicationCall']);
+    expect(JSON.stringify(st.Resource)).toContain(':sma/');
+    const smaId = { 'Fn::GetAtt': [logicalIdOf(template, 'Custom::PSTNResources', 'TelephonySipMediaAppsipMediaAppRequest'), 'sipMediaAppId'] };
+    expect(envOf('DialingDialer').SMA_ID).toEqual(smaId);
+    expect(envOf('ApiHandler').SMA_ID).toEqual(smaId);
+    for (const fn of ['ApiHandler', 'DialingTickConsumer', 'DialingDispatch', 'DialingSweep', 'DialingWorker', 'TelephonySmaHandler', 'TelephonyRecordingsHandler']) {
+      expect(actionsOf(fn).some((a) => a.startsWith('chime:')), fn).toBe(false);
     }
-    for (const fn of ['ApiHandler', 'DialingTickConsumer', 'DialingWorker', 'TelephonySmaHandler', 'TelephonyRecordingsHandler']) expect(actionsOf(fn).some((a) => a.startsWith('chime:'))).toBe(false);
   });
 
   it('deploys the Lex recogniser with en_US and zh_CN, a version and an alias with the code hook', () => {
@@ -301,8 +298,19 @@ describe('Telephony', () => {
     );
   });
 
-  it('runs the Chime custom resource provider on a runtime AWS still creates', () => {
-    expect(fnProps('CustomPSTNResourcesCustomResourceProvider').Runtime).toBe('nodejs22.x');
+  it('runs the Chime custom resource provider on nodejs24.x with its own role and a log group with a retention', () => {
+    const provider = fnProps('CustomPSTNResourcesCustomResourceProvider');
+    expect(provider.Runtime).toBe('nodejs24.x');
+    expect(provider.Role).toEqual({ 'Fn::GetAtt': [logicalIdOf(template, 'AWS::IAM::Role', 'TelephonyChimeProviderRole'), 'Arn'] });
+    const logGroup = (provider.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref;
+    expect(resourcesOf(template, 'AWS::Logs::LogGroup')[logGroup]!.Properties!.RetentionInDays).toBe(30);
+    // The construct library's raw role is gone.
+    expect(Object.keys(resourcesOf(template, 'AWS::IAM::Role')).filter((id) => id.startsWith('CustomPSTNResourcesCustomResourceProviderRole'))).toEqual([]);
+  });
+
+  it('keeps SIP media application message logs off by default', () => {
+    expect(Object.values(resourcesOf(template, 'Custom::PSTNResources')).filter((r) => r.Properties!.resourceType === 'SMALogging')).toHaveLength(0);
+    template.resourceCountIs('Custom::AWS', 0);
   });
 });
 
@@ -315,7 +323,7 @@ describe('Events', () => {
     template.resourceCountIs('AWS::EventSchemas::Schema', 9);
   });
 
-  it('lets every function that emits events publish to the bus', () => {
+  it('lets every function that publishes events (all but the recogniser hook) put them on the bus', () => {
     for (const fn of ['ApiHandler', 'DialingDialer', 'DialingTickConsumer', 'DialingDispatch', 'DialingSweep', 'DialingWorker', 'TelephonySmaHandler']) {
       expect(actionsOf(fn)).toContain('events:PutEvents');
     }
@@ -355,7 +363,7 @@ describe('Analytics', () => {
 });
 
 describe('Monitoring', () => {
-  it('alarms on every dead-letter queue, every function error and throttle, and failed loops', () => {
+  it('alarms on every dead-letter queue, every function error and throttle, failed loops and the product metrics', () => {
     const alarms = Object.values(resourcesOf(template, 'AWS::CloudWatch::Alarm')).map((a) => a.Properties!);
     const dlqs = Object.keys(resourcesOf(template, 'AWS::SQS::Queue')).filter((id) => /Dlq/.test(id));
     for (const dlq of dlqs) {
@@ -363,29 +371,45 @@ describe('Monitoring', () => {
     }
     const fns = stack.monitoring.alarms.length;
     expect(fns).toBe(alarms.length);
-    for (const metric of ['Errors', 'Throttles']) expect(alarms.filter((a) => a.MetricName === metric)).toHaveLength(9);
+    for (const metric of ['Errors', 'Throttles']) expect(alarms.filter((a) => a.MetricName === metric)).toHaveLength(FUNCTION_NAMES.length);
     expect(alarms).toContainEqual(expect.objectContaining({ MetricName: 'ExecutionsFailed', Namespace: 'AWS/States' }));
+    for (const metric of ['SmaErrors', 'DeadLettered', 'CallsInFlight']) {
+      expect(alarms).toContainEqual(expect.objectContaining({ MetricName: metric, Namespace: 'Reachout/Test', Dimensions: [{ Name: 'service', Value: 'reachout' }] }));
+    }
+    expect(alarms).toContainEqual(expect.objectContaining({ Threshold: { Ref: 'ConcurrentCallsQuota' }, ComparisonOperator: 'GreaterThanThreshold', MetricName: 'CallsInFlight' }));
+    const noMatch = alarms.find((a) => JSON.stringify(a.Metrics ?? []).includes('NluNoMatches'))!;
+    expect(JSON.stringify(noMatch.Metrics)).toContain('NluTurns');
     for (const a of alarms) expect(a.AlarmActions).toHaveLength(1);
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
   });
 });
 
 describe('ReachoutStack', () => {
-  it('gives every function the environment the handlers read', () => {
-    const shared = ['TABLE_NAME', 'DIAL_QUEUE_URL', 'TICK_QUEUE_URL', 'WORK_QUEUE_URL', 'EVENT_BUS_NAME', 'EVENT_SOURCE', 'DATA_BUCKET', 'RECORDINGS_BUCKET', 'CALLS_PER_SECOND', 'LOG_LEVEL', 'NODE_OPTIONS'];
-    for (const fn of ['ApiHandler', 'DialingDialer', 'DialingTickConsumer', 'DialingDispatch', 'DialingSweep', 'DialingWorker', 'TelephonySmaHandler', 'TelephonyRecognizerHook']) {
+  it('gives every function the environment the handlers read, and the pure recogniser hook none of it', () => {
+    const shared = ['TABLE_NAME', 'DIAL_QUEUE_URL', 'TICK_QUEUE_URL', 'WORK_QUEUE_URL', 'MAX_RECEIVE_COUNT', 'EVENT_BUS_NAME', 'EVENT_SOURCE', 'DATA_BUCKET', 'RECORDINGS_BUCKET', 'CALLS_PER_SECOND'];
+    const powertools = { LOG_LEVEL: 'INFO', NODE_OPTIONS: '--enable-source-maps', POWERTOOLS_SERVICE_NAME: 'reachout', POWERTOOLS_METRICS_NAMESPACE: 'Reachout/Test' };
+    for (const fn of ['ApiHandler', 'DialingDialer', 'DialingTickConsumer', 'DialingDispatch', 'DialingSweep', 'DialingWorker', 'TelephonySmaHandler']) {
       expect(Object.keys(envOf(fn))).toEqual(expect.arrayContaining(shared));
-      expect(envOf(fn).CALLS_PER_SECOND).toEqual({ Ref: 'CallsPerSecond' });
+      expect(envOf(fn)).toMatchObject({ ...powertools, CALLS_PER_SECOND: { Ref: 'CallsPerSecond' }, MAX_RECEIVE_COUNT: '5' });
+      expect(envOf(fn)).not.toHaveProperty('MAX_CONCURRENCY');
     }
+    expect(envOf('TelephonyRecognizerHook')).toEqual(powertools);
     expect(Object.keys(envOf('ApiHandler'))).toEqual(expect.arrayContaining(['SMA_ID', 'STATE_MACHINE_ARN', 'RECOGNIZER_BOT_ALIAS_ARN']));
-    template.hasParameter('CallsPerSecond', { Type: 'Number', Default: 1 });
-    template.hasParameter('MaxConcurrency', { Type: 'Number', Default: 10 });
+  });
+
+  it('takes the call rate as a whole number from 1 and the concurrent calls quota (alarm only) as parameters', () => {
+    template.hasParameter('CallsPerSecond', { Type: 'String', Default: '1', AllowedPattern: '^[1-9][0-9]{0,3}$' });
+    const pattern = new RegExp(template.toJSON().Parameters.CallsPerSecond.AllowedPattern as string);
+    expect(['1', '5', '20', '9999'].every((v) => pattern.test(v))).toBe(true);
+    expect(['0', '0.5', '1.5', '-1', '', '10000', '01'].some((v) => pattern.test(v))).toBe(false);
+    template.hasParameter('ConcurrentCallsQuota', { Type: 'Number', Default: 10, MinValue: 1 });
+    expect(template.toJSON().Parameters).not.toHaveProperty('MaxConcurrency');
   });
 
   it('runs every Reachout function on Node.js 24, arm64, JSON logs, active tracing, with its own retained log group', () => {
     // CDK's own deploy-time helpers (custom resources, bucket notifications) are not Reachout functions.
     const reachout = Object.entries(resourcesOf(template, 'AWS::Lambda::Function')).filter(([id]) => !id.startsWith('Custom') && !id.startsWith('BucketNotificationsHandler'));
-    expect(reachout).toHaveLength(9);
+    expect(reachout).toHaveLength(FUNCTION_NAMES.length);
     for (const [, fn] of reachout) {
       expect(fn.Properties).toMatchObject({
         Runtime: 'nodejs24.x',
@@ -396,6 +420,21 @@ describe('ReachoutStack', () => {
       expect((fn.Properties!.Environment as { Variables: Record<string, string> }).Variables.NODE_OPTIONS).toBe('--enable-source-maps');
     }
     for (const lg of Object.values(resourcesOf(template, 'AWS::Logs::LogGroup'))) expect(lg.Properties!.RetentionInDays).toBeGreaterThan(0);
+  });
+
+  it('gives each function a role that writes to its own log group only (no AWSLambdaBasicExecutionRole)', () => {
+    for (const [id, fn] of Object.entries(resourcesOf(template, 'AWS::Lambda::Function')).filter(([id]) => !id.startsWith('Custom'))) {
+      const roleId = (fn.Properties!.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+      expect(resourcesOf(template, 'AWS::IAM::Role')[roleId]!.Properties!.ManagedPolicyArns, id).toBeUndefined();
+      const logGroup = (fn.Properties!.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref;
+      const logStatements = statementsOf(id.replace(/[0-9A-F]{8}$/, '')).filter((s) => JSON.stringify(s.Action).includes('logs:'));
+      expect(logStatements, id).toHaveLength(1);
+      expect(logStatements[0]!.Action, id).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
+      // The group and its streams (`…:log-group:<name>` and its ARN, which ends in `:*`), of this group only.
+      const resources = logStatements[0]!.Resource as unknown[];
+      expect(resources, id).toContainEqual({ 'Fn::GetAtt': [logGroup, 'Arn'] });
+      for (const r of resources) expect(JSON.stringify(r), id).toContain(`"${logGroup}"`);
+    }
   });
 
   it('gives no resource a physical name', () => {

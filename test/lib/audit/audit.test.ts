@@ -85,6 +85,6 @@ describe('audit', () => {
     };
     const result = await audit({ ...t.deps, log: createLogger({}, 'error', (l) => lines.push(l)) }, 'inst', { actor: 'k', action: 'list.add', entity: { type: 'list', id: 'allow' } });
     expect(result).toMatchObject({ ok: false, error: 'throttled', entry: { action: 'list.add' } });
-    expect(JSON.parse(lines[0]!)).toMatchObject({ level: 'error', message: 'audit entry not written', entry: { action: 'list.add', entityId: 'allow' } });
+    expect(JSON.parse(lines[0]!)).toMatchObject({ level: 'ERROR', message: 'audit entry not written', entry: { action: 'list.add', entityId: 'allow' } });
   });
 });
