@@ -28,6 +28,8 @@ export interface Entity {
   text: string;
   /** ISO 4217 code when an amount named its currency. */
   currency?: string;
+  /** Said in a negation ("not today", "周五不行"): not a value the person offers. */
+  negated?: boolean;
 }
 
 /** What relative dates are relative to. */
@@ -268,6 +270,17 @@ function parseNumbers(text: string, ctx: EntityContext): Entity[] {
   return out;
 }
 
+/** True when the words around a span negate it: "not today", "not on Friday", "今天不行", "不是周五". */
+function isNegated(text: string, span: string): boolean {
+  const at = text.indexOf(span);
+  if (at < 0) return false;
+  const before = text.slice(0, at).split(/[,.;!?，。；！？]|\bbut\b|但是|可是/i).pop() ?? '';
+  const after = text.slice(at + span.length);
+  if (/\b(?:not|never|no)\s+(?:\w+\s+)?$/i.test(before) || /n't\s+(?:\w+\s+)?$/i.test(before)) return true;
+  if (/(?:不是|不|没)$/.test(before.trim())) return true;
+  return /^\s*(?:不行|不可以|不能|不方便|没|不)/.test(after);
+}
+
 /**
  * Finds the entities of an answer. Dates and times are resolved against `ctx.now` in
  * `ctx.timeZone`, preferring the future ("on Friday" is the coming Friday). Never throws.
@@ -279,11 +292,12 @@ export function extractEntities(text: string, ctx: EntityContext): Entity[] {
   // Numbers inside a date or time phrase ("the 15th", "3 pm") are not numbers of their own.
   let rest = input;
   for (const d of dates) rest = rest.replace(d.text, ' '.repeat(d.text.length));
-  return [...dates, ...parseNumbers(rest, ctx)];
+  return [...dates, ...parseNumbers(rest, ctx)].map((e) => (isNegated(input, e.text) ? { ...e, negated: true } : e));
 }
 
-/** The first entity of a kind; amounts prefer one that named its currency. */
-export function firstEntity(entities: readonly Entity[], kind: Exclude<EntityKind, 'text'>): Entity | undefined {
+/** The first entity of a kind that is not negated; amounts prefer one that named its currency. */
+export function firstEntity(all: readonly Entity[], kind: Exclude<EntityKind, 'text'>): Entity | undefined {
+  const entities = all.filter((e) => !e.negated);
   if (kind === 'amount') return entities.find((e) => e.kind === 'amount' && e.currency) ?? entities.find((e) => e.kind === 'amount');
   if (kind === 'date') return entities.find((e) => e.kind === 'date') ?? dateOf(entities.find((e) => e.kind === 'datetime'));
   return entities.find((e) => e.kind === kind);

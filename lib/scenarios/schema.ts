@@ -4,6 +4,7 @@
  * docs/scenarios.md documents the JSON format with an example.
  */
 import { z } from 'zod';
+import { ENTITY_KINDS } from '../nlu/entities';
 
 const Id = z
   .string()
@@ -69,11 +70,21 @@ const NodeBase = {
   completes: z.boolean().optional(),
 };
 
-/** A branch of a branch node: an intent (scenario or built-in) and where it leads. */
-export const Branch = z.object({
-  intent: Id,
-  next: Id,
-});
+/** A kind of entity an answer may carry (dates and times relative to the call's local time, numbers, amounts). */
+export const EntityKind = z.enum(ENTITY_KINDS);
+
+/**
+ * A branch of a branch node: where the answer leads when its conditions hold. Branches are tried
+ * in order and the first one whose conditions all hold wins: `intent` (scenario or built-in) must
+ * be the recognised intent, `entity` must be found in the answer ("I can pay on Friday" → a date).
+ */
+export const Branch = z
+  .object({
+    intent: Id.optional(),
+    entity: EntityKind.exclude(['text']).optional(),
+    next: Id,
+  })
+  .refine((b) => b.intent !== undefined || b.entity !== undefined, { message: 'a branch needs an intent, an entity or both', path: ['intent'] });
 /** A branch of a branch node. */
 export type Branch = z.infer<typeof Branch>;
 
@@ -93,8 +104,13 @@ export const BranchNode = z.object({
   timeoutMs: z.number().int().min(1000).max(60_000).default(6000),
   /** Global questions may be asked here (S5). */
   globalQuestions: z.boolean().default(true),
-  /** Store the matched answer's text as the value of this (free-valued) tag group, e.g. a promise-to-pay date. */
-  capture: Id.optional(),
+  /**
+   * Captures a value of the answer into a variable, e.g. the promise-to-pay date: `{ "variable":
+   * "promiseDate", "entity": "date" }`. A bare name is the older form: the answer's text into that
+   * free-text tag group. Captured values are readable by later prompts (`@promiseDate`, spoken as a
+   * date), kept in the dialog state, and set as a tag when a free-text tag group has the same name.
+   */
+  capture: z.union([Id, z.object({ variable: Id, entity: EntityKind.default('text') })]).optional(),
 });
 /** A branch node. */
 export type BranchNode = z.infer<typeof BranchNode>;
