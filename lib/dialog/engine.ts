@@ -115,6 +115,8 @@ export interface CompiledScenario {
   readonly voice: VoiceSettings;
   /** Free-text tag groups: a capture into one of these names also sets the tag. */
   readonly freeTags: ReadonlySet<string>;
+  /** The intent definitions the recogniser was built from (what an external provider needs too). */
+  readonly intents: readonly IntentDefinition[];
 }
 
 /** Intent name under which a global question is recognised. */
@@ -189,7 +191,7 @@ export function compileScenario(input: ScenarioDefinition | ScenarioDefinitionIn
   const fallbacks: Record<string, string> = {};
   for (const v of def.variables) if (v.default !== undefined) fallbacks[v.name] = v.default;
   const freeTags = new Set(def.tagGroups.filter((g) => g.values.length === 0).map((g) => g.name));
-  return { id: options.versionId ?? 'draft', definition: def, nodes, globals, recognizer, fallbacks, voice: def.voice, freeTags };
+  return { id: options.versionId ?? 'draft', definition: def, nodes, globals, recognizer, fallbacks, voice: def.voice, freeTags, intents: definitions };
 }
 
 const cache = new Map<string, CompiledScenario>();
@@ -225,6 +227,16 @@ export function initialState(compiled: CompiledScenario): DialogState {
     inputs: 0,
     turns: 0,
   };
+}
+
+/**
+ * The intents the current node listens for (its branches, global questions, repeat), or undefined
+ * when the dialog is not waiting for an answer at a branch node. External recognisers use it.
+ */
+export function listeningCandidates(compiled: CompiledScenario, state: DialogState): string[] | undefined {
+  if (state.phase !== 'listening') return undefined;
+  const cn = compiled.nodes.get(state.node);
+  return cn && cn.node.kind === 'branch' ? [...cn.candidates] : undefined;
 }
 
 /** Starts a dialog when the call is answered: the delay after answer, then the start node. */

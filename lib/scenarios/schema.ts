@@ -205,6 +205,40 @@ export const ExternalDialog = z.object({
 /** External dialog settings. */
 export type ExternalDialog = z.infer<typeof ExternalDialog>;
 
+/**
+ * Which recogniser decides intents (S9), chosen per scenario. `builtin` runs in-process; the others
+ * call AWS and fall back to the built-in recogniser when they fail or take longer than `timeoutMs`.
+ * They are only granted in CDK when enabled (infra/constructs/nlu-providers.ts).
+ */
+export const RecognizerProvider = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('builtin') }),
+  z.object({
+    kind: z.literal('lex'),
+    /** An Amazon Lex V2 bot whose intents carry the scenario's intent names. */
+    botId: z.string().regex(/^[A-Z0-9]{10}$/, 'a Lex V2 bot id'),
+    botAliasId: z.string().regex(/^[A-Z0-9]{10}$|^TSTALIASID$/, 'a Lex V2 bot alias id'),
+    localeId: z.string().regex(/^[a-z]{2}_[A-Z]{2}$/, 'a Lex locale id such as en_US'),
+    region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region').optional(),
+    timeoutMs: z.number().int().min(100).max(5000).default(800),
+  }),
+  z.object({
+    kind: z.literal('bedrock-embeddings'),
+    /** A multilingual embedding model; the scenario's example vectors are computed once per version and cached. */
+    modelId: z.string().min(1).max(200).default('amazon.titan-embed-text-v2:0'),
+    region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region').optional(),
+    timeoutMs: z.number().int().min(100).max(5000).default(800),
+  }),
+  z.object({
+    kind: z.literal('bedrock-converse'),
+    /** A small model through Converse with the intents and their examples as the prompt. */
+    modelId: z.string().min(1).max(200).default('amazon.nova-micro-v1:0'),
+    region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region').optional(),
+    timeoutMs: z.number().int().min(100).max(5000).default(1500),
+  }),
+]);
+/** A recogniser provider setting. */
+export type RecognizerProvider = z.infer<typeof RecognizerProvider>;
+
 /** A scenario definition: what a draft holds and what a published version freezes. */
 export const ScenarioDefinition = z.object({
   schemaVersion: z.literal(1).default(1),
@@ -224,8 +258,10 @@ export const ScenarioDefinition = z.object({
       threshold: z.number().min(0).max(1).default(0.5),
       /** Speech-to-text confidence below this is a no-match. */
       minSpeechConfidence: z.number().min(0).max(1).default(0),
+      /** Which recogniser decides intents; the built-in one by default. */
+      provider: RecognizerProvider.default({ kind: 'builtin' }),
     })
-    .default({ threshold: 0.5, minSpeechConfidence: 0 }),
+    .default({ threshold: 0.5, minSpeechConfidence: 0, provider: { kind: 'builtin' } }),
   /** The engine hangs up after this many inputs, so every conversation ends. */
   maxTurns: z.number().int().min(1).max(200).default(50),
   external: ExternalDialog.optional(),
