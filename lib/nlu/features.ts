@@ -1,7 +1,7 @@
 /**
  * Sparse features of a normalised utterance (SPEC S9), shared by examples and utterances.
  *
- * English: Porter stems, stem bigrams, character 3–5-grams (ASR typos: "intrested", "calll").
+ * English: Porter stems, stem bigrams, character 3–4-grams (ASR typos: "intrested", "calll").
  * Chinese: characters, character bi/trigrams, and words from the platform's ICU word segmenter
  * (`Intl.Segmenter`, no dictionary to ship). Both: concepts of the paraphrase lexicon (./concepts),
  * and negation scope marked so "不是" never looks like "是" and "not really" never like "really".
@@ -84,7 +84,7 @@ export function stem(word: string): string {
 
 const segmenter = new Intl.Segmenter('zh', { granularity: 'word' });
 const MIN_GRAM = 3;
-const MAX_GRAM = 5;
+const MAX_GRAM = 4;
 
 /** Extracts weighted features (before IDF) from normalised tokens. */
 export function extractFeatures(tokens: readonly Token[]): Map<string, number> {

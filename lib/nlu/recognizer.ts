@@ -35,8 +35,8 @@ export interface Calibration {
 
 /**
  * The prior calibration every compiled scenario is pulled towards (and uses as is when it has too
- * few examples to fit its own). Fitted with `npm run bench:nlu -- --fit-prior` on development data
- * only (nlu-dev cross-validation folds and bench/data/nlu/phone-dev.*); see bench/README.md.
+ * few examples to fit its own). Set by hand from the calibrations fitted on development data only
+ * (nlu-dev cross-validation folds, bench/data/nlu/phone-dev.*; `calibration` in the bench JSON).
  */
 export const PRIOR_CALIBRATION: Calibration = { bias: -4.2, score: 5.0, margin: 3.0, nearest: 4.0 };
 
@@ -55,6 +55,10 @@ const PRIOR_STRENGTH = 2;
 /** Share of the nearest-example similarity in the ranking score (the rest is the model's probability). */
 const NEAREST_SHARE = 0.1;
 const KEYWORD_BOOST = 0.5;
+/** Examples above which the compile-time calibration scores one half instead of both. */
+const LARGE_LIBRARY = 600;
+/** Epochs of the half models fitted for the calibration (the final model gets the default). */
+const HALF_EPOCHS = 6;
 const MAX_RANKED = 10;
 
 /** Raw per-intent scores before calibration; exported for the benchmark and debugging. */
@@ -109,23 +113,43 @@ export interface CalibrationItem {
   weight: number;
 }
 
-/** Fits a weighted logistic calibration, L2-pulled towards `prior` with `strength`. */
+/** Fits a weighted logistic calibration, L2-pulled towards `prior` with `strength` (Newton's method, 4 weights). */
 export function fitCalibration(items: readonly CalibrationItem[], prior: Calibration = PRIOR_CALIBRATION, strength = PRIOR_STRENGTH): Calibration {
   if (items.length === 0) return { ...prior };
-  let w = [prior.bias, prior.score, prior.margin, prior.nearest];
-  const p0 = [...w];
+  const p0 = [prior.bias, prior.score, prior.margin, prior.nearest];
+  const w = [...p0];
   const total = items.reduce((a, it) => a + it.weight, 0) || 1;
-  const lr = 1;
-  for (let it = 0; it < 300; it++) {
-    const g = [0, 0, 0, 0];
+  // Strength is per item-weight unit so a large library is pulled relatively less.
+  const lambda = strength / Math.sqrt(total);
+  const x = new Float64Array(4);
+  for (let it = 0; it < 12; it++) {
+    const g = new Float64Array(4);
+    const h = new Float64Array(16);
     for (const d of items) {
-      const x = [1, d.score, d.margin, d.nearest];
+      x[0] = 1;
+      x[1] = d.score;
+      x[2] = d.margin;
+      x[3] = d.nearest;
       const p = sigmoid(w[0]! + w[1]! * x[1]! + w[2]! * x[2]! + w[3]! * x[3]!);
-      const e = (p - (d.right ? 1 : 0)) * d.weight;
-      for (let k = 0; k < 4; k++) g[k]! += e * x[k]!;
+      const e = ((p - (d.right ? 1 : 0)) * d.weight) / total;
+      const v = (p * (1 - p) * d.weight) / total;
+      for (let a = 0; a < 4; a++) {
+        g[a]! += e * x[a]!;
+        for (let b = 0; b < 4; b++) h[a * 4 + b]! += v * x[a]! * x[b]!;
+      }
     }
-    // Strength is per item-weight unit so a large library is pulled relatively less.
-    w = w.map((wk, k) => wk - lr * (g[k]! / total + (strength / Math.sqrt(total)) * (wk - p0[k]!)));
+    for (let a = 0; a < 4; a++) {
+      g[a]! += lambda * (w[a]! - p0[a]!);
+      h[a * 5]! += lambda;
+    }
+    const step = solve4(h, g);
+    if (!step) break;
+    let moved = 0;
+    for (let a = 0; a < 4; a++) {
+      w[a] = w[a]! - step[a]!;
+      moved += Math.abs(step[a]!);
+    }
+    if (moved < 1e-6) break;
   }
   // The cost on in-scope answers is capped: if more than MAX_REJECTED of the right answers would
   // fall under 0.5, the bias moves up until they do not (out-of-scope rejection pays for it).
@@ -137,8 +161,25 @@ export function fitCalibration(items: readonly CalibrationItem[], prior: Calibra
     const q = rightScores[Math.floor(rightScores.length * MAX_REJECTED)]!;
     if (q < 0) w[0] = w[0]! - q;
   }
-  const r = (x: number) => Math.round(x * 1000) / 1000;
+  const r = (v: number) => Math.round(v * 1000) / 1000;
   return { bias: r(w[0]!), score: r(w[1]!), margin: r(w[2]!), nearest: r(w[3]!) };
+}
+
+/** Solves the 4×4 system h·s = g (Gaussian elimination with partial pivoting); undefined when singular. */
+function solve4(h: Float64Array, g: Float64Array): number[] | undefined {
+  const m = [0, 1, 2, 3].map((r) => [h[r * 4]!, h[r * 4 + 1]!, h[r * 4 + 2]!, h[r * 4 + 3]!, g[r]!]);
+  for (let c = 0; c < 4; c++) {
+    let piv = c;
+    for (let r = c + 1; r < 4; r++) if (Math.abs(m[r]![c]!) > Math.abs(m[piv]![c]!)) piv = r;
+    if (Math.abs(m[piv]![c]!) < 1e-12) return undefined;
+    [m[c], m[piv]] = [m[piv]!, m[c]!];
+    for (let r = 0; r < 4; r++) {
+      if (r === c) continue;
+      const f = m[r]![c]! / m[c]![c]!;
+      for (let k = c; k < 5; k++) m[r]![k]! -= f * m[c]![k]!;
+    }
+  }
+  return m.map((row, r) => row[4]! / row[r]!);
 }
 
 /**
@@ -233,7 +274,7 @@ export function buildRecognizer(intents: IntentDefinition[], options: Recognizer
   const exampleIndex = invert(vectors.map((v) => v.full), idf.length);
   const exampleIntentArr = Int32Array.from(exampleIntent);
   const exampleCount = vectors.length;
-  const fit = (subset: (e: number) => boolean): SoftmaxModel => {
+  const fit = (subset: (e: number) => boolean, epochs?: number): SoftmaxModel => {
     const xs: SparseVector[] = [];
     const ys: number[] = [];
     for (let e = 0; e < exampleCount; e++)
@@ -241,7 +282,7 @@ export function buildRecognizer(intents: IntentDefinition[], options: Recognizer
         xs.push(vectors[e]!.linear);
         ys.push(exampleIntent[e]!);
       }
-    return fitSoftmax(xs, ys, intentCount, linearCount);
+    return fitSoftmax(xs, ys, intentCount, linearCount, epochs !== undefined ? { epochs } : {});
   };
   const model = fit(() => true);
 
@@ -249,8 +290,8 @@ export function buildRecognizer(intents: IntentDefinition[], options: Recognizer
   const exampleScores = new Float64Array(exampleCount);
   const probs = new Float64Array(intentCount);
 
-  /** Cosine to every example, then the best per intent among the examples `allow` accepts. */
-  const nearestOf = (x: SparseVector, out: Float64Array, allow?: (e: number) => boolean): void => {
+  /** Cosine to every example, then the best per intent (skipping examples of fold `skipFold` when given). */
+  const nearestOf = (x: SparseVector, out: Float64Array, fold?: Int8Array, skipFold?: number): void => {
     exampleScores.fill(0);
     for (let k = 0; k < x.ids.length; k++) {
       const pe = exampleIndex[x.ids[k]!]!;
@@ -259,7 +300,7 @@ export function buildRecognizer(intents: IntentDefinition[], options: Recognizer
     }
     out.fill(0);
     for (let e = 0; e < exampleCount; e++) {
-      if (allow && !allow(e)) continue;
+      if (fold !== undefined && fold[e] === skipFold) continue;
       const s = exampleScores[e]!;
       const ii = exampleIntentArr[e]!;
       if (s > out[ii]!) out[ii] = s;
@@ -286,14 +327,15 @@ export function buildRecognizer(intents: IntentDefinition[], options: Recognizer
     const nearest = new Float64Array(intentCount);
     const score = new Float64Array(intentCount);
     const p = new Float64Array(intentCount);
-    for (const held of [0, 1]) {
-      const m = fit((e) => fold[e] !== held);
+    // Both halves for a small library; one for a large one, which has items enough (compile ≤ 1 s).
+    for (const held of exampleCount > LARGE_LIBRARY ? [1] : [0, 1]) {
+      const m = fit((e) => fold[e] !== held, HALF_EPOCHS);
       for (let e = 0; e < exampleCount; e++) {
         if (fold[e] !== held) continue;
         const truth = exampleIntent[e]!;
         logits(m, vectors[e]!.linear, p);
         softmax(p);
-        nearestOf(vectors[e]!.full, nearest, (o) => fold[o] !== held);
+        nearestOf(vectors[e]!.full, nearest, fold, held);
         combine(p, nearest, score);
         const [b1, b2] = topTwo(score);
         items.push({ score: score[b1]!, margin: score[b1]! - (b2 < 0 ? 0 : score[b2]!), nearest: nearest[b1]!, right: b1 === truth, weight: 1 });
