@@ -218,21 +218,18 @@ export const RecognizerProvider = z.discriminatedUnion('kind', [
     botId: z.string().regex(/^[A-Z0-9]{10}$/, 'a Lex V2 bot id'),
     botAliasId: z.string().regex(/^[A-Z0-9]{10}$|^TSTALIASID$/, 'a Lex V2 bot alias id'),
     localeId: z.string().regex(/^[a-z]{2}_[A-Z]{2}$/, 'a Lex locale id such as en_US'),
-    region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region').optional(),
     timeoutMs: z.number().int().min(100).max(5000).default(800),
   }),
   z.object({
     kind: z.literal('bedrock-embeddings'),
     /** A multilingual embedding model; the scenario's example vectors are computed once per version and cached. */
     modelId: z.string().min(1).max(200).default('amazon.titan-embed-text-v2:0'),
-    region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region').optional(),
     timeoutMs: z.number().int().min(100).max(5000).default(800),
   }),
   z.object({
     kind: z.literal('bedrock-converse'),
     /** A small model through Converse with the intents and their examples as the prompt. */
     modelId: z.string().min(1).max(200).default('amazon.nova-micro-v1:0'),
-    region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region').optional(),
     timeoutMs: z.number().int().min(100).max(5000).default(1500),
   }),
 ]);
