@@ -7,11 +7,13 @@
  */
 import { z } from 'zod';
 import { BUILTIN_INTENTS, type BuiltinIntentName } from '../nlu/builtin-intents';
+import { extractEntities, firstEntity, spokenValue, type Entity, type EntityKind } from '../nlu/entities';
 import { buildRecognizer } from '../nlu/recognizer';
 import type { IntentDefinition, IntentRecognizer, RecognizerOptions } from '../nlu/types';
 import { parseTemplate, renderSegments, type Segment } from '../scenarios/interpolate';
 import {
   ScenarioDefinition,
+  type Branch,
   type BranchNode,
   type GlobalQuestion,
   type Policy,
@@ -44,6 +46,8 @@ export const DialogState = z.object({
   variant: z.record(z.string(), z.number()),
   /** Tags set so far (S6). */
   tags: z.record(z.string(), z.string()),
+  /** Values captured from answers, by variable (see the `setVariables` command). Absent in states from before captures. */
+  captured: z.record(z.string(), z.string()).default({}),
   /** A completion node was reached (S8). */
   completed: z.boolean(),
   /** Input events handled, bounded by the scenario's maxTurns. */
@@ -58,9 +62,14 @@ export const DialogState = z.object({
 /** The engine's state between events. */
 export type DialogState = z.infer<typeof DialogState>;
 
-/** Per-call values the engine reads: the contact's variables. */
+/** Per-call values the engine reads: the contact's variables and where the person is. */
 export interface DialogContext {
   variables: Record<string, string>;
+  /**
+   * IANA time zone of the person called (e.g. `Asia/Shanghai`): relative dates in answers ("on
+   * Friday", "下周三") are resolved in it, at the event's `at`. UTC when absent.
+   */
+  timeZone?: string;
 }
 
 /** Builds a recogniser from intent definitions (injectable for tests and external providers). */
@@ -77,8 +86,15 @@ interface CompiledNode {
   node: ScenarioNode;
   /** Prompt text then its variants, parsed. */
   prompts: Segment[][];
-  branchByIntent: Map<string, string>;
+  /** Branches in the order they are tried. */
+  branches: Branch[];
+  /** Intents this node's own branches listen for. */
+  own: Set<string>;
   candidates: string[];
+  /** What the node captures, if anything. */
+  capture?: { variable: string; entity: EntityKind };
+  /** True when answers must be searched for entities (a capture of one, or a branch on one). */
+  needsEntities: boolean;
   noMatchSay: (Segment[] | undefined)[];
   silenceSay: (Segment[] | undefined)[];
 }
@@ -97,11 +113,23 @@ export interface CompiledScenario {
   readonly recognizer: IntentRecognizer;
   readonly fallbacks: Readonly<Record<string, string>>;
   readonly voice: VoiceSettings;
+  /** Free-text tag groups: a capture into one of these names also sets the tag. */
+  readonly freeTags: ReadonlySet<string>;
+  /** The intent definitions the recogniser was built from (what an external provider needs too). */
+  readonly intents: readonly IntentDefinition[];
 }
 
 /** Intent name under which a global question is recognised. */
 export const globalIntentName = (id: string) => `global:${id}`;
 const REPEAT = 'repeat';
+/** Built-in closing intent, always compiled in as a rival so "thank you, bye" has a home that is not an opt-out. */
+const GOODBYE: BuiltinIntentName = 'goodbye';
+/**
+ * A global question (e.g. "stop calling me") must beat the best of the node's own intents by this
+ * much calibrated confidence: a closing or a polite answer that also resembles an opt-out stays
+ * with the node (issue 13).
+ */
+export const GLOBAL_MARGIN = 0.2;
 const MAX_CHAIN = 100;
 
 /** Compiles a definition: builds the recogniser once, parses every prompt, precomputes per-node candidates. */
@@ -112,9 +140,10 @@ export function compileScenario(input: ScenarioDefinition | ScenarioDefinitionIn
   const used = new Set<string>([REPEAT]);
   for (const n of def.nodes) {
     if (n.kind !== 'branch') continue;
-    for (const b of n.branches) used.add(b.intent);
+    for (const b of n.branches) if (b.intent !== undefined) used.add(b.intent);
     for (const i of Object.values(n.keypad?.map ?? {})) used.add(i);
   }
+  if (def.globalQuestions.length > 0 || def.nodes.some((n) => n.kind === 'branch')) used.add(GOODBYE);
   const definitions: IntentDefinition[] = [];
   for (const name of used) {
     const mine = own.get(name);
@@ -138,14 +167,19 @@ export function compileScenario(input: ScenarioDefinition | ScenarioDefinitionIn
     const compiled: CompiledNode = {
       node,
       prompts: prompt ? [prompt.text, ...prompt.variants].map(parseTemplate) : [],
-      branchByIntent: new Map(),
+      branches: [],
+      own: new Set(),
       candidates: [],
+      needsEntities: false,
       noMatchSay: [],
       silenceSay: [],
     };
     if (node.kind === 'branch') {
-      for (const b of node.branches) if (!compiled.branchByIntent.has(b.intent)) compiled.branchByIntent.set(b.intent, b.next);
-      const c = new Set(compiled.branchByIntent.keys());
+      compiled.branches = node.branches;
+      for (const b of node.branches) if (b.intent !== undefined) compiled.own.add(b.intent);
+      if (node.capture !== undefined) compiled.capture = typeof node.capture === 'string' ? { variable: node.capture, entity: 'text' } : node.capture;
+      compiled.needsEntities = node.branches.some((b) => b.entity !== undefined) || (compiled.capture !== undefined && compiled.capture.entity !== 'text');
+      const c = new Set(compiled.own);
       if (node.globalQuestions) for (const g of globals.keys()) c.add(g);
       c.add(REPEAT);
       compiled.candidates = [...c];
@@ -156,7 +190,8 @@ export function compileScenario(input: ScenarioDefinition | ScenarioDefinitionIn
   }
   const fallbacks: Record<string, string> = {};
   for (const v of def.variables) if (v.default !== undefined) fallbacks[v.name] = v.default;
-  return { id: options.versionId ?? 'draft', definition: def, nodes, globals, recognizer, fallbacks, voice: def.voice };
+  const freeTags = new Set(def.tagGroups.filter((g) => g.values.length === 0).map((g) => g.name));
+  return { id: options.versionId ?? 'draft', definition: def, nodes, globals, recognizer, fallbacks, voice: def.voice, freeTags, intents: definitions };
 }
 
 const cache = new Map<string, CompiledScenario>();
@@ -187,10 +222,21 @@ export function initialState(compiled: CompiledScenario): DialogState {
     silence: {},
     variant: {},
     tags: {},
+    captured: {},
     completed: false,
     inputs: 0,
     turns: 0,
   };
+}
+
+/**
+ * The intents the current node listens for (its branches, global questions, repeat), or undefined
+ * when the dialog is not waiting for an answer at a branch node. External recognisers use it.
+ */
+export function listeningCandidates(compiled: CompiledScenario, state: DialogState): string[] | undefined {
+  if (state.phase !== 'listening') return undefined;
+  const cn = compiled.nodes.get(state.node);
+  return cn && cn.node.kind === 'branch' ? [...cn.candidates] : undefined;
 }
 
 /** Starts a dialog when the call is answered: the delay after answer, then the start node. */
@@ -212,6 +258,8 @@ export function parseDialogState(value: unknown): DialogState | undefined {
 /** What a finished dialog reports for the call detail record and the job (S4, S6, S8). */
 export interface DialogSummary {
   tags: Record<string, string>;
+  /** Values captured from answers (see the `setVariables` command). */
+  captured: Record<string, string>;
   completed: boolean;
   noMatchCount: number;
   silenceCount: number;
@@ -225,6 +273,7 @@ export function dialogSummary(state: DialogState): DialogSummary {
   const sum = (r: Record<string, number>) => Object.values(r).reduce((a, b) => a + b, 0);
   return {
     tags: { ...state.tags },
+    captured: { ...(state.captured ?? {}) },
     completed: state.completed,
     noMatchCount: sum(state.noMatch),
     silenceCount: sum(state.silence),
@@ -266,6 +315,7 @@ class Run {
       silence: { ...state.silence },
       variant: { ...state.variant },
       tags: { ...state.tags },
+      captured: { ...(state.captured ?? {}) },
     };
   }
 
@@ -356,18 +406,28 @@ class Run {
           if (r.best) {
             intent = r.best.intent;
             score = r.best.score;
+            // A global question must beat the node's own intents by a margin, or the node keeps the answer.
+            if (this.c.globals.has(intent)) {
+              const own = r.ranked.find((m) => cn.own.has(m.intent) || m.intent === REPEAT);
+              if (own && score - own.score < GLOBAL_MARGIN) {
+                intent = own.intent;
+                score = own.score;
+              }
+            }
           }
         }
       }
     }
     const threshold = this.c.definition.recognition.threshold;
     const matched = intent !== undefined && score >= threshold;
-    const next = matched ? cn.branchByIntent.get(intent!) : undefined;
-    if (next !== undefined) {
-      this.turn({ nodeId: node.id, prompt, userText: text, intent, score, outcome: 'matched' });
-      if (node.capture && event.type === 'utterance') this.setTags(node.id, { [node.capture]: event.text.trim().slice(0, 100) });
-      else if (node.capture && event.type === 'digits') this.setTags(node.id, { [node.capture]: event.digits });
-      this.enter(next);
+    const entities = cn.needsEntities ? this.entities(event) : [];
+    const branch = cn.branches.find(
+      (b) => (b.intent === undefined || (matched && b.intent === intent)) && (b.entity === undefined || firstEntity(entities, b.entity) !== undefined),
+    );
+    if (branch) {
+      this.turn({ nodeId: node.id, prompt, userText: text, ...(matched ? { intent, score } : {}), outcome: 'matched' });
+      if (cn.capture) this.capture(node.id, cn.capture, event, entities);
+      this.enter(branch.next);
       return;
     }
     const global = matched && node.globalQuestions ? this.c.globals.get(intent!) : undefined;
@@ -388,6 +448,24 @@ class Run {
     }
     this.turn({ nodeId: node.id, prompt, userText: text, ...(intent !== undefined ? { intent, score } : {}), outcome: 'noMatch' });
     this.escalate(cn, node, 'noMatch');
+  }
+
+  /** Entities of an answer, relative to the event's time in the person's time zone. */
+  private entities(event: DialogEvent): Entity[] {
+    if (event.type === 'digits') return /^[0-9]+$/.test(event.digits) ? [{ kind: 'number', value: String(Number(event.digits)), text: event.digits }, { kind: 'amount', value: String(Number(event.digits)), text: event.digits }] : [];
+    if (event.type !== 'utterance') return [];
+    return extractEntities(event.text, { now: event.at, language: this.c.voice.language, ...(this.ctx.timeZone ? { timeZone: this.ctx.timeZone } : {}) });
+  }
+
+  /** Stores a node's capture: state, a `setVariables` command, and the tag of a free-text group of that name. */
+  private capture(nodeId: string, capture: { variable: string; entity: EntityKind }, event: DialogEvent, entities: readonly Entity[]): void {
+    let value: string | undefined;
+    if (capture.entity === 'text') value = event.type === 'utterance' ? event.text.trim().slice(0, 100) : event.type === 'digits' ? event.digits : undefined;
+    else value = firstEntity(entities, capture.entity)?.value;
+    if (value === undefined || value === '') return;
+    this.s.captured[capture.variable] = value;
+    this.commands.push({ type: 'setVariables', nodeId, variables: { [capture.variable]: value } });
+    if (this.c.freeTags.has(capture.variable)) this.setTags(nodeId, { [capture.variable]: value });
   }
 
   /** Applies the Nth step of the node's no-match or silence policy (S4). */
@@ -530,12 +608,18 @@ class Run {
     return this.render(cn.prompts[i % cn.prompts.length]!);
   }
 
-  /** Contact variables first, then captured answers (free-text tag groups, e.g. @promiseDate), then declared defaults. */
+  /**
+   * Contact variables first, then captured values (dates and times spoken in the scenario's
+   * language, e.g. @promiseDate → "Friday, March 6"), then free-text tags, then declared defaults.
+   */
   private render(segments: Segment[]): string {
     let out = '';
     for (const seg of segments) {
       if ('text' in seg) out += seg.text;
-      else out += this.ctx.variables[seg.variable] ?? this.s.tags[seg.variable] ?? this.c.fallbacks[seg.variable] ?? '';
+      else {
+        const captured = this.s.captured[seg.variable];
+        out += this.ctx.variables[seg.variable] ?? (captured !== undefined ? spokenValue(captured, this.c.voice.language) : undefined) ?? this.s.tags[seg.variable] ?? this.c.fallbacks[seg.variable] ?? '';
+      }
     }
     return out;
   }

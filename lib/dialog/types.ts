@@ -43,6 +43,13 @@ export type DialogCommand =
   | { type: 'transfer'; nodeId: string; to: string }
   /** Tags reached at a node (S6). */
   | { type: 'setTags'; nodeId: string; tags: Record<string, string> }
+  /**
+   * Values captured from an answer (a node's `capture`), e.g. `{ promiseDate: '2026-03-06' }`: dates
+   * `YYYY-MM-DD`, times `HH:MM`, date-times `YYYY-MM-DDTHH:MM` in the call's local time, numbers and
+   * amounts as decimals, text as said. The channel stores them with the call (they are also in
+   * `DialogState.captured` and `dialogSummary().captured`).
+   */
+  | { type: 'setVariables'; nodeId: string; variables: Record<string, string> }
   /** The dialog reached a completion node (S8). */
   | { type: 'markCompleted'; nodeId: string }
   /** One conversation turn for the transcript (T6). */

@@ -28,6 +28,7 @@ export type Concept =
   | 'STOP_CALLING'
   | 'APOLOGY'
   | 'THANKS'
+  | 'CLOSING'
   | 'QUESTION';
 
 const LEXICON: Record<Concept, { en: string[]; zh: string[] }> = {
@@ -203,18 +204,23 @@ const LEXICON: Record<Concept, { en: string[]; zh: string[] }> = {
     en: [
       'stop calling', 'quit calling', '^stop$', 'do not call', 'never call', 'do not ever call', 'take me off', 'off your list', 'off the list',
       'remove me', 'remove my number', 'lose my number', 'do not contact', 'no more calls', 'remove', 'opt out', 'leave me alone',
-      'hang up', 'hanging up', 'bye', 'stop contacting', 'do not need calls', 'do not need any more calls', 'do not call list', 'go away',
+      'stop contacting', 'do not need calls', 'do not need any more calls', 'do not call list', 'go away',
       'get lost', 'call me again', 'call here again', 'call this number again', 'not call me', 'not call again', 'stop ringing',
       'no more', 'enough calls', 'take my number off',
       'stop these calls', 'stop the calls', 'these calls', 'hear from you again', 'never need to hear',
-      'please stop', 'stop it', 'stop this', 'knock it off', 'cut it out', 'do not call back', 'never again', 'do not want to be called', 'remove us', 'take us off', 'take my name off', 'opt me out', 'delete my details', 'delete my information', 'do not contact me', 'please do not call', 'that is enough', '^enough$', 'i am done', 'we are done', 'bye now', 'have to hang up', 'good bye', 'see you', 'see ya', 'have a good day', 'have a nice day', 'td',
+      'please stop', 'stop it', 'stop this', 'knock it off', 'cut it out', 'do not call back', 'never again', 'do not want to be called', 'remove us', 'take us off', 'take my name off', 'opt me out', 'delete my details', 'delete my information', 'do not contact me', 'please do not call', 'that is enough', '^enough$', 'i am done', 'we are done', 'td',
     ],
     zh: [
       '别打了', '别打', '别再打', '不要再打', '不要打了', '不要打', '别给我打', '不要给我打', '别打电话', '不要打电话', '以后别', '以后不要',
-      '别联系', '不要联系', '别再联系', '删了', '拉黑', '挂了', '再见', '退订', '取消', '别烦我', '不要烦我', '名单', '不要再来电', '别再来电',
-      '免打扰', '别再骚扰', '不要再骚扰', '别*打过来', '不要*打过来', '别*打了', '不要*打了', '别老打', '别总打', '不要老打', '我挂', '别来电',
-      '不要打来', '别打来', '别再打来', '以后不要再打', '以后别再打', '别打这个电话', '不要打这个电话', '别联系我', '不要联系我', '不要再联系', '永远别打', '再也别打', '别再来', '别来烦', '不要来烦', '移除', '去掉我的', '删掉我的', '删除我的', '把我删', '黑名单', '我要挂了', '先挂了', '就这样吧', '好了不说了', '不说了', '别说了', '再会', '回见', '别再打扰', '不要打扰', '别打扰我', '勿扰', 'td',
+      '别联系', '不要联系', '别再联系', '删了', '拉黑', '退订', '取消', '别烦我', '不要烦我', '名单', '不要再来电', '别再来电',
+      '免打扰', '别再骚扰', '不要再骚扰', '别*打过来', '不要*打过来', '别*打了', '不要*打了', '别老打', '别总打', '不要老打', '别来电',
+      '不要打来', '别打来', '别再打来', '以后不要再打', '以后别再打', '别打这个电话', '不要打这个电话', '别联系我', '不要联系我', '不要再联系', '永远别打', '再也别打', '别再来', '别来烦', '不要来烦', '移除', '去掉我的', '删掉我的', '删除我的', '把我删', '黑名单', '别说了', '别再打扰', '不要打扰', '别打扰我', '勿扰', 'td',
     ],
+  },
+  // Closings are not opt-outs: "thank you, bye" must never read as "stop calling me".
+  CLOSING: {
+    en: ['bye', 'bye now', 'bye bye', 'goodbye', 'good bye', 'see you', 'see ya', 'take care', 'have a good day', 'have a nice day', 'have a good one', 'hang up', 'hanging up', 'have to hang up', 'got to go', 'have to go', 'gotta go', 'talk later', 'cheers', 'that is all'],
+    zh: ['再见', '拜拜', '挂了', '我挂', '我要挂了', '先挂了', '就这样吧', '先这样', '好了不说了', '不说了', '再会', '回见', '回头见', '先这样吧'],
   },
   APOLOGY: {
     en: ['sorry', 'i am sorry', 'apologies'],

@@ -1,139 +1,87 @@
 /**
  * The built-in intent recogniser (SPEC S9): bilingual, no model download, pure and synchronous.
  *
- * Compile once (`buildRecognizer`), recognise many: examples become TF-IDF weighted sparse vectors
- * over script-aware features (English: stemmed words, word bigrams, character trigrams for ASR
- * typos; Chinese: character uni/bi/tri-grams), with negation scope marked so "不是" never looks like
- * "是" and "not really" never looks like "really". An utterance scores each intent by its nearest
- * example and by the intent centroid (a few sparse dot products through an inverted index), keyword
- * hits boost, and a logistic calibration turns similarity and margin into a confidence in [0,1].
+ * Compile once (`buildRecognizer`), recognise many. Examples become TF-IDF weighted sparse vectors
+ * (./features). Two views of the same vectors score an utterance:
+ * - a softmax regression fitted at compile time (./linear) ranks the intents: it learns which
+ *   words separate *this* scenario's intents;
+ * - the cosine to the nearest example of each intent (inverted index) tells how close the answer
+ *   is to anything the author wrote; it feeds the ranking a little and the no-match decision a lot.
+ * An exact normalised match scores 1; a keyword that is not negated pulls its intent halfway to 1.
+ *
+ * The no-match decision adapts to the compiled scenario: at compile time the examples are split in
+ * two halves, a model fitted on each half scores the other, and the scores of (a) held-out examples
+ * and (b) held-out examples with their own intent removed (what an answer the scenario does not
+ * cover looks like) fit a logistic calibration of (score, margin, nearest-example similarity) into
+ * P(the best intent is right). `matched` is that probability ≥ the threshold (0.5 by default).
+ * The calibration is pulled towards a prior fitted on development data, so a scenario with three
+ * intents and four examples each still gets a sensible decision.
  */
-import { findConcepts } from './concepts';
+import { extractFeatures, isNegator, LINEAR_KINDS, negationMask } from './features';
+import { fitSoftmax, logits, softmax, type SoftmaxModel, type SparseVector } from './linear';
 import { normalize, type Token } from './normalize';
 import type { IntentDefinition, IntentMatch, IntentRecognizer, Recognition, RecognizeOptions, RecognizerOptions } from './types';
 
-/** Confidence at or above which an utterance counts as matched; calibrated on the dev sets (bench/data/nlu/dev*.jsonl). */
+/** Confidence at or above which an utterance counts as matched: the calibrated P(right) of 0.5. */
 export const DEFAULT_THRESHOLD = 0.5;
 
+/** Calibration weights: confidence = sigmoid(bias + score·s + margin·m + nearest·n). */
+export interface Calibration {
+  bias: number;
+  score: number;
+  margin: number;
+  nearest: number;
+}
+
 /**
- * Logistic calibration of (similarity, margin to the runner-up) into a confidence.
- * Fitted by `npm run bench:nlu -- --calibrate` on the dev sets (never the test sets); see bench/README.md.
+ * The prior calibration every compiled scenario is pulled towards (and uses as is when it has too
+ * few examples to fit its own). Set by hand from the calibrations fitted on development data only
+ * (nlu-dev cross-validation folds, bench/data/nlu/phone-dev.*; `calibration` in the bench JSON).
  */
-export const CALIBRATION = { bias: -3.77, similarity: 8.94, margin: 8.52 } as const;
+export const PRIOR_CALIBRATION: Calibration = { bias: -4.2, score: 5.0, margin: 3.0, nearest: 4.0 };
 
-const EN_NEGATORS = new Set(['not', 'never', 'neither', 'nor', 'without']);
-const HAN_NEGATORS = new Set(['不', '没', '别', '未', '无', '非', '勿', '莫']);
-const SCOPE_BREAKERS = new Set(['but', '但', '却']);
-const EN_SCOPE = 3;
-const HAN_SCOPE = 2;
-const NO_SCOPE = 1;
-
-// Per feature kind: how much one occurrence weighs before IDF. Chinese characters alone are weak
-// evidence (many are function words), bigrams carry most of the meaning.
-const KIND_WEIGHT: Record<string, number> = {
-  w: 1.0, // English stemmed word
-  b: 0.8, // English word bigram
-  t: 0.3, // English character trigram (per trigram, scaled by word length below)
-  c: 0.7, // Han character
-  z: 1.0, // Han bigram
-  y: 0.6, // Han trigram
-  k: 2.0, // concept of the paraphrase lexicon (./concepts), shared across languages
-};
-
-// Function words: kept (they matter in bigrams) but worth little alone.
-const STOPWORDS = new Set([
-  'i', 'me', 'my', 'am', 'is', 'are', 'was', 'be', 'been', 'the', 'a', 'an', 'this', 'that', 'it', 'to', 'of',
-  'your', 'do', 'doe', 'did', 'have', 'ha', 'and', 'or', 'for', 'in', 'on', 'at', 'with', 'just', 'really',
-  'we', 'he', 'she', 'him', 'her', 'his', 'they', 'there', 'here', 'so', 'very',
-  '的', '了', '我', '你', '他', '这', '那', '个', '一', '就', '也', '都', '在', '们', '呀',
-]);
-const STOPWORD_FACTOR = 0.3;
-
-const NEAREST_WEIGHT = 0.6;
-const CENTROID_WEIGHT = 0.4;
+/**
+ * Weight of the simulated out-of-scope answers against the in-scope ones when fitting the
+ * calibration: the knob between "rejects a right answer" and "accepts an answer no intent covers".
+ */
+export const OOS_WEIGHT = 0.5;
+/**
+ * Share of the right answers (as estimated on the scenario's own examples at compile time) the
+ * no-match decision may reject: the issue's budget is 3 points of top-1.
+ */
+export const MAX_REJECTED = 0.03;
+/** How strongly a scenario's own calibration is pulled towards the prior (L2, per weight). */
+const PRIOR_STRENGTH = 2;
+/** Share of the nearest-example similarity in the ranking score (the rest is the model's probability). */
+const NEAREST_SHARE = 0.1;
 const KEYWORD_BOOST = 0.5;
+/** Examples above which the compile-time calibration scores one half instead of both. */
+const LARGE_LIBRARY = 600;
+/** Epochs of the half models fitted for the calibration (the final model gets the default). */
+const HALF_EPOCHS = 6;
 const MAX_RANKED = 10;
 
-function stem(w: string): string {
-  if (w.length > 5 && w.endsWith('ing')) return w.slice(0, -3);
-  if (w.length > 4 && w.endsWith('ed')) return w.slice(0, -2);
-  if (w.length > 3 && w.endsWith('s') && !w.endsWith('ss')) return w.slice(0, -1);
-  return w;
+/** Raw per-intent scores before calibration; exported for the benchmark and debugging. */
+export interface RawScores {
+  normalized: string;
+  /** Intent index → ranking score in [0,1]. */
+  similarity: Float64Array;
+  /** Intent index → cosine to the nearest example of the intent. */
+  nearest: Float64Array;
+  /** Intent names, by index. */
+  names: readonly string[];
 }
 
-/** Which tokens fall inside a negation scope (the negator itself does not). */
-function negationMask(tokens: readonly Token[]): boolean[] {
-  const mask = new Array<boolean>(tokens.length).fill(false);
-  let left = 0;
-  let clause = -1;
-  for (let i = 0; i < tokens.length; i++) {
-    const t = tokens[i]!;
-    if (t.clause !== clause || SCOPE_BREAKERS.has(t.text)) {
-      left = 0;
-      clause = t.clause;
-    }
-    if (t.han ? HAN_NEGATORS.has(t.text) : EN_NEGATORS.has(t.text)) {
-      left = t.han ? HAN_SCOPE : EN_SCOPE;
-      continue;
-    }
-    // "no" negates only the word after it: "no interest" is "not interested", "no, I'm busy" is not.
-    if (!t.han && t.text === 'no') {
-      left = NO_SCOPE;
-      continue;
-    }
-    if (left > 0) {
-      mask[i] = true;
-      // "没有兴趣" negates what follows "有" as much as "没兴趣" does.
-      if (!(t.han && t.text === '有' && tokens[i - 1]?.text === '没')) left--;
-    }
-  }
-  return mask;
-}
-
-/** Extracts weighted features (before IDF) from normalised tokens. */
-export function extractFeatures(tokens: readonly Token[]): Map<string, number> {
-  const out = new Map<string, number>();
-  const add = (key: string, w: number): void => {
-    out.set(key, (out.get(key) ?? 0) + w);
-  };
-  const neg = negationMask(tokens);
-  const hits = findConcepts(tokens, neg);
-  // A tag question's 不 ("是不是", "对不对") is not a denial: its tokens give no surface features.
-  const skip = new Array<boolean>(tokens.length).fill(false);
-  for (const hit of hits) if (hit.concept === 'QUESTION') for (let j = hit.start; j < hit.end; j++) skip[j] = true;
-  for (let i = 0; i < tokens.length; i++) {
-    const t = tokens[i]!;
-    if (skip[i]) continue;
-    const mark = neg[i] ? '!' : '';
-    const next = tokens[i + 1];
-    const sameClauseNext = next !== undefined && next.clause === t.clause && next.han === t.han ? next : undefined;
-    if (t.han) {
-      add(`c${mark}${t.text}`, KIND_WEIGHT.c! * (STOPWORDS.has(t.text) ? STOPWORD_FACTOR : 1));
-      if (sameClauseNext) {
-        add(`z${t.text}${sameClauseNext.text}`, KIND_WEIGHT.z!);
-        const third = tokens[i + 2];
-        if (third !== undefined && third.clause === t.clause && third.han) add(`y${t.text}${sameClauseNext.text}${third.text}`, KIND_WEIGHT.y!);
-      }
-    } else {
-      const s = stem(t.text);
-      add(`w${mark}${s}`, KIND_WEIGHT.w! * (STOPWORDS.has(s) ? STOPWORD_FACTOR : 1));
-      if (sameClauseNext) add(`b${s} ${stem(sameClauseNext.text)}`, KIND_WEIGHT.b!);
-      // Character trigrams let "intrested" or "calll" still meet "interested" and "call".
-      if (t.text.length >= 3 && !STOPWORDS.has(s)) {
-        const padded = `^${t.text}$`;
-        const n = padded.length - 2;
-        const w = KIND_WEIGHT.t! / Math.sqrt(n);
-        for (let j = 0; j < n; j++) add(`t${mark}${padded.slice(j, j + 3)}`, w);
-      }
-    }
-  }
-  for (const hit of hits) if (hit.concept !== 'QUESTION') add(`k${hit.negated ? '!' : ''}${hit.concept}`, KIND_WEIGHT.k!);
-  return out;
-}
-
-interface Posting {
-  ids: Int32Array;
-  weights: Float64Array;
+/** A compiled recogniser that also exposes its raw scores and its fitted calibration. */
+export interface CompiledRecognizer extends IntentRecognizer {
+  /** Raw scores before calibration. */
+  score(text: string): RawScores;
+  /** Number of intents compiled. */
+  readonly intentCount: number;
+  /** The no-match calibration fitted for this intent library. */
+  readonly calibration: Calibration;
+  /** The confidence threshold in force. */
+  readonly threshold: number;
 }
 
 interface CompiledIntent {
@@ -141,36 +89,97 @@ interface CompiledIntent {
   keywords: { tokens: string[]; negatorFirst: boolean }[];
 }
 
-/** Term weight; repeats are already collapsed by normalisation, so linear is enough. */
-function tf(weight: number): number {
-  return weight;
+interface Posting {
+  ids: Int32Array;
+  weights: Float64Array;
 }
 
 function sigmoid(x: number): number {
   return 1 / (1 + Math.exp(-x));
 }
 
-/** Turns a raw similarity and its margin over the runner-up into a calibrated confidence. */
-export function calibrate(similarity: number, margin: number): number {
-  const c = sigmoid(CALIBRATION.bias + CALIBRATION.similarity * similarity + CALIBRATION.margin * margin);
-  return Number.isFinite(c) ? Math.min(1, Math.max(0, c)) : 0;
+/** Applies a calibration to (score, margin, nearest); always a finite number in [0,1]. */
+export function calibrate(c: Calibration, score: number, margin: number, nearest: number): number {
+  const p = sigmoid(c.bias + c.score * score + c.margin * margin + c.nearest * nearest);
+  return Number.isFinite(p) ? Math.min(1, Math.max(0, p)) : 0;
 }
 
-/** Raw per-intent scores before calibration; exported for the benchmark's calibration fit. */
-export interface RawScores {
-  normalized: string;
-  /** Intent index → similarity in [0,1]. */
-  similarity: Float64Array;
-  /** Intent names, by index. */
-  names: readonly string[];
+/** One calibration item: features and whether the best intent was right. */
+export interface CalibrationItem {
+  score: number;
+  margin: number;
+  nearest: number;
+  right: boolean;
+  weight: number;
 }
 
-/** A compiled recogniser that also exposes its raw similarities (for calibration and debugging). */
-export interface CompiledRecognizer extends IntentRecognizer {
-  /** Raw similarities before calibration. */
-  score(text: string, options?: RecognizeOptions): RawScores;
-  /** Number of intents compiled. */
-  readonly intentCount: number;
+/** Fits a weighted logistic calibration, L2-pulled towards `prior` with `strength` (Newton's method, 4 weights). */
+export function fitCalibration(items: readonly CalibrationItem[], prior: Calibration = PRIOR_CALIBRATION, strength = PRIOR_STRENGTH): Calibration {
+  if (items.length === 0) return { ...prior };
+  const p0 = [prior.bias, prior.score, prior.margin, prior.nearest];
+  const w = [...p0];
+  const total = items.reduce((a, it) => a + it.weight, 0) || 1;
+  // Strength is per item-weight unit so a large library is pulled relatively less.
+  const lambda = strength / Math.sqrt(total);
+  const x = new Float64Array(4);
+  for (let it = 0; it < 12; it++) {
+    const g = new Float64Array(4);
+    const h = new Float64Array(16);
+    for (const d of items) {
+      x[0] = 1;
+      x[1] = d.score;
+      x[2] = d.margin;
+      x[3] = d.nearest;
+      const p = sigmoid(w[0]! + w[1]! * x[1]! + w[2]! * x[2]! + w[3]! * x[3]!);
+      const e = ((p - (d.right ? 1 : 0)) * d.weight) / total;
+      const v = (p * (1 - p) * d.weight) / total;
+      for (let a = 0; a < 4; a++) {
+        g[a]! += e * x[a]!;
+        for (let b = 0; b < 4; b++) h[a * 4 + b]! += v * x[a]! * x[b]!;
+      }
+    }
+    for (let a = 0; a < 4; a++) {
+      g[a]! += lambda * (w[a]! - p0[a]!);
+      h[a * 5]! += lambda;
+    }
+    const step = solve4(h, g);
+    if (!step) break;
+    let moved = 0;
+    for (let a = 0; a < 4; a++) {
+      w[a] = w[a]! - step[a]!;
+      moved += Math.abs(step[a]!);
+    }
+    if (moved < 1e-6) break;
+  }
+  // The cost on in-scope answers is capped: if more than MAX_REJECTED of the right answers would
+  // fall under 0.5, the bias moves up until they do not (out-of-scope rejection pays for it).
+  const rightScores = items
+    .filter((d) => d.right)
+    .map((d) => w[0]! + w[1]! * d.score + w[2]! * d.margin + w[3]! * d.nearest)
+    .sort((a, b) => a - b);
+  if (rightScores.length > 0) {
+    const q = rightScores[Math.floor(rightScores.length * MAX_REJECTED)]!;
+    if (q < 0) w[0] = w[0]! - q;
+  }
+  const r = (v: number) => Math.round(v * 1000) / 1000;
+  return { bias: r(w[0]!), score: r(w[1]!), margin: r(w[2]!), nearest: r(w[3]!) };
+}
+
+/** Solves the 4×4 system h·s = g (Gaussian elimination with partial pivoting); undefined when singular. */
+function solve4(h: Float64Array, g: Float64Array): number[] | undefined {
+  const m = [0, 1, 2, 3].map((r) => [h[r * 4]!, h[r * 4 + 1]!, h[r * 4 + 2]!, h[r * 4 + 3]!, g[r]!]);
+  for (let c = 0; c < 4; c++) {
+    let piv = c;
+    for (let r = c + 1; r < 4; r++) if (Math.abs(m[r]![c]!) > Math.abs(m[piv]![c]!)) piv = r;
+    if (Math.abs(m[piv]![c]!) < 1e-12) return undefined;
+    [m[c], m[piv]] = [m[piv]!, m[c]!];
+    for (let r = 0; r < 4; r++) {
+      if (r === c) continue;
+      const f = m[r]![c]! / m[c]![c]!;
+      for (let k = c; k < 5; k++) m[r]![k]! -= f * m[c]![k]!;
+    }
+  }
+  return m.map((row, r) => row[4]! / row[r]!);
 }
 
 /**
@@ -188,6 +197,7 @@ export function buildRecognizer(intents: IntentDefinition[], options: Recognizer
   }
   const names = [...byName.keys()];
   const nameIndex = new Map(names.map((n, i) => [n, i]));
+  const intentCount = names.length;
   const compiled: CompiledIntent[] = [];
   const exampleIntent: number[] = [];
   const exampleFeatures: Map<string, number>[] = [];
@@ -208,12 +218,11 @@ export function buildRecognizer(intents: IntentDefinition[], options: Recognizer
       keywords: entry.keywords
         .map((k) => normalize(k).tokens)
         .filter((ts) => ts.length > 0)
-        .map((ts) => ({ tokens: ts.map((t) => t.text), negatorFirst: ts[0]!.han ? HAN_NEGATORS.has(ts[0]!.text) : EN_NEGATORS.has(ts[0]!.text) })),
+        .map((ts) => ({ tokens: ts.map((t) => t.text), negatorFirst: isNegator(ts[0]!) })),
     });
   });
 
   // IDF over intents, not examples: a feature shared by every example of one intent is its signature.
-  const intentCount = names.length;
   const dfSets = new Map<string, Set<number>>();
   exampleFeatures.forEach((f, e) => {
     for (const key of f.keys()) {
@@ -224,102 +233,162 @@ export function buildRecognizer(intents: IntentDefinition[], options: Recognizer
   });
   const featureId = new Map<string, number>();
   const idf: number[] = [];
+  const linearId: number[] = [];
+  let linearCount = 0;
   for (const [key, s] of dfSets) {
     featureId.set(key, idf.length);
     idf.push(Math.log(1 + intentCount / s.size));
+    linearId.push(LINEAR_KINDS.has(key[0]!) ? linearCount++ : -1);
   }
   // Unseen features still count in the utterance's norm, which is what pulls out-of-scope answers down.
-  const unseenIdf = Math.log(1 + intentCount);
+  const unseenIdf = Math.log(1 + Math.max(1, intentCount));
 
-  const exampleVectors = exampleFeatures.map((f) => {
-    const v = new Map<number, number>();
-    let norm = 0;
-    for (const [key, w] of f) {
-      const id = featureId.get(key)!;
-      const x = tf(w) * idf[id]!;
-      v.set(id, x);
-      norm += x * x;
-    }
-    norm = Math.sqrt(norm) || 1;
-    for (const [id, x] of v) v.set(id, x / norm);
-    return v;
-  });
-  const centroids = names.map(() => new Map<number, number>());
-  exampleVectors.forEach((v, e) => {
-    const c = centroids[exampleIntent[e]!]!;
-    for (const [id, x] of v) c.set(id, (c.get(id) ?? 0) + x);
-  });
-  for (const c of centroids) {
-    let norm = 0;
-    for (const x of c.values()) norm += x * x;
-    norm = Math.sqrt(norm) || 1;
-    for (const [id, x] of c) c.set(id, x / norm);
-  }
-  const exampleIndex = invert(exampleVectors, idf.length);
-  const centroidIndex = invert(centroids, idf.length);
-  const exampleIntentArr = Int32Array.from(exampleIntent);
-  const exampleScores = new Float64Array(exampleVectors.length);
-  const centroidScores = new Float64Array(intentCount);
-
-  function score(text: string): RawScores & { tokens: readonly Token[] } {
-    const n = normalize(text);
-    const similarity = new Float64Array(intentCount);
-    if (n.tokens.length === 0 || intentCount === 0) return { normalized: n.text, similarity, names, tokens: n.tokens };
-    const f = extractFeatures(n.tokens);
-    exampleScores.fill(0);
-    centroidScores.fill(0);
+  /** TF-IDF vector (L2-normalised over seen and unseen features) and its linear-model part. */
+  const vectorize = (f: Map<string, number>): { full: SparseVector; linear: SparseVector } => {
+    const ids: number[] = [];
+    const xs: number[] = [];
     let norm = 0;
     for (const [key, w] of f) {
       const id = featureId.get(key);
-      const x = tf(w) * (id === undefined ? unseenIdf : idf[id]!);
+      const x = w * (id === undefined ? unseenIdf : idf[id]!);
       norm += x * x;
       if (id === undefined) continue;
-      const pe = exampleIndex[id]!;
-      for (let k = 0; k < pe.ids.length; k++) exampleScores[pe.ids[k]!]! += x * pe.weights[k]!;
-      const pc = centroidIndex[id]!;
-      for (let k = 0; k < pc.ids.length; k++) centroidScores[pc.ids[k]!]! += x * pc.weights[k]!;
+      ids.push(id);
+      xs.push(x);
     }
     norm = Math.sqrt(norm) || 1;
-    const nearest = new Float64Array(intentCount);
-    for (let e = 0; e < exampleScores.length; e++) {
-      const s = exampleScores[e]! / norm;
-      const ii = exampleIntentArr[e]!;
-      if (s > nearest[ii]!) nearest[ii] = s;
+    const lids: number[] = [];
+    const lxs: number[] = [];
+    for (let k = 0; k < ids.length; k++) {
+      xs[k] = xs[k]! / norm;
+      const l = linearId[ids[k]!]!;
+      if (l >= 0) {
+        lids.push(l);
+        lxs.push(xs[k]!);
+      }
     }
+    return { full: { ids: Int32Array.from(ids), values: Float64Array.from(xs) }, linear: { ids: Int32Array.from(lids), values: Float64Array.from(lxs) } };
+  };
+
+  const vectors = exampleFeatures.map(vectorize);
+  const exampleIndex = invert(vectors.map((v) => v.full), idf.length);
+  const exampleIntentArr = Int32Array.from(exampleIntent);
+  const exampleCount = vectors.length;
+  const fit = (subset: (e: number) => boolean, epochs?: number): SoftmaxModel => {
+    const xs: SparseVector[] = [];
+    const ys: number[] = [];
+    for (let e = 0; e < exampleCount; e++)
+      if (subset(e)) {
+        xs.push(vectors[e]!.linear);
+        ys.push(exampleIntent[e]!);
+      }
+    return fitSoftmax(xs, ys, intentCount, linearCount, epochs !== undefined ? { epochs } : {});
+  };
+  const model = fit(() => true);
+
+  // Scratch buffers: recognition is synchronous, so one set per compiled recogniser is enough.
+  const exampleScores = new Float64Array(exampleCount);
+  const probs = new Float64Array(intentCount);
+
+  /** Cosine to every example, then the best per intent (skipping examples of fold `skipFold` when given). */
+  const nearestOf = (x: SparseVector, out: Float64Array, fold?: Int8Array, skipFold?: number): void => {
+    exampleScores.fill(0);
+    for (let k = 0; k < x.ids.length; k++) {
+      const pe = exampleIndex[x.ids[k]!]!;
+      const v = x.values[k]!;
+      for (let j = 0; j < pe.ids.length; j++) exampleScores[pe.ids[j]!]! += v * pe.weights[j]!;
+    }
+    out.fill(0);
+    for (let e = 0; e < exampleCount; e++) {
+      if (fold !== undefined && fold[e] === skipFold) continue;
+      const s = exampleScores[e]!;
+      const ii = exampleIntentArr[e]!;
+      if (s > out[ii]!) out[ii] = s;
+    }
+  };
+
+  /** Ranking score per intent from the model's probabilities and the nearest-example cosine. */
+  const combine = (p: Float64Array, nearest: Float64Array, out: Float64Array): void => {
+    for (let ii = 0; ii < intentCount; ii++) out[ii] = (1 - NEAREST_SHARE) * p[ii]! + NEAREST_SHARE * Math.min(1, nearest[ii]!);
+  };
+
+  const calibration = intentCount >= 2 ? fitCalibration(crossFit()) : { ...PRIOR_CALIBRATION };
+
+  /** Calibration items from two halves scoring each other (see the module comment). */
+  function crossFit(): CalibrationItem[] {
+    const fold = new Int8Array(exampleCount);
+    const seen = new Map<number, number>();
+    for (let e = 0; e < exampleCount; e++) {
+      const k = seen.get(exampleIntent[e]!) ?? 0;
+      seen.set(exampleIntent[e]!, k + 1);
+      fold[e] = k % 2;
+    }
+    const items: CalibrationItem[] = [];
+    const nearest = new Float64Array(intentCount);
+    const score = new Float64Array(intentCount);
+    const p = new Float64Array(intentCount);
+    // Both halves for a small library; one for a large one, which has items enough (compile ≤ 1 s).
+    for (const held of exampleCount > LARGE_LIBRARY ? [1] : [0, 1]) {
+      const m = fit((e) => fold[e] !== held, HALF_EPOCHS);
+      for (let e = 0; e < exampleCount; e++) {
+        if (fold[e] !== held) continue;
+        const truth = exampleIntent[e]!;
+        logits(m, vectors[e]!.linear, p);
+        softmax(p);
+        nearestOf(vectors[e]!.full, nearest, fold, held);
+        combine(p, nearest, score);
+        const [b1, b2] = topTwo(score);
+        items.push({ score: score[b1]!, margin: score[b1]! - (b2 < 0 ? 0 : score[b2]!), nearest: nearest[b1]!, right: b1 === truth, weight: 1 });
+        // The same answer if its intent were not in the scenario: what out-of-scope looks like here.
+        const rest = 1 - p[truth]!;
+        if (rest <= 1e-9) continue;
+        for (let ii = 0; ii < intentCount; ii++) p[ii] = ii === truth ? 0 : p[ii]! / rest;
+        nearest[truth] = 0;
+        combine(p, nearest, score);
+        const [o1, o2] = topTwo(score);
+        if (o1 >= 0) items.push({ score: score[o1]!, margin: score[o1]! - (o2 < 0 ? 0 : score[o2]!), nearest: nearest[o1]!, right: false, weight: OOS_WEIGHT });
+      }
+    }
+    return items;
+  }
+
+  function analyse(text: string): RawScores & { tokens: readonly Token[] } {
+    const n = normalize(text);
+    const similarity = new Float64Array(intentCount);
+    const nearest = new Float64Array(intentCount);
+    if (n.tokens.length === 0 || intentCount === 0) return { normalized: n.text, similarity, nearest, names, tokens: n.tokens };
+    const v = vectorize(extractFeatures(n.tokens));
+    logits(model, v.linear, probs);
+    softmax(probs);
+    nearestOf(v.full, nearest);
+    combine(probs, nearest, similarity);
     const exactHits = exact.get(n.text);
     const neg = negationMask(n.tokens);
     for (let ii = 0; ii < intentCount; ii++) {
-      let s = NEAREST_WEIGHT * nearest[ii]! + CENTROID_WEIGHT * (centroidScores[ii]! / norm);
-      if (exactHits?.has(ii)) s = 1;
-      else if (hasKeyword(compiled[ii]!, n.tokens, neg)) s += (1 - s) * KEYWORD_BOOST;
-      similarity[ii] = Math.min(1, Math.max(0, s));
+      if (exactHits?.has(ii)) similarity[ii] = 1;
+      else if (hasKeyword(compiled[ii]!, n.tokens, neg)) similarity[ii] = similarity[ii]! + (1 - similarity[ii]!) * KEYWORD_BOOST;
     }
-    return { normalized: n.text, similarity, names, tokens: n.tokens };
+    return { normalized: n.text, similarity, nearest, names, tokens: n.tokens };
   }
 
   function recognize(text: string, opts: RecognizeOptions = {}): Recognition {
-    const raw = score(text);
+    const raw = analyse(text);
     const allowed = opts.candidates ? new Set(opts.candidates.map((c) => nameIndex.get(c)).filter((x): x is number => x !== undefined)) : undefined;
-    const order: number[] = [];
     // Margins are taken against every intent, candidates or not: an answer that clearly means
     // something the node does not listen for must not become a confident match by elimination.
-    let first = -1;
-    let second = -1;
+    const [first, second] = topTwo(raw.similarity);
+    const order: number[] = [];
     for (let ii = 0; ii < intentCount; ii++) {
-      const s = raw.similarity[ii]!;
-      if (first < 0 || s > raw.similarity[first]!) {
-        second = first;
-        first = ii;
-      } else if (second < 0 || s > raw.similarity[second]!) second = ii;
       if (allowed && !allowed.has(ii)) continue;
-      if (s > 0) order.push(ii);
+      if (raw.similarity[ii]! > 0) order.push(ii);
     }
     order.sort((a, b) => raw.similarity[b]! - raw.similarity[a]!);
     const ranked: IntentMatch[] = order.slice(0, MAX_RANKED).map((ii) => {
       const s = raw.similarity[ii]!;
       const rival = ii === first ? second : first;
       const margin = s - (rival < 0 ? 0 : raw.similarity[rival]!);
-      return { intent: names[ii]!, score: calibrate(s, margin) };
+      const score = s >= 1 && margin >= 0 ? 1 : calibrate(calibration, s, margin, raw.nearest[ii]!);
+      return { intent: names[ii]!, score: Math.round(score * 10000) / 10000 };
     });
     const best = ranked[0];
     return { text, normalized: raw.normalized, ...(best ? { best } : {}), ranked, matched: best !== undefined && best.score >= threshold };
@@ -327,8 +396,10 @@ export function buildRecognizer(intents: IntentDefinition[], options: Recognizer
 
   return {
     intentCount,
+    calibration,
+    threshold,
     score: (text) => {
-      const { tokens: _tokens, ...rest } = score(text);
+      const { tokens: _tokens, ...rest } = analyse(text);
       return rest;
     },
     recognize(text, opts) {
@@ -340,6 +411,20 @@ export function buildRecognizer(intents: IntentDefinition[], options: Recognizer
       }
     },
   };
+}
+
+/** Indices of the two highest values (-1 when absent). */
+function topTwo(xs: Float64Array): [number, number] {
+  let first = -1;
+  let second = -1;
+  for (let i = 0; i < xs.length; i++) {
+    const s = xs[i]!;
+    if (first < 0 || s > xs[first]!) {
+      second = first;
+      first = i;
+    } else if (second < 0 || s > xs[second]!) second = i;
+  }
+  return [first, second];
 }
 
 function hasKeyword(intent: CompiledIntent, tokens: readonly Token[], neg: readonly boolean[]): boolean {
@@ -355,12 +440,12 @@ function hasKeyword(intent: CompiledIntent, tokens: readonly Token[], neg: reado
   return false;
 }
 
-function invert(vectors: readonly Map<number, number>[], features: number): Posting[] {
+function invert(vectors: readonly SparseVector[], features: number): Posting[] {
   const lists: { ids: number[]; weights: number[] }[] = Array.from({ length: features }, () => ({ ids: [], weights: [] }));
   vectors.forEach((v, doc) => {
-    for (const [id, x] of v) {
-      lists[id]!.ids.push(doc);
-      lists[id]!.weights.push(x);
+    for (let k = 0; k < v.ids.length; k++) {
+      lists[v.ids[k]!]!.ids.push(doc);
+      lists[v.ids[k]!]!.weights.push(v.values[k]!);
     }
   });
   return lists.map((l) => ({ ids: Int32Array.from(l.ids), weights: Float64Array.from(l.weights) }));

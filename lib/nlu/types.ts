@@ -39,6 +39,8 @@ export interface Recognition {
   ranked: IntentMatch[];
   /** True when `best.score >= threshold`; false means no-match (SPEC S4). */
   matched: boolean;
+  /** Who decided: `builtin`, `lex`, `bedrock-embeddings`, `bedrock-converse`, or `builtin-fallback` when a provider failed or was late. */
+  source?: string;
 }
 
 /** Options for one recognition. */
@@ -64,4 +66,14 @@ export interface RecognizerOptions {
   threshold?: number;
   /** Default language hint; the built-in recogniser is script-aware and treats every value like `auto`. */
   language?: 'en' | 'zh' | 'auto';
+}
+
+/**
+ * An intent recogniser behind a network call (Amazon Lex V2, Amazon Bedrock): same contract as
+ * `IntentRecognizer`, asynchronous. Channels call it before the engine's pure transition and pass
+ * the result as the utterance's `intent` (see lib/dialog/external.ts).
+ */
+export interface AsyncIntentRecognizer {
+  /** Recognises one utterance. Never rejects: a failure or a timeout falls back (see `withFallback`). */
+  recognize(text: string, options?: RecognizeOptions & { sessionId?: string }): Promise<Recognition>;
 }

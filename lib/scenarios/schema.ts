@@ -4,6 +4,7 @@
  * docs/scenarios.md documents the JSON format with an example.
  */
 import { z } from 'zod';
+import { ENTITY_KINDS } from '../nlu/entities';
 
 const Id = z
   .string()
@@ -69,11 +70,21 @@ const NodeBase = {
   completes: z.boolean().optional(),
 };
 
-/** A branch of a branch node: an intent (scenario or built-in) and where it leads. */
-export const Branch = z.object({
-  intent: Id,
-  next: Id,
-});
+/** A kind of entity an answer may carry (dates and times relative to the call's local time, numbers, amounts). */
+export const EntityKind = z.enum(ENTITY_KINDS);
+
+/**
+ * A branch of a branch node: where the answer leads when its conditions hold. Branches are tried
+ * in order and the first one whose conditions all hold wins: `intent` (scenario or built-in) must
+ * be the recognised intent, `entity` must be found in the answer ("I can pay on Friday" → a date).
+ */
+export const Branch = z
+  .object({
+    intent: Id.optional(),
+    entity: EntityKind.exclude(['text']).optional(),
+    next: Id,
+  })
+  .refine((b) => b.intent !== undefined || b.entity !== undefined, { message: 'a branch needs an intent, an entity or both', path: ['intent'] });
 /** A branch of a branch node. */
 export type Branch = z.infer<typeof Branch>;
 
@@ -93,8 +104,13 @@ export const BranchNode = z.object({
   timeoutMs: z.number().int().min(1000).max(60_000).default(6000),
   /** Global questions may be asked here (S5). */
   globalQuestions: z.boolean().default(true),
-  /** Store the matched answer's text as the value of this (free-valued) tag group, e.g. a promise-to-pay date. */
-  capture: Id.optional(),
+  /**
+   * Captures a value of the answer into a variable, e.g. the promise-to-pay date: `{ "variable":
+   * "promiseDate", "entity": "date" }`. A bare name is the older form: the answer's text into that
+   * free-text tag group. Captured values are readable by later prompts (`@promiseDate`, spoken as a
+   * date), kept in the dialog state, and set as a tag when a free-text tag group has the same name.
+   */
+  capture: z.union([Id, z.object({ variable: Id, entity: EntityKind.default('text') })]).optional(),
 });
 /** A branch node. */
 export type BranchNode = z.infer<typeof BranchNode>;
@@ -189,6 +205,37 @@ export const ExternalDialog = z.object({
 /** External dialog settings. */
 export type ExternalDialog = z.infer<typeof ExternalDialog>;
 
+/**
+ * Which recogniser decides intents (S9), chosen per scenario. `builtin` runs in-process; the others
+ * call AWS and fall back to the built-in recogniser when they fail or take longer than `timeoutMs`.
+ * They are only granted in CDK when enabled (infra/constructs/nlu-providers.ts).
+ */
+export const RecognizerProvider = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('builtin') }),
+  z.object({
+    kind: z.literal('lex'),
+    /** An Amazon Lex V2 bot whose intents carry the scenario's intent names. */
+    botId: z.string().regex(/^[A-Z0-9]{10}$/, 'a Lex V2 bot id'),
+    botAliasId: z.string().regex(/^[A-Z0-9]{10}$|^TSTALIASID$/, 'a Lex V2 bot alias id'),
+    localeId: z.string().regex(/^[a-z]{2}_[A-Z]{2}$/, 'a Lex locale id such as en_US'),
+    timeoutMs: z.number().int().min(100).max(5000).default(800),
+  }),
+  z.object({
+    kind: z.literal('bedrock-embeddings'),
+    /** A multilingual embedding model; the scenario's example vectors are computed once per version and cached. */
+    modelId: z.string().min(1).max(200).default('amazon.titan-embed-text-v2:0'),
+    timeoutMs: z.number().int().min(100).max(5000).default(800),
+  }),
+  z.object({
+    kind: z.literal('bedrock-converse'),
+    /** A small model through Converse with the intents and their examples as the prompt. */
+    modelId: z.string().min(1).max(200).default('amazon.nova-micro-v1:0'),
+    timeoutMs: z.number().int().min(100).max(5000).default(1500),
+  }),
+]);
+/** A recogniser provider setting. */
+export type RecognizerProvider = z.infer<typeof RecognizerProvider>;
+
 /** A scenario definition: what a draft holds and what a published version freezes. */
 export const ScenarioDefinition = z.object({
   schemaVersion: z.literal(1).default(1),
@@ -208,8 +255,10 @@ export const ScenarioDefinition = z.object({
       threshold: z.number().min(0).max(1).default(0.5),
       /** Speech-to-text confidence below this is a no-match. */
       minSpeechConfidence: z.number().min(0).max(1).default(0),
+      /** Which recogniser decides intents; the built-in one by default. */
+      provider: RecognizerProvider.default({ kind: 'builtin' }),
     })
-    .default({ threshold: 0.5, minSpeechConfidence: 0 }),
+    .default({ threshold: 0.5, minSpeechConfidence: 0, provider: { kind: 'builtin' } }),
   /** The engine hangs up after this many inputs, so every conversation ends. */
   maxTurns: z.number().int().min(1).max(200).default(50),
   external: ExternalDialog.optional(),

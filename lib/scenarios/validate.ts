@@ -57,11 +57,7 @@ export function validateScenario(def: ScenarioDefinition): ScenarioIssue[] {
     issues.push({ code, path, message, ...(nodeId !== undefined ? { nodeId } : {}) });
 
   // Free-text tag groups hold captured answers, which later prompts may read (e.g. @promiseDate).
-  const declared = new Set<string>([
-    ...CONTACT_VARIABLES,
-    ...def.variables.map((v) => v.name),
-    ...def.tagGroups.filter((g) => g.values.length === 0).map((g) => g.name),
-  ]);
+  const declared = new Set<string>([...CONTACT_VARIABLES, ...def.variables.map((v) => v.name), ...capturedNames(def)]);
   const checkText = (text: string | undefined, path: string, where: string, nodeId?: string) => {
     if (!text) return;
     for (const v of templateVariables(text))
@@ -131,7 +127,7 @@ export function validateScenario(def: ScenarioDefinition): ScenarioIssue[] {
     if (node.kind === 'branch') {
       if (node.branches.length === 0) add('deadEnd', `${at}.branches`, `${where} listens but has no branches`, node.id);
       node.branches.forEach((b, k) => {
-        if (!intents.has(b.intent)) add('unknownIntent', `${at}.branches.${k}.intent`, `${where} branch ${k + 1} uses intent '${b.intent}', which is neither defined nor built in`, node.id);
+        if (b.intent !== undefined && !intents.has(b.intent)) add('unknownIntent', `${at}.branches.${k}.intent`, `${where} branch ${k + 1} uses intent '${b.intent}', which is neither defined nor built in`, node.id);
         refNode(b.next, `${at}.branches.${k}.next`, `${where} branch ${k + 1}`, node.id);
       });
       for (const [key, intent] of Object.entries(node.keypad?.map ?? {})) {
@@ -142,10 +138,14 @@ export function validateScenario(def: ScenarioDefinition): ScenarioIssue[] {
       if (!node.speech && !node.keypad?.enabled) add('deadEnd', `${at}.speech`, `${where} accepts neither speech nor keys`, node.id);
       checkPolicy(node.noMatch, `${at}.noMatch`, node, 'no-match');
       checkPolicy(node.silence, `${at}.silence`, node, 'silence');
-      if (node.capture) {
+      if (typeof node.capture === 'string') {
         const g = tagGroups.get(node.capture);
         if (!g) add('unknownTag', `${at}.capture`, `${where} captures into tag group '${node.capture}', which is not defined`, node.id);
         else if (g.values.length > 0) add('unknownTag', `${at}.capture`, `${where} captures into tag group '${node.capture}', which has fixed values; captures need a free-text group`, node.id);
+      } else if (node.capture) {
+        const name = node.capture.variable;
+        if (tagGroups.get(name)?.values.length) add('unknownTag', `${at}.capture.variable`, `${where} captures into '${name}', a tag group with fixed values; use a free-text group or another name`, node.id);
+        if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) add('missingField', `${at}.capture.variable`, `${where} captures into '${name}': prompts can only read letters, digits and _`, node.id);
       }
     } else if (node.kind === 'say') {
       if (!node.next) add('deadEnd', `${at}.next`, `${where} is a dead end: give it a next node, e.g. a hang-up action`, node.id);
@@ -241,8 +241,15 @@ export function listScenarioVariables(def: ScenarioDefinition): string[] {
   }
   for (const q of def.globalQuestions) texts.push(q.answer.text, ...q.answer.variants);
   if (def.external?.welcomeText) texts.push(def.external.welcomeText);
-  const captured = new Set(def.tagGroups.filter((g) => g.values.length === 0).map((g) => g.name));
+  const captured = capturedNames(def);
   const names: string[] = [];
   for (const t of texts) for (const v of templateVariables(t)) if (!names.includes(v) && !captured.has(v)) names.push(v);
   return names;
+}
+
+/** Names of values captured during a call: free-text tag groups and the variables nodes capture into. */
+export function capturedNames(def: ScenarioDefinition): Set<string> {
+  const out = new Set(def.tagGroups.filter((g) => g.values.length === 0).map((g) => g.name));
+  for (const n of def.nodes) if (n.kind === 'branch' && n.capture) out.add(typeof n.capture === 'string' ? n.capture : n.capture.variable);
+  return out;
 }

@@ -108,10 +108,15 @@ export function newSession(ids: CallIds, plan?: CallPlan): CallSession {
   return CallSession.parse({ v: 2, ids, ...(plan ? { plan } : {}) });
 }
 
+/** Per-call options of the dialog: the callee's time zone, for dates the person says ("on Friday"). */
+export interface DialogOptions {
+  timeZone?: string;
+}
+
 /** A compiled scenario bound to the dialog engine; its state is opaque JSON that travels with the call. */
 export interface DialogDriver {
-  start(variables: Record<string, string>, at: number): [unknown, ChannelCommand[]];
-  next(state: unknown, event: DialogEvent, variables: Record<string, string>): [unknown, ChannelCommand[]];
+  start(variables: Record<string, string>, at: number, options?: DialogOptions): [unknown, ChannelCommand[]];
+  next(state: unknown, event: DialogEvent, variables: Record<string, string>, options?: DialogOptions): [unknown, ChannelCommand[]];
 }
 
 /** Commands the session carries out: the engine's, plus `delegate` (S13). */
@@ -309,7 +314,7 @@ class Step {
       this.systemFailure('scenarioMissing', 'scenario version could not be loaded');
       return this.apologise();
     }
-    const [d, commands] = this.ctx.dialog.start(plan.variables, this.ctx.now);
+    const [d, commands] = this.ctx.dialog.start(plan.variables, this.ctx.now, this.dialogOptions());
     this.s.d = d;
     const prefix = !commands.some((c) => c.type === 'pause') && plan.delayMs > 0 ? [pauseAction(this.actx(), plan.delayMs)] : [];
     return this.carryOut(commands, prefix);
@@ -320,7 +325,7 @@ class Step {
       this.systemFailure(this.s.plan ? 'scenarioMissing' : 'planMissing', 'dialog cannot continue');
       return this.apologise();
     }
-    const [d, commands] = this.ctx.dialog.next(this.s.d, dialogEvent, this.s.plan.variables);
+    const [d, commands] = this.ctx.dialog.next(this.s.d, dialogEvent, { ...this.s.plan.variables, ...this.s.cap }, this.dialogOptions());
     this.s.d = d;
     return this.carryOut(commands);
   }
@@ -353,10 +358,16 @@ class Step {
     return actions;
   }
 
+  private dialogOptions(): DialogOptions {
+    return this.s.plan?.timeZone ? { timeZone: this.s.plan.timeZone } : {};
+  }
+
   private bookkeep(commands: ChannelCommand[]): void {
     const turns: DialogTurn[] = [];
     for (const c of commands) {
       if (c.type === 'setTags') this.s.tg = { ...this.s.tg, ...c.tags };
+      // Values captured from answers (a promise-to-pay date...) go on the call record and the job.
+      else if (c.type === 'setVariables') this.s.cap = { ...this.s.cap, ...c.variables };
       else if (c.type === 'markCompleted') this.s.cp = true;
       else if (c.type === 'recordTurn') turns.push(c.turn);
     }
@@ -621,7 +632,7 @@ class Step {
       s.hp = 'person';
       s.hr = 'person';
       s.hn = s.n;
-      const [d, commands] = this.ctx.dialog.next(s.d, { type: 'hangup', at: now, party: 'person' }, s.plan.variables);
+      const [d, commands] = this.ctx.dialog.next(s.d, { type: 'hangup', at: now, party: 'person' }, { ...s.plan.variables, ...s.cap }, this.dialogOptions());
       s.d = d;
       this.bookkeep(commands);
     } else if (answered && !s.hp) {

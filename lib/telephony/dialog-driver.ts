@@ -13,8 +13,9 @@ export async function loadDialogDriver(deps: Pick<Deps, 'store'>, instanceId: st
   if (!v) return undefined;
   const compiled = compileCached(`${instanceId}/${scenarioId}@${version}`, v.definition);
   return {
-    start: (variables, at) => startDialog(compiled, { variables, at }),
-    next: (state, event, variables) => transition(compiled, parseDialogState(state) ?? initialState(compiled), event, { variables }),
+    start: (variables, at, options) => startDialog(compiled, { variables, at, ...(options?.timeZone ? { timeZone: options.timeZone } : {}) }),
+    next: (state, event, variables, options) =>
+      transition(compiled, parseDialogState(state) ?? initialState(compiled), event, { variables, ...(options?.timeZone ? { timeZone: options.timeZone } : {}) }),
   };
 }
 

@@ -1,5 +1,8 @@
 /** Shared pieces of the built-in templates (S14). */
+import type { EntityKind } from '../../nlu/entities';
 import type { ScenarioDefinitionInput } from '../schema';
+
+type Branch = { intent?: string; entity?: Exclude<EntityKind, 'text'>; next: string };
 
 /** A template language. */
 export type TemplateLanguage = 'en' | 'zh';
@@ -34,14 +37,26 @@ export const YES_NO_KEYPAD = { enabled: true, map: { '1': 'affirm', '2': 'deny' 
 /** A yes/no branch node: keys 1 and 2, the standard no-match and silence policies. */
 export function yesNoQuestion(
   language: TemplateLanguage,
-  node: { id: string; text: string; variants: string[]; yes: string; no: string; otherBranches?: { intent: string; next: string }[]; tags?: Record<string, string> },
+  node: {
+    id: string;
+    text: string;
+    variants: string[];
+    yes: string;
+    no: string;
+    /** Tried before yes and no, e.g. `{ entity: 'date', next: ... }`. */
+    firstBranches?: Branch[];
+    otherBranches?: Branch[];
+    tags?: Record<string, string>;
+    capture?: { variable: string; entity: EntityKind };
+  },
 ): NodeInput {
   return {
     id: node.id,
     kind: 'branch',
     ...(node.tags ? { tags: node.tags } : {}),
+    ...(node.capture ? { capture: node.capture } : {}),
     prompt: { text: node.text, variants: node.variants },
-    branches: [{ intent: 'affirm', next: node.yes }, { intent: 'deny', next: node.no }, ...(node.otherBranches ?? [])],
+    branches: [...(node.firstBranches ?? []), { intent: 'affirm', next: node.yes }, { intent: 'deny', next: node.no }, ...(node.otherBranches ?? [])],
     keypad: YES_NO_KEYPAD,
     noMatch: noMatchPolicy(language),
     silence: silencePolicy(language),

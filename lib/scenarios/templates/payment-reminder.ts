@@ -80,6 +80,9 @@ export function paymentReminderTemplate(language: TemplateLanguage): ScenarioDef
         variants: [t('Will you be able to pay @amount today?', '今天能还上@amount吗？')],
         yes: 'payToday',
         no: 'askDate',
+        // "I can pay on Friday": the date is captured and the dialog moves on (tried before yes/no).
+        capture: { variable: 'promiseDate', entity: 'date' },
+        firstBranches: [{ entity: 'date', next: 'promised' }],
         otherBranches: [
           { intent: 'busy', next: 'askDate' },
           { intent: 'dont_know', next: 'askDate' },
@@ -90,13 +93,15 @@ export function paymentReminderTemplate(language: TemplateLanguage): ScenarioDef
       {
         id: 'askDate',
         kind: 'branch',
-        capture: 'promiseDate',
+        capture: { variable: 'promiseDate', entity: 'date' },
         prompt: {
           text: t('When will you be able to pay? For example tomorrow, or next Friday.', '请问您哪天能还款？比如明天，或者下周五。'),
           variants: [t('By which date can you pay?', '您最晚哪天能还上？')],
         },
+        // A date resolved in the person's time zone ("next Friday" → 2026-03-13) is the promise; an
+        // answer that sounds like a date but names none ("soon") is a no-match: asked again.
         branches: [
-          { intent: 'pay_date', next: 'promised' },
+          { entity: 'date', next: 'promised' },
           { intent: 'cannot_pay', next: 'refused' },
           { intent: 'deny', next: 'refused' },
         ],
@@ -115,7 +120,7 @@ export function paymentReminderTemplate(language: TemplateLanguage): ScenarioDef
         kind: 'action',
         action: 'complete',
         tags: { promise: 'later' },
-        prompt: { text: t('Thank you, we have noted that you will pay by @promiseDate. Goodbye.', '谢谢您，我们已记录您承诺在@promiseDate还款，再见。') },
+        prompt: { text: t('Thank you, we have noted that you will pay by @promiseDate. Goodbye.', '谢谢您，我们已记录您承诺在@promiseDate前还款，再见。') },
       },
       goodbye('refused', t('We have noted it. A colleague will contact you about the options. Goodbye.', '已为您记录，稍后会有同事与您联系商量方案，再见。'), { tags: { promise: 'refused' } }),
       goodbye('wrongPerson', t('Sorry to have disturbed you. Goodbye.', '抱歉打扰了，再见。'), { tags: { contact: 'wrongPerson' } }),

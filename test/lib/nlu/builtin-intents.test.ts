@@ -15,6 +15,7 @@ const HELD_OUT: Record<BuiltinIntentName, { en: string[]; zh: string[] }> = {
   not_interested: { en: ['not interested, thanks', 'no thanks, I do not need it'], zh: ['不需要，谢谢', '没兴趣'] },
   complaint: { en: ['I want to make a complaint', 'this is a scam'], zh: ['我要投诉你们', '你们是骗子吧'] },
   stop_calling: { en: ['stop calling me', 'do not call me again'], zh: ['别再打了', '以后不要打了'] },
+  goodbye: { en: ['okay thanks, bye', 'goodbye then'], zh: ['好的，再见', '谢谢，拜拜'] },
 };
 
 describe('BUILTIN_INTENTS', () => {

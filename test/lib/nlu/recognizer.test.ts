@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { buildRecognizer, DEFAULT_THRESHOLD } from '../../../lib/nlu/recognizer';
+import { buildRecognizer, calibrate, DEFAULT_THRESHOLD, fitCalibration, PRIOR_CALIBRATION } from '../../../lib/nlu/recognizer';
 import { BUILTIN_INTENTS, builtinIntents, builtinIntentsBilingual } from '../../../lib/nlu/builtin-intents';
 import type { IntentDefinition } from '../../../lib/nlu/types';
 
@@ -109,5 +109,42 @@ describe('buildRecognizer', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('compile-time no-match calibration', () => {
+  const library = (n: number): IntentDefinition[] =>
+    Array.from({ length: n }, (_, i) => ({
+      name: `intent_${i}`,
+      examples: [`please book topic${i} now`, `i want topic${i} today`, `can you do topic${i}`, `topic${i} for me`, `help with topic${i}`, `topic${i} please`],
+    }));
+
+  it('fits a calibration to each library and keeps it finite', () => {
+    const small = buildRecognizer(library(3));
+    const large = buildRecognizer(library(40));
+    for (const c of [small.calibration, large.calibration]) for (const v of Object.values(c)) expect(Number.isFinite(v)).toBe(true);
+    expect(small.calibration).not.toEqual(large.calibration);
+  });
+
+  it('matches an in-scope paraphrase and leaves an unrelated answer unmatched', () => {
+    const rec = buildRecognizer(library(40));
+    expect(rec.recognize('could you do topic7 please').best?.intent).toBe('intent_7');
+    expect(rec.recognize('could you do topic7 please').matched).toBe(true);
+    expect(rec.recognize('the weather is lovely in spain').matched).toBe(false);
+  });
+});
+
+describe('fitCalibration', () => {
+  it('moves the bias so at most 3 % of the right answers fall under 0.5', () => {
+    const items = Array.from({ length: 200 }, (_, i) => ({ score: i / 200, margin: 0, nearest: 0, right: i >= 20, weight: 1 }));
+    const wrong = Array.from({ length: 200 }, () => ({ score: 0.05, margin: 0, nearest: 0, right: false, weight: 5 }));
+    const c = fitCalibration([...items, ...wrong]);
+    const right = items.filter((d) => d.right);
+    const rejected = right.filter((d) => calibrate(c, d.score, d.margin, d.nearest) < 0.5).length;
+    expect(rejected / right.length).toBeLessThanOrEqual(0.031);
+  });
+
+  it('returns the prior when there is nothing to fit', () => {
+    expect(fitCalibration([])).toEqual(PRIOR_CALIBRATION);
   });
 });

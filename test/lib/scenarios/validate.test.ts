@@ -108,3 +108,32 @@ describe('listScenarioVariables', () => {
     expect(listScenarioVariables(payment)).toEqual(['organization', 'name', 'amount', 'dueDate']);
   });
 });
+
+describe('captures and entity branches', () => {
+  const base = {
+    name: 'c',
+    startNode: 'a',
+    nodes: [
+      { id: 'a', kind: 'branch' as const, prompt: { text: 'When?' }, capture: { variable: 'when', entity: 'date' as const }, branches: [{ entity: 'date' as const, next: 'b' }] },
+      { id: 'b', kind: 'action' as const, action: 'hangUp' as const, prompt: { text: 'Noted for @when.' } },
+    ],
+  };
+
+  it('accepts a branch on an entity and prompts that read the captured variable', () => {
+    expect(validateScenario(ScenarioDefinition.parse(base))).toEqual([]);
+    expect(listScenarioVariables(ScenarioDefinition.parse(base))).toEqual([]);
+  });
+
+  it('refuses a branch with neither intent nor entity, naming the field', () => {
+    const r = ScenarioDefinition.safeParse({ ...base, nodes: [{ ...base.nodes[0], branches: [{ next: 'b' }] }, base.nodes[1]] });
+    expect(r.success).toBe(false);
+    expect(JSON.stringify(r.error?.issues)).toContain('a branch needs an intent, an entity or both');
+  });
+
+  it('refuses a capture into a tag group with fixed values or a name prompts cannot read', () => {
+    const def = ScenarioDefinition.parse({ ...base, tagGroups: [{ name: 'when', values: ['x'] }] });
+    expect(validateScenario(def).map((i) => i.path)).toContain('nodes.0.capture.variable');
+    const dashed = ScenarioDefinition.parse({ ...base, nodes: [{ ...base.nodes[0], capture: { variable: 'pay-date', entity: 'date' } }, { ...base.nodes[1], prompt: { text: 'Noted.' } }] });
+    expect(validateScenario(dashed).map((i) => i.path)).toContain('nodes.0.capture.variable');
+  });
+});

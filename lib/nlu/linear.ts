@@ -1,0 +1,123 @@
+/**
+ * A multinomial logistic regression over sparse vectors, fitted at compile time (SPEC S9).
+ *
+ * Why: with ten examples per intent and 30–150 intents, nearest-example and centroid similarity
+ * weigh every shared word alike; a discriminative model learns which words separate this
+ * scenario's intents (cross-validation on the nlu-dev sets: +3 to +5 points of top-1 over the
+ * centroid). Plain SGD with a decaying step, deterministic order, sparse updates: a few hundred
+ * milliseconds for 150 intents × 10 examples.
+ */
+
+/** A sparse vector: feature ids and values. */
+export interface SparseVector {
+  ids: Int32Array;
+  values: Float64Array;
+}
+
+/** Options of `fitSoftmax`. */
+export interface SoftmaxOptions {
+  epochs?: number;
+  /** Initial step. */
+  step?: number;
+  /** L2 penalty, applied to the weights an example touches. */
+  l2?: number;
+  /** Seed of the example order. */
+  seed?: number;
+}
+
+/** A fitted model: weights `W[feature * classes + class]` and biases. */
+export interface SoftmaxModel {
+  readonly classes: number;
+  readonly features: number;
+  readonly weights: Float64Array;
+  readonly bias: Float64Array;
+}
+
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Writes the logits of `x` into `out` (length = classes). */
+export function logits(model: SoftmaxModel, x: SparseVector, out: Float64Array): void {
+  const C = model.classes;
+  out.set(model.bias);
+  const W = model.weights;
+  for (let k = 0; k < x.ids.length; k++) {
+    const o = x.ids[k]! * C;
+    const v = x.values[k]!;
+    for (let c = 0; c < C; c++) out[c]! += W[o + c]! * v;
+  }
+}
+
+/** In-place softmax; returns the input. */
+export function softmax(z: Float64Array): Float64Array {
+  let m = -Infinity;
+  for (let c = 0; c < z.length; c++) if (z[c]! > m) m = z[c]!;
+  let s = 0;
+  for (let c = 0; c < z.length; c++) {
+    const e = Math.exp(z[c]! - m);
+    z[c] = e;
+    s += e;
+  }
+  for (let c = 0; c < z.length; c++) z[c] = z[c]! / s;
+  return z;
+}
+
+/** Fits a softmax regression on labelled sparse vectors. */
+export function fitSoftmax(xs: readonly SparseVector[], ys: readonly number[], classes: number, features: number, options: SoftmaxOptions = {}): SoftmaxModel {
+  const epochs = options.epochs ?? 8;
+  const step0 = options.step ?? 2;
+  const l2 = options.l2 ?? 1e-5;
+  const model: SoftmaxModel = { classes, features, weights: new Float64Array(features * classes), bias: new Float64Array(classes) };
+  if (classes < 2 || xs.length === 0) return model;
+  const W = model.weights;
+  const b = model.bias;
+  const p = new Float64Array(classes);
+  const active = new Int32Array(classes);
+  const grad = new Float64Array(classes);
+  const order = xs.map((_, i) => i);
+  const rnd = mulberry32(options.seed ?? 7);
+  let t = 0;
+  for (let epoch = 0; epoch < epochs; epoch++) {
+    for (let i = order.length - 1; i > 0; i--) {
+      const j = Math.floor(rnd() * (i + 1));
+      const tmp = order[i]!;
+      order[i] = order[j]!;
+      order[j] = tmp;
+    }
+    for (const e of order) {
+      const x = xs[e]!;
+      const step = step0 / (1 + step0 * l2 * t++);
+      logits(model, x, p);
+      softmax(p);
+      p[ys[e]!]! -= 1;
+      const decay = 1 - step * l2;
+      // Only classes with a non-negligible gradient are updated: a handful of the 150 for any one example.
+      let n = 0;
+      for (let c = 0; c < classes; c++) {
+        const g = p[c]!;
+        if (g <= -1e-4 || g >= 1e-4) {
+          active[n] = c;
+          grad[n++] = g;
+        }
+      }
+      for (let k = 0; k < x.ids.length; k++) {
+        const o = x.ids[k]! * classes;
+        const v = x.values[k]! * step;
+        for (let a = 0; a < n; a++) {
+          const i = o + active[a]!;
+          W[i] = W[i]! * decay - grad[a]! * v;
+        }
+      }
+      for (let c = 0; c < classes; c++) b[c]! -= 0.1 * step * p[c]!;
+    }
+  }
+  return model;
+}
