@@ -106,6 +106,11 @@ export class LocalAnalytics {
   /** Writes every buffer now and waits for all writes in progress. */
   async flush(): Promise<void> {
     for (const key of [...this.buffers.keys()]) this.track(this.write(key));
+    await this.settled();
+  }
+
+  /** Waits for the writes in progress (buffers not yet due stay buffered). */
+  async settled(): Promise<void> {
     while (this.writes.size > 0) await Promise.all([...this.writes]);
   }
 
