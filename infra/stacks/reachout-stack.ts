@@ -135,7 +135,7 @@ export class ReachoutStack extends Stack {
     this.dialing.dialer.addEnvironment('SMA_ID', this.telephony.smaId);
     this.dialing.dialer.addEnvironment('RECOGNIZER_BOT_ALIAS_ARN', this.telephony.botAliasArn);
 
-    this.analytics = new Analytics(this, 'Analytics', { dataBucket: this.data.dataBucket });
+    this.analytics = new Analytics(this, 'Analytics', { dataBucket: this.data.dataBucket, bus: this.events.bus, eventSource: this.events.eventSource });
 
     this.grant();
 
@@ -150,11 +150,13 @@ export class ReachoutStack extends Stack {
         { name: 'worker', fn: this.dialing.worker },
         { name: 'sma', fn: this.telephony.smaHandler },
         { name: 'recognizerHook', fn: this.telephony.recognizerHook },
+        ...(this.analytics.delivery ? [{ name: 'analyticsTransform', fn: this.analytics.delivery.transform }] : []),
       ],
       queues: this.dialing.queues,
       deadLetterQueues: [
         { name: 'webhookDlq', queue: this.events.webhookDeadLetterQueue },
         { name: 'sweepScheduleDlq', queue: this.dialing.sweepDeadLetterQueue },
+        ...(this.analytics.delivery ? [{ name: 'analyticsDlq', queue: this.analytics.delivery.deadLetterQueue }] : []),
       ],
       stateMachines: [{ name: 'campaignLoop', stateMachine: this.dialing.stateMachine }],
       httpApis: [

@@ -321,33 +321,15 @@ describe('Events', () => {
 });
 
 describe('Analytics', () => {
-  it('defines Parquet tables for calls, jobs, turns and events with dt partition projection', () => {
+  it('defines Parquet tables for calls, turns, jobs and events partitioned by instance_id and dt (details: test/infra/analytics.test.ts)', () => {
     const tables = Object.values(resourcesOf(template, 'AWS::Glue::Table')).map((t) => (t.Properties!.TableInput as Record<string, unknown>));
     expect(tables.map((t) => t.Name).sort()).toEqual(Object.keys(ANALYTICS_DATASETS).sort());
-    for (const t of tables) {
-      expect(t.PartitionKeys).toEqual([{ Name: 'dt', Type: 'string' }]);
-      expect(t.Parameters).toMatchObject({
-        classification: 'parquet',
-        'projection.enabled': 'true',
-        'projection.dt.type': 'date',
-        'projection.dt.format': 'yyyy-MM-dd',
-      });
-      expect(JSON.stringify((t.Parameters as Record<string, unknown>)['storage.location.template'])).toContain(`analytics/${t.Name as string}/dt=\${dt}/`);
-      expect((t.StorageDescriptor as { SerdeInfo: { SerializationLibrary: string } }).SerdeInfo.SerializationLibrary).toContain('ParquetHiveSerDe');
-    }
+    for (const t of tables) expect(t.PartitionKeys).toEqual([{ Name: 'instance_id', Type: 'string' }, { Name: 'dt', Type: 'string' }]);
   });
 
-  it('has an Athena workgroup with enforced settings, results in the data bucket, and saved queries', () => {
-    template.hasResourceProperties('AWS::Athena::WorkGroup', {
-      WorkGroupConfiguration: Match.objectLike({
-        EnforceWorkGroupConfiguration: true,
-        ResultConfiguration: {
-          OutputLocation: { 'Fn::Join': ['', ['s3://', { Ref: logicalIdOf(template, 'AWS::S3::Bucket', 'DataDataBucket') }, '/athena-results/']] },
-          EncryptionConfiguration: { EncryptionOption: 'SSE_S3' },
-        },
-      }),
-    });
-    expect(Object.keys(resourcesOf(template, 'AWS::Athena::NamedQuery')).length).toBeGreaterThanOrEqual(3);
+  it('feeds each dataset from the bus through its own Firehose stream', () => {
+    template.resourceCountIs('AWS::KinesisFirehose::DeliveryStream', 4);
+    template.hasResourceProperties('AWS::Events::Rule', { EventBusName: { Ref: logicalIdOf(template, 'AWS::Events::EventBus', 'EventsBus') }, EventPattern: { source: ['reachout'], 'detail-type': ['JobComplete'] } });
   });
 });
 
@@ -360,7 +342,7 @@ describe('Monitoring', () => {
     }
     const fns = stack.monitoring.alarms.length;
     expect(fns).toBe(alarms.length);
-    for (const metric of ['Errors', 'Throttles']) expect(alarms.filter((a) => a.MetricName === metric)).toHaveLength(8);
+    for (const metric of ['Errors', 'Throttles']) expect(alarms.filter((a) => a.MetricName === metric)).toHaveLength(9);
     expect(alarms).toContainEqual(expect.objectContaining({ MetricName: 'ExecutionsFailed', Namespace: 'AWS/States' }));
     for (const a of alarms) expect(a.AlarmActions).toHaveLength(1);
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
@@ -381,7 +363,7 @@ describe('ReachoutStack', () => {
 
   it('runs every Reachout function on Node.js 24, arm64, JSON logs, active tracing, with its own retained log group', () => {
     const reachout = Object.entries(resourcesOf(template, 'AWS::Lambda::Function')).filter(([id]) => !id.startsWith('Custom'));
-    expect(reachout).toHaveLength(8);
+    expect(reachout).toHaveLength(9);
     for (const [, fn] of reachout) {
       expect(fn.Properties).toMatchObject({
         Runtime: 'nodejs24.x',
