@@ -146,15 +146,14 @@ export class AnalyticsDelivery extends Construct {
   private acknowledgeFindings(props: AnalyticsDeliveryProps): void {
     const bucket = props.dataBucket.node.defaultChild as CfnElement | undefined;
     const stack = Stack.of(this);
+    const transformArn = `<${stack.getLogicalId(this.transform.node.defaultChild as CfnElement)}.Arn>`;
     for (const stream of Object.values(this.streams)) {
-      const why = 'Firehose writes objects under the analytics prefix of the one data bucket; its CDK grants use object wildcards';
-      if (bucket) acknowledge(stream, `AwsSolutions-IAM5[Resource::${nagArnRef(bucket)}/*]`, why);
+      if (bucket) acknowledge(stream, `AwsSolutions-IAM5[Resource::${nagArnRef(bucket)}/*]`, 'Firehose writes partitioned objects (keys known only at run time) into the one data bucket');
       for (const action of ['s3:GetObject*', 's3:GetBucket*', 's3:List*', 's3:DeleteObject*', 's3:Abort*']) {
-        acknowledge(stream, `AwsSolutions-IAM5[Action::${action}]`, 'CDK grant action groups on the one data bucket');
+        acknowledge(stream, `AwsSolutions-IAM5[Action::${action}]`, "The Firehose S3 destination's grant action groups, on the one data bucket");
       }
-      acknowledge(stream, `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(this.transform.node.defaultChild as CfnElement)}.Arn>:*]`, 'Firehose invokes the transformation function (any version)');
-      acknowledge(stream, 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:glue:<AWS::Region>:<AWS::AccountId>:table/*]', 'Firehose reads the Glue table versions of its dataset for the Parquet conversion');
-      acknowledge(stream, 'AwsSolutions-IAM5[Resource::*]', 'Firehose record format conversion reads the table through glue:GetTableVersions, which takes no resource');
+      acknowledge(stream, `AwsSolutions-IAM5[Resource::${transformArn}:*]`, 'Firehose may invoke any version of its transformation function');
+      acknowledge(stream, 'AwsSolutions-IAM5[Resource::*]', 'glue:GetSchemaVersion (record format conversion) takes no resource');
     }
   }
 }
