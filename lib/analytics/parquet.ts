@@ -67,7 +67,7 @@ const Codec = { UNCOMPRESSED: 0, GZIP: 2 } as const;
 const PageType = { DATA_PAGE: 0 } as const;
 
 // Thrift compact protocol types
-const CT = { TRUE: 1, FALSE: 2, I32: 5, I64: 6, BINARY: 8, LIST: 9, STRUCT: 12 } as const;
+const CT = { I32: 5, I64: 6, BINARY: 8, LIST: 9, STRUCT: 12 } as const;
 
 /** A growable little-endian byte buffer. */
 class Bytes {
@@ -159,9 +159,6 @@ class Compact {
   i64(id: number, v: number): void {
     this.header(CT.I64, id);
     this.zigzag(v);
-  }
-  bool(id: number, v: boolean): void {
-    this.header(v ? CT.TRUE : CT.FALSE, id);
   }
   string(id: number, s: string): void {
     this.header(CT.BINARY, id);
