@@ -3,6 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runAnalyticsBench } from './analytics';
 import { runImportBench } from './import';
 import { runSmaBench } from './sma';
 
@@ -42,6 +43,10 @@ async function main(): Promise<void> {
   if (want('import')) {
     process.stderr.write('bench: contact import (100,000 rows, .csv and .xlsx)\n');
     summary.import = await runImportBench();
+  }
+  if (want('analytics')) {
+    process.stderr.write('bench: analytics (Parquet writing, saved queries over 1,000,000 calls)\n');
+    summary.analytics = await runAnalyticsBench();
   }
   mkdirSync(join(here, 'results'), { recursive: true });
   writeFileSync(join(here, 'results', 'summary.json'), JSON.stringify(summary, null, 2) + '\n');

@@ -51,6 +51,8 @@ export const FUNCTION_NEEDS = {
   recordings: { store: 'readWrite', bus: true },
   /** Webhook delivery: reads subscriptions, writes the delivery log and dead letters, re-queues its retries. */
   webhookDelivery: { store: 'readWrite', send: ['webhooks'] },
+  /** Firehose record transformation of the analytics datasets: maps events to rows, touches nothing else. */
+  analyticsTransform: {},
   /** Lex code hook of the recogniser bot: nothing but its own input. */
   recognizerHook: {},
 } as const satisfies Record<string, FunctionNeeds>;

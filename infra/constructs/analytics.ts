@@ -1,9 +1,13 @@
-import { Names, Stack } from 'aws-cdk-lib';
+import { Names, Stack, type Duration } from 'aws-cdk-lib';
 import * as athena from 'aws-cdk-lib/aws-athena';
+import type * as events from 'aws-cdk-lib/aws-events';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { ANALYTICS_PREFIX, DATASET_NAMES, glueColumns, PARTITION_KEYS, type DatasetName } from '../../lib/analytics/datasets';
+import { SAVED_QUERIES } from '../../lib/analytics/queries';
+import { AnalyticsDelivery } from './analytics-delivery';
 import { DATA_PREFIXES } from './data';
 
 /** A Glue column. */
@@ -14,31 +18,15 @@ export interface AnalyticsColumn {
   readonly type: string;
 }
 
-const col = (name: string, type = 'string'): AnalyticsColumn => ({ name, type });
-
 /**
- * The analytics datasets (R7): Parquet files under `analytics/<dataset>/dt=YYYY-MM-DD/` in the data bucket, one
- * row per call / job / turn / event. Writers use these column names; times are ISO 8601 strings (UTC).
+ * The Glue columns of each dataset (without the partition keys), generated from the datasets' zod schemas
+ * (lib/analytics/datasets.ts), the single source of the columns.
  */
-export const ANALYTICS_DATASETS: Record<'calls' | 'jobs' | 'turns' | 'events', readonly AnalyticsColumn[]> = {
-  calls: [
-    col('call_id'), col('instance_id'), col('campaign_id'), col('job_id'), col('attempt', 'int'), col('caller'), col('callee'),
-    col('reference_id'), col('scenario_id'), col('scenario_version', 'int'), col('planned_at'), col('dialled_at'), col('rung_at'),
-    col('answered_at'), col('ended_at'), col('ring_seconds', 'double'), col('talk_seconds', 'double'), col('turns', 'int'),
-    col('answered', 'boolean'), col('completed', 'boolean'), col('transferred', 'boolean'), col('no_match_hangup', 'boolean'),
-    col('hangup_party'), col('hangup_node'), col('hangup_reason'), col('status'), col('sip_code', 'int'), col('recording_key'),
-    col('tags', 'map<string,string>'),
-  ],
-  jobs: [
-    col('job_id'), col('instance_id'), col('campaign_id'), col('reference_id'), col('callee'), col('status'), col('failure_reason'),
-    col('attempts', 'int'), col('intent_grade'), col('created_at'), col('updated_at'), col('completed_at'),
-    col('tags', 'map<string,string>'), col('variables', 'map<string,string>'),
-  ],
-  turns: [
-    col('call_id'), col('instance_id'), col('campaign_id'), col('job_id'), col('turn_index', 'int'), col('time'), col('node_id'),
-    col('prompt'), col('user_text'), col('intent'), col('score', 'double'), col('outcome'),
-  ],
-  events: [col('id'), col('instance_id'), col('detail_type'), col('source'), col('time'), col('detail')],
+export const ANALYTICS_DATASETS: Record<DatasetName, readonly AnalyticsColumn[]> = {
+  calls: glueColumns('calls').map(({ name, type }) => ({ name, type })),
+  turns: glueColumns('turns').map(({ name, type }) => ({ name, type })),
+  jobs: glueColumns('jobs').map(({ name, type }) => ({ name, type })),
+  events: glueColumns('events').map(({ name, type }) => ({ name, type })),
 };
 
 /** Props of the analytics layer. */
@@ -55,12 +43,31 @@ export interface AnalyticsProps {
    * @default 10 GiB
    */
   readonly bytesScannedCutoffPerQuery?: number;
+  /**
+   * The bus whose events feed the datasets (through Firehose); without it only the tables, workgroup and saved
+   * queries are created and something else must write the files.
+   * @default - no delivery
+   */
+  readonly bus?: events.IEventBus;
+  /**
+   * The `source` of Reachout events on the bus.
+   * @default 'reachout'
+   */
+  readonly eventSource?: string;
+  /**
+   * How long Firehose buffers a partition before writing a file (60 s to 900 s): the longest wait before new rows
+   * can be queried, and the number of files per partition and day (86,400 / interval).
+   * @default Duration.minutes(5)
+   */
+  readonly bufferInterval?: Duration;
 }
 
 /**
- * Analytics (R7): a Glue database with Parquet tables partitioned by `dt` (Hive style, partition projection, so no
- * crawler and no MSCK REPAIR), an Athena workgroup with enforced settings and its results in the data bucket, and
- * saved example queries.
+ * Analytics (SPEC R7): a Glue database with one Parquet table per dataset (calls, turns, jobs, events), partitioned
+ * Hive-style by `instance_id` and `dt` under `analytics/<dataset>/` of the data bucket, with partition projection
+ * (injected instance ids, projected days: no crawler, no MSCK REPAIR) matching exactly the layout Firehose writes;
+ * an Athena workgroup with enforced settings, encrypted results and a bytes-scanned limit; the saved queries of
+ * lib/analytics/queries.ts; and, given the bus, the delivery path (AnalyticsDelivery).
  */
 export class Analytics extends Construct {
   /** The Glue database. */
@@ -68,13 +75,15 @@ export class Analytics extends Construct {
   /** Its name. */
   public readonly databaseName: string;
   /** Tables by dataset. */
-  public readonly tables: Record<keyof typeof ANALYTICS_DATASETS, glue.CfnTable>;
+  public readonly tables: Record<DatasetName, glue.CfnTable>;
   /** The Athena workgroup. */
   public readonly workgroup: athena.CfnWorkGroup;
   /** Its name. */
   public readonly workgroupName: string;
-  /** Saved example queries. */
+  /** Saved queries. */
   public readonly namedQueries: athena.CfnNamedQuery[];
+  /** EventBridge → Firehose → S3 delivery, when a bus was given. */
+  public readonly delivery?: AnalyticsDelivery;
   private readonly dataBucket: s3.IBucket;
 
   constructor(scope: Construct, id: string, props: AnalyticsProps) {
@@ -87,38 +96,40 @@ export class Analytics extends Construct {
     this.databaseName = Names.uniqueResourceName(this, { maxLength: 60, separator: '_' }).toLowerCase();
     this.database = new glue.CfnDatabase(this, 'Database', {
       catalogId: stack.account,
-      databaseInput: { name: this.databaseName, description: 'Reachout analytics datasets (calls, jobs, turns, events)' },
+      databaseInput: { name: this.databaseName, description: 'Reachout analytics datasets (calls, turns, jobs, events)' },
     });
 
-    const tables = {} as Record<keyof typeof ANALYTICS_DATASETS, glue.CfnTable>;
-    for (const [dataset, columns] of Object.entries(ANALYTICS_DATASETS) as [keyof typeof ANALYTICS_DATASETS, readonly AnalyticsColumn[]][]) {
-      const location = `s3://${props.dataBucket.bucketName}/${DATA_PREFIXES.analytics}${dataset}/`;
+    const tables = {} as Record<DatasetName, glue.CfnTable>;
+    for (const dataset of DATASET_NAMES) {
+      const location = `s3://${props.dataBucket.bucketName}/${ANALYTICS_PREFIX}${dataset}/`;
       const table = new glue.CfnTable(this, `${dataset[0]!.toUpperCase()}${dataset.slice(1)}Table`, {
         catalogId: stack.account,
         databaseName: this.databaseName,
         tableInput: {
           name: dataset,
-          description: `Reachout ${dataset}, one Parquet dataset per day`,
+          description: `Reachout ${dataset}: Parquet, partitioned by instance_id and dt (UTC day); see docs/analytics.md`,
           tableType: 'EXTERNAL_TABLE',
-          partitionKeys: [{ name: 'dt', type: 'string' }],
+          partitionKeys: PARTITION_KEYS.map((name) => ({ name, type: 'string' })),
           parameters: {
             classification: 'parquet',
             EXTERNAL: 'TRUE',
-            'parquet.compression': 'SNAPPY',
+            'parquet.compression': 'GZIP',
             'projection.enabled': 'true',
+            // Instance ids are created at run time: queries name the instance (WHERE instance_id = '...').
+            'projection.instance_id.type': 'injected',
             'projection.dt.type': 'date',
             'projection.dt.format': 'yyyy-MM-dd',
             'projection.dt.range': `${firstDay},NOW`,
             'projection.dt.interval': '1',
             'projection.dt.interval.unit': 'DAYS',
-            'storage.location.template': `${location}dt=\${dt}/`,
+            'storage.location.template': `${location}instance_id=\${instance_id}/dt=\${dt}/`,
           },
           storageDescriptor: {
             location,
-            columns: columns.map((c) => ({ name: c.name, type: c.type })),
+            columns: glueColumns(dataset),
             inputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat',
             outputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat',
-            serdeInfo: { serializationLibrary: 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe' },
+            serdeInfo: { serializationLibrary: 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe', parameters: { 'serialization.format': '1' } },
           },
         },
       });
@@ -146,59 +157,10 @@ export class Analytics extends Construct {
       },
     });
 
-    const queries: { name: string; description: string; sql: string }[] = [
-      {
-        name: 'answer-rate-by-campaign-and-day',
-        description: 'Calls placed, answered and answer rate per campaign and day (R4)',
-        sql: `SELECT campaign_id, dt, count(*) AS calls, count_if(answered) AS answered,
-  round(100.0 * count_if(answered) / count(*), 2) AS answer_rate_pct
-FROM calls
-WHERE dt >= date_format(current_date - interval '7' day, '%Y-%m-%d')
-GROUP BY campaign_id, dt
-ORDER BY dt DESC, campaign_id;`,
-      },
-      {
-        name: 'call-status-distribution',
-        description: 'Call statuses of the last 7 days (T3)',
-        sql: `SELECT status, count(*) AS calls
-FROM calls
-WHERE dt >= date_format(current_date - interval '7' day, '%Y-%m-%d')
-GROUP BY status
-ORDER BY calls DESC;`,
-      },
-      {
-        name: 'top-intents',
-        description: 'Top 30 matched intents of the last 7 days (R3)',
-        sql: `SELECT intent, count(*) AS turns, round(avg(score), 3) AS avg_score
-FROM turns
-WHERE dt >= date_format(current_date - interval '7' day, '%Y-%m-%d') AND intent IS NOT NULL
-GROUP BY intent
-ORDER BY turns DESC
-LIMIT 30;`,
-      },
-      {
-        name: 'top-hangup-nodes',
-        description: 'Top 30 nodes where the person hung up (R3)',
-        sql: `SELECT hangup_node, count(*) AS calls
-FROM calls
-WHERE dt >= date_format(current_date - interval '7' day, '%Y-%m-%d') AND hangup_party = 'callee' AND hangup_node IS NOT NULL
-GROUP BY hangup_node
-ORDER BY calls DESC
-LIMIT 30;`,
-      },
-      {
-        name: 'job-outcomes-by-campaign',
-        description: 'Job statuses and failure reasons per campaign',
-        sql: `SELECT campaign_id, status, failure_reason, count(*) AS jobs
-FROM jobs
-GROUP BY campaign_id, status, failure_reason
-ORDER BY campaign_id, jobs DESC;`,
-      },
-    ];
-    this.namedQueries = queries.map((q) => {
+    this.namedQueries = SAVED_QUERIES.map((q) => {
       const query = new athena.CfnNamedQuery(this, `Query-${q.name}`, {
         name: q.name,
-        description: q.description,
+        description: `${q.description}. Parameters: ${q.parameters.join(', ')}`.slice(0, 1024),
         database: this.databaseName,
         workGroup: this.workgroupName,
         queryString: q.sql,
@@ -207,6 +169,16 @@ ORDER BY campaign_id, jobs DESC;`,
       query.addResourceDependency(this.database);
       return query;
     });
+
+    if (props.bus) {
+      this.delivery = new AnalyticsDelivery(this, 'Delivery', {
+        dataBucket: props.dataBucket,
+        bus: props.bus,
+        eventSource: props.eventSource,
+        tables,
+        bufferInterval: props.bufferInterval,
+      });
+    }
   }
 
   /** Lets a principal run Athena queries in the workgroup over the datasets. */
@@ -226,12 +198,12 @@ ORDER BY campaign_id, jobs DESC;`,
         stack.formatArn({ service: 'glue', resource: 'table', resourceName: `${this.databaseName}/*` }),
       ],
     });
-    this.dataBucket.grantRead(grantee, `${DATA_PREFIXES.analytics}*`);
+    this.dataBucket.grantRead(grantee, `${ANALYTICS_PREFIX}*`);
     this.dataBucket.grantReadWrite(grantee, `${DATA_PREFIXES.athenaResults}*`);
   }
 
   /** Lets a principal write the datasets. */
   grantWriteDatasets(grantee: iam.IGrantable): iam.Grant {
-    return this.dataBucket.grantPut(grantee, `${DATA_PREFIXES.analytics}*`);
+    return this.dataBucket.grantPut(grantee, `${ANALYTICS_PREFIX}*`);
   }
 }

@@ -167,7 +167,7 @@ export class ReachoutStack extends Stack {
     this.dialing.dialer.addEnvironment('SMA_ID', this.telephony.smaId);
     this.dialing.dialer.addEnvironment('RECOGNIZER_BOT_ALIAS_ARN', this.telephony.botAliasArn);
 
-    this.analytics = new Analytics(this, 'Analytics', { dataBucket: this.data.dataBucket });
+    this.analytics = new Analytics(this, 'Analytics', { dataBucket: this.data.dataBucket, bus: this.events.bus, eventSource: this.events.eventSource });
 
     this.grant();
 
@@ -179,6 +179,7 @@ export class ReachoutStack extends Stack {
         { name: 'webhookDlq', queue: this.events.webhookDeadLetterQueue },
         { name: 'sweepScheduleDlq', queue: this.dialing.sweepDeadLetterQueue },
         { name: 'recordingsDlq', queue: this.telephony.recordingsDeadLetterQueue },
+        { name: 'analyticsDlq', queue: this.analytics.delivery!.deadLetterQueue },
       ],
       stateMachines: [{ name: 'campaignLoop', stateMachine: this.dialing.stateMachine }],
       httpApis: [
@@ -211,6 +212,7 @@ export class ReachoutStack extends Stack {
       recordings: telephony.recordingsHandler,
       recognizerHook: telephony.recognizerHook,
       webhookDelivery: this.webhooks.handler,
+      analyticsTransform: this.analytics.delivery!.transform,
     };
   }
 

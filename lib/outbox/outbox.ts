@@ -146,6 +146,11 @@ export interface DrainOptions {
    * sweep, so a writer that stalled cannot race the sweep.
    */
   inline?: boolean;
+  /**
+   * Only these effects (by id): a writer drains what it just committed, never another writer's pending
+   * effects on the same item (those are drained by their own writer, a drain request or the sweep).
+   */
+  only?: readonly string[];
 }
 
 /** Applies and clears pending effects; see the module comment. */
@@ -183,7 +188,7 @@ export class Outbox {
    */
   async commit(key: ItemKey, changes: Changes, condition: Condition | undefined, effects: readonly EffectInput[]) {
     const written = await this.ports.store.update(key, this.withEffects(key, changes, effects), condition);
-    if (written.ok && effects.length > 0) await this.drainQuietly(key, { item: written.item, inline: true });
+    if (written.ok && effects.length > 0) await this.drainQuietly(key, { item: written.item, inline: true, only: effects.map((e) => e.id) });
     return written;
   }
 
@@ -191,7 +196,7 @@ export class Outbox {
   async commitPut(item: Item, condition: Condition | undefined, effects: readonly EffectInput[]) {
     const full = this.itemWithEffects(item, effects);
     const written = await this.ports.store.put(full, condition);
-    if (written.ok && effects.length > 0) await this.drainQuietly({ pk: item.pk, sk: item.sk }, { item: full, inline: true });
+    if (written.ok && effects.length > 0) await this.drainQuietly({ pk: item.pk, sk: item.sk }, { item: full, inline: true, only: effects.map((e) => e.id) });
     return written;
   }
 
@@ -216,7 +221,8 @@ export class Outbox {
       return { applied: 0, failed: 0, left: 0 };
     }
     const now = clock.now();
-    const runnable = options.inline ? effects.filter((e) => now - (effectTime(e.id) ?? now) <= this.graceMs / 2) : effects;
+    const only = options.only ? new Set(options.only) : undefined;
+    const runnable = effects.filter((e) => (!only || only.has(e.id)) && (!options.inline || now - (effectTime(e.id) ?? now) <= this.graceMs / 2));
     const applied: Effect[] = [];
     const markers: { key: ItemKey; id: string }[] = [];
     let failed = 0;

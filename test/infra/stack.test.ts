@@ -332,33 +332,15 @@ describe('Events', () => {
 });
 
 describe('Analytics', () => {
-  it('defines Parquet tables for calls, jobs, turns and events with dt partition projection', () => {
+  it('defines Parquet tables for calls, turns, jobs and events partitioned by instance_id and dt (details: test/infra/analytics.test.ts)', () => {
     const tables = Object.values(resourcesOf(template, 'AWS::Glue::Table')).map((t) => (t.Properties!.TableInput as Record<string, unknown>));
     expect(tables.map((t) => t.Name).sort()).toEqual(Object.keys(ANALYTICS_DATASETS).sort());
-    for (const t of tables) {
-      expect(t.PartitionKeys).toEqual([{ Name: 'dt', Type: 'string' }]);
-      expect(t.Parameters).toMatchObject({
-        classification: 'parquet',
-        'projection.enabled': 'true',
-        'projection.dt.type': 'date',
-        'projection.dt.format': 'yyyy-MM-dd',
-      });
-      expect(JSON.stringify((t.Parameters as Record<string, unknown>)['storage.location.template'])).toContain(`analytics/${t.Name as string}/dt=\${dt}/`);
-      expect((t.StorageDescriptor as { SerdeInfo: { SerializationLibrary: string } }).SerdeInfo.SerializationLibrary).toContain('ParquetHiveSerDe');
-    }
+    for (const t of tables) expect(t.PartitionKeys).toEqual([{ Name: 'instance_id', Type: 'string' }, { Name: 'dt', Type: 'string' }]);
   });
 
-  it('has an Athena workgroup with enforced settings, results in the data bucket, and saved queries', () => {
-    template.hasResourceProperties('AWS::Athena::WorkGroup', {
-      WorkGroupConfiguration: Match.objectLike({
-        EnforceWorkGroupConfiguration: true,
-        ResultConfiguration: {
-          OutputLocation: { 'Fn::Join': ['', ['s3://', { Ref: logicalIdOf(template, 'AWS::S3::Bucket', 'DataDataBucket') }, '/athena-results/']] },
-          EncryptionConfiguration: { EncryptionOption: 'SSE_S3' },
-        },
-      }),
-    });
-    expect(Object.keys(resourcesOf(template, 'AWS::Athena::NamedQuery')).length).toBeGreaterThanOrEqual(3);
+  it('feeds each dataset from the bus through its own Firehose stream', () => {
+    template.resourceCountIs('AWS::KinesisFirehose::DeliveryStream', 4);
+    template.hasResourceProperties('AWS::Events::Rule', { EventBusName: { Ref: logicalIdOf(template, 'AWS::Events::EventBus', 'EventsBus') }, EventPattern: { source: ['reachout'], 'detail-type': ['JobComplete'] } });
   });
 });
 
