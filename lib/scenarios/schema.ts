@@ -4,6 +4,7 @@
  * docs/scenarios.md documents the JSON format with an example.
  */
 import { z } from 'zod';
+import { ReportingRules } from './reporting';
 
 const Id = z
   .string()
@@ -213,6 +214,8 @@ export const ScenarioDefinition = z.object({
   /** The engine hangs up after this many inputs, so every conversation ends. */
   maxTurns: z.number().int().min(1).max(200).default(50),
   external: ExternalDialog.optional(),
+  /** Reporting rules (R2, R4): success definition and intention grading; defaults when absent (lib/scenarios/reporting.ts). */
+  reporting: ReportingRules.optional(),
 });
 /** A scenario definition (parsed, defaults applied). */
 export type ScenarioDefinition = z.infer<typeof ScenarioDefinition>;
