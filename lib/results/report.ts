@@ -97,14 +97,14 @@ export type ReportResponse = z.infer<typeof ReportResponse>;
 
 const round2 = (x: number) => Math.round(x * 100) / 100;
 
-function ranked(h: Histogram, label: (name: string) => string, extra: { name: string; label: string; count: number; noMatch?: boolean }[] = []) {
+function ranked(h: Histogram, topN: number, label: (name: string) => string, extra: { name: string; label: string; count: number; noMatch?: boolean }[] = []) {
   const all = [...h.counts.entries()].filter(([, n]) => n > 0).map(([name, count]) => ({ name, label: label(name), count }));
   if (h.other > 0) all.push({ name: '~other', label: 'other', count: h.other });
   all.push(...extra.filter((e) => e.count > 0));
   const total = all.reduce((n, e) => n + e.count, 0);
   return all
     .sort((a, b) => b.count - a.count || a.name.localeCompare(b.name))
-    .slice(0, TOP_N)
+    .slice(0, topN)
     .map((e) => ({ ...e, percent: percent(e.count, total) }));
 }
 
@@ -118,8 +118,8 @@ function distribution(name: string, h: Histogram, declared: readonly string[] = 
   return { name, values: shown.map(([value, count]) => ({ value, count, percent: percent(count, total) })), other, total };
 }
 
-/** The report of a source (pure). */
-export function reportOf(source: ResultsSource): ReportResponse {
+/** The report of a source (pure); top lists keep `topN` entries (30 as in seed 002). */
+export function reportOf(source: ResultsSource, topN = TOP_N): ReportResponse {
   const { aggregates: a, progress, campaign, definition } = source;
   const c = (k: string) => a.c[k] ?? 0;
   const view = viewOf(definition);
@@ -178,9 +178,9 @@ export function reportOf(source: ResultsSource): ReportResponse {
     },
     measures: measuresOf(source),
     progress: { ...progress },
-    topIntents: ranked(a.intents, (n) => n, [{ name: '~noMatch', label: 'no match', count: c('noMatchTurns'), noMatch: true }]),
-    topHangupNodes: ranked(a.hangupNodes, nodeLabel),
-    topIntentsAfterNoMatch: ranked(a.afterNoMatch, (n) => n),
+    topIntents: ranked(a.intents, topN, (n) => n, [{ name: '~noMatch', label: 'no match', count: c('noMatchTurns'), noMatch: true }]),
+    topHangupNodes: ranked(a.hangupNodes, topN, nodeLabel),
+    topIntentsAfterNoMatch: ranked(a.afterNoMatch, topN, (n) => n),
     funnel,
     intentions: INTENTION_GRADES.map((g) => ({
       grade: g,

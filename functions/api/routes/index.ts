@@ -7,9 +7,10 @@ import { callRoutes } from './calls';
 import { campaignRoutes } from './campaigns';
 import { jobRoutes } from './jobs';
 import { listRoutes } from './lists';
+import { resultRoutes } from './results';
 
 /** Every route of the REST API, in the order they are documented. */
-export const allRoutes: Route[] = [...healthRoutes, ...instanceRoutes, ...scenarioRoutes, ...callRoutes, ...campaignRoutes, ...jobRoutes, ...listRoutes];
+export const allRoutes: Route[] = [...healthRoutes, ...instanceRoutes, ...scenarioRoutes, ...callRoutes, ...campaignRoutes, ...jobRoutes, ...listRoutes, ...resultRoutes];
 
 /** All routes plus `GET /openapi.json`, the document generated from their schemas (E3). */
 export function apiRoutes(routes: Route[] = allRoutes): Route[] {
