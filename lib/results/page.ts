@@ -12,6 +12,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { ReachoutError } from '../core/errors';
 
 /** Seconds between refreshes while a campaign runs. */
@@ -274,7 +275,8 @@ function chartJs(): string {
   if (chartSource === undefined) {
     try {
       const require = createRequire(import.meta.url);
-      chartSource = readFileSync(require.resolve('chart.js/dist/chart.umd.js'), 'utf8');
+      // The package exports only its module builds; the browser build sits beside them in dist/.
+      chartSource = readFileSync(join(dirname(require.resolve('chart.js')), 'chart.umd.js'), 'utf8');
     } catch (error) {
       throw new ReachoutError('AssetMissing', 'the chart library (chart.js) is not installed with the API', 500, {}, [], { cause: error });
     }

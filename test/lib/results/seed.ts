@@ -4,6 +4,7 @@ import { CampaignSettings } from '../../../lib/campaigns/schema';
 import type { Deps } from '../../../lib/core/deps';
 import { createInstance } from '../../../lib/instances/repository';
 import { createScenario, publishScenario } from '../../../lib/scenarios/repository';
+import type { DialogTurn } from '../../../lib/dialog/types';
 import { keys } from '../../../lib/store/keys';
 import { putCallRecord, putTurns } from '../../../lib/telephony/call-records';
 import { buildCalls, jobSpecArb, reportingScenario } from './fixtures';
@@ -49,7 +50,7 @@ export async function seedCampaign(deps: Deps, options: { jobs: number; seed?: n
         deps.store,
         instanceId,
         record.callId,
-        turns.map((t) => ({ ...t, at: Date.parse(t.time) })),
+        turns.map((t) => ({ ...t, at: Date.parse(t.time), outcome: t.outcome as DialogTurn['outcome'] })),
       );
     }
   }
