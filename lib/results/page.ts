@@ -39,6 +39,7 @@ export function reportPageHtml(campaignId: string): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Campaign report</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="../../report-assets/report.css">
 </head>
 <body data-campaign="${id}" data-refresh="${REFRESH_SECONDS}">
@@ -72,6 +73,7 @@ export function reportPageHtml(campaignId: string): string {
 }
 
 const CSS = `
+[hidden] { display: none !important; }
 :root { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans SC", sans-serif; color: #1f2933; background: #f5f7fa; }
 body { margin: 0 auto; max-width: 1280px; padding: 16px 24px 40px; }
 header h1 { margin: 0 0 4px; font-size: 1.5rem; }

@@ -55,8 +55,9 @@ const turnArb = fc.record({
 /** A random finished call. */
 export const callSpecArb: fc.Arbitrary<CallSpec> = fc
   .record({
-    status: fc.constantFrom(...CallStatus.options.filter((s) => s !== 'Executing')),
-    answeredIfSucceeded: fc.boolean(),
+    // Half the calls reach a person, as in a real campaign; the rest spread over every other status.
+    status: fc.oneof(fc.constant<CallStatus>('Succeeded'), fc.constantFrom(...CallStatus.options.filter((s) => s !== 'Executing' && s !== 'Succeeded'))),
+    answeredIfSucceeded: fc.nat({ max: 5 }).map((n) => n > 0),
     sipCode: fc.option(fc.constantFrom(486, 603, 607, 608, 503, 404, 480), { nil: undefined }),
     completed: fc.boolean(),
     transferred: fc.boolean(),
