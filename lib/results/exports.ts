@@ -308,12 +308,12 @@ async function rowsOfJob(store: Store, job: ExportJob, j: Job): Promise<Cell[][]
     }
     case 'transcripts': {
       const out: Cell[][] = [];
-      for (const c of mine) out.push(...transcriptRows(j, c, c.turns > 0 ? await listTurns(store, job.instanceId, c.callId) : [], job.language));
+      for (const c of mine) out.push(...transcriptRows(j, c, await listTurns(store, job.instanceId, c.callId), job.language));
       return out;
     }
     case 'workbook': {
       const out: Cell[][] = [];
-      for (const c of mine) if (c.answered && c.turns > 0) out.push(...noMatchRows(j, c, await listTurns(store, job.instanceId, c.callId)));
+      for (const c of mine) if (c.answered) out.push(...noMatchRows(j, c, await listTurns(store, job.instanceId, c.callId)));
       return out;
     }
   }

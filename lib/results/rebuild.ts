@@ -41,7 +41,7 @@ export async function finishedCalls(store: Store, instanceId: string, job: Job):
   const calls = (await listCallsOfJob(store, instanceId, job.jobId))
     .filter((c) => c.campaignId === job.campaignId && c.status !== 'Executing')
     .sort((a, b) => a.attempt - b.attempt || a.dialledAt.localeCompare(b.dialledAt));
-  return Promise.all(calls.map(async (record) => ({ record, turns: record.turns > 0 ? await listTurns(store, instanceId, record.callId) : [] })));
+  return Promise.all(calls.map(async (record) => ({ record, turns: await listTurns(store, instanceId, record.callId) })));
 }
 
 /** Rebuilds the aggregates of a campaign from its call records. */

@@ -18,6 +18,11 @@ import { testDeps } from '../support/deps';
 /** Debian's Chromium (`apt-get install -y chromium`); CI must install it (see docs/results.md). */
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARTIFACTS = join(process.cwd(), 'test', 'artifacts');
+/** The few browser globals the page checks use (the test compiles without the DOM library). */
+interface Browser {
+  document: { body: { dataset: Record<string, string | undefined> }; getElementById(id: string): { textContent: string | null } };
+}
+
 const CHARTS = ['chart-funnel', 'chart-timeline', 'chart-intentions', 'chart-status', 'chart-intents', 'chart-hangups'];
 
 describe('report page in a real browser', () => {
@@ -67,16 +72,16 @@ describe('report page in a real browser', () => {
 
   const chartData = (page: Page) =>
     page.evaluate((ids) => {
-      const g = globalThis as unknown as { Chart: { getChart(el: Element): { data: { labels: unknown[]; datasets: { data: number[] }[] } } | undefined } };
+      const g = globalThis as unknown as { document: { getElementById(id: string): unknown }; Chart: { getChart(el: unknown): { data: { labels: unknown[]; datasets: { data: number[] }[] } } | undefined } };
       return ids.map((id) => {
-        const chart = g.Chart.getChart(document.getElementById(id)!);
+        const chart = g.Chart.getChart(g.document.getElementById(id));
         return { id, labels: chart?.data.labels.length ?? 0, values: chart?.data.datasets[0]?.data ?? [] };
       });
     }, CHARTS);
 
   it('renders every chart from the API with no console error, refreshes live, and keeps a screenshot', async () => {
     const { page, problems } = await open(`#key=${encodeURIComponent(t.apiKey)}&refresh=1`);
-    await page.waitForFunction(() => document.body.dataset.rendered === 'true', undefined, { timeout: 60_000 });
+    await page.waitForFunction(() => (globalThis as unknown as Browser).document.body.dataset.rendered === 'true', undefined, { timeout: 60_000 });
     // The credential left the address bar.
     expect(page.url()).not.toContain('key=');
     const data = await chartData(page);
@@ -88,7 +93,7 @@ describe('report page in a real browser', () => {
     expect(data.find((c) => c.id === 'chart-funnel')!.values[0]).toBe(calls.length);
 
     // Live: a call ends while the page is open; the next refresh shows it.
-    const updates = Number(await page.evaluate(() => document.body.dataset.updates));
+    const updates = Number(await page.evaluate(() => (globalThis as unknown as Browser).document.body.dataset.updates));
     const record = CallRecord.parse({
       callId: 'live-1',
       instanceId: t.instanceId,
@@ -103,7 +108,7 @@ describe('report page in a real browser', () => {
     });
     const delta = callContribution(record, [], { scenario: reportingScenario(), timeZone: 'UTC', job: {} });
     await applyAggregateWrites(t.deps.store, aggregateWrites(t.instanceId, t.campaignId, record.callId, delta));
-    await page.waitForFunction((n) => Number(document.body.dataset.updates) > n + 1, updates, { timeout: 60_000 });
+    await page.waitForFunction((n) => Number((globalThis as unknown as Browser).document.body.dataset.updates) > n + 1, updates, { timeout: 60_000 });
     const after = await chartData(page);
     expect(after.find((c) => c.id === 'chart-funnel')!.values[0]).toBe(calls.length + 1);
     expect(after.find((c) => c.id === 'chart-timeline')!.labels).toBe(data.find((c) => c.id === 'chart-timeline')!.labels + 1);
@@ -120,10 +125,10 @@ describe('report page in a real browser', () => {
     await page.waitForSelector('#auth:not([hidden])');
     await page.fill('#key', 'wrong-key');
     await page.click('#auth button');
-    await page.waitForFunction(() => document.getElementById('auth-error')!.textContent !== '', undefined, { timeout: 60_000 });
+    await page.waitForFunction(() => (globalThis as unknown as Browser).document.getElementById('auth-error').textContent !== '', undefined, { timeout: 60_000 });
     await page.fill('#key', t.apiKey);
     await page.click('#auth button');
-    await page.waitForFunction(() => document.body.dataset.rendered === 'true', undefined, { timeout: 60_000 });
+    await page.waitForFunction(() => (globalThis as unknown as Browser).document.body.dataset.rendered === 'true', undefined, { timeout: 60_000 });
     // The rejected key's 401 is the only thing the browser reports.
     expect(problems.filter((p) => !p.includes('401'))).toEqual([]);
     await page.close();
