@@ -4,6 +4,8 @@ import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runImportBench } from './import';
+import { runResultsExportBench } from './results-export';
+import { runResultsReadBench } from './results-read';
 import { runSmaBench } from './sma';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -39,6 +41,10 @@ async function main(): Promise<void> {
   if (want('import')) {
     process.stderr.write('bench: contact import (100,000 rows, .csv and .xlsx)\n');
     summary.import = await runImportBench();
+  }
+  if (want('results')) {
+    process.stderr.write('bench: results reads (statistics, report; 1k to 1M jobs) and exports (1,000,000 rows, .csv and .xlsx)\n');
+    summary.results = { read: await runResultsReadBench(), export: await runResultsExportBench() };
   }
   mkdirSync(join(here, 'results'), { recursive: true });
   writeFileSync(join(here, 'results', 'summary.json'), JSON.stringify(summary, null, 2) + '\n');

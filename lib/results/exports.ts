@@ -423,9 +423,10 @@ async function render(deps: Deps, job: ExportJob, parts: readonly Part[], commit
   upload.catch((e: unknown) => writer.abort(e instanceof Error ? e : new Error(String(e))));
   const total = parts.reduce((n, p) => n + p.rows, 0);
   let written = 0;
-  const progress = async () => {
+  // Called per row: a promise only every 100,000 rows, when progress is saved.
+  const progress = (): Promise<void> | undefined => {
     written += 1;
-    if (written % 100_000 === 0) await commit({ percent: 90 + Math.floor((9 * written) / Math.max(1, total)) });
+    return written % 100_000 === 0 ? commit({ percent: 90 + Math.floor((9 * written) / Math.max(1, total)) }) : undefined;
   };
   try {
     if (job.kind === 'workbook') {
@@ -436,8 +437,10 @@ async function render(deps: Deps, job: ExportJob, parts: readonly Part[], commit
       if (writer instanceof XlsxWriter) await writer.sheet(sheetTitle(job), head);
       else await writer.header(head);
       for await (const row of partRows(deps, parts)) {
-        await writer.row(row);
-        await progress();
+        const full = writer.row(row);
+        if (full) await full;
+        const saving = progress();
+        if (saving) await saving;
       }
     }
     await writer.end();
@@ -462,7 +465,7 @@ const sheetTitle = (job: ExportJob) => SHEET_TITLES[job.kind][job.language === '
 const t = (language: ExportLanguage) => (en: string, zh: string) => (language === 'zh' ? zh : en);
 
 /** The result workbook: one sheet per section of seed 002's 任务结果. */
-async function writeWorkbook(deps: Deps, job: ExportJob, w: XlsxWriter, noMatch: AsyncIterable<Cell[]>, progress: () => Promise<void>): Promise<void> {
+async function writeWorkbook(deps: Deps, job: ExportJob, w: XlsxWriter, noMatch: AsyncIterable<Cell[]>, progress: () => Promise<void> | undefined): Promise<void> {
   const tr = t(job.language);
   const source = await loadResultsSource(deps.store, job.instanceId, job.campaignId);
   const report: ReportResponse = reportOf(source, 1000);

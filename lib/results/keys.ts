@@ -1,15 +1,23 @@
 /**
- * Keys of the results aggregates (docs/results.md, docs/data-model.md "Results"). One partition per
- * campaign holds the campaign totals (`A#…`) and one item set per day (`D#<date>#…`), so the totals
- * are one query and a day range is one key-bounded query, whatever the campaign's size.
+ * Keys of the results aggregates (docs/results.md). One partition per campaign holds the campaign
+ * totals (`A#C#<shard>` counters, `A#T` timeline, `A#H#<section>` histograms) and the days
+ * (`D#C#<date>#<shard>` counters, `D#H#<date>#<section>` histograms). Counters sort apart from
+ * histograms, so the statistics read only counters (one small query) and a day range is one
+ * key-bounded query per kind, whatever the campaign's size.
  */
 import type { ItemKey } from '../ports/store';
 
 /** Items per scope that hold the fixed counters; a call adds to the shard of its call id. */
 export const RESULT_COUNTER_SHARDS = 4;
 
-/** Sort-key prefix of a scope: campaign totals or one day. */
-export const scopePrefix = (scope: string): string => (scope === 'all' ? 'A#' : `D#${scope}#`);
+/** Sort key of an item: `item` is `C#<shard>`, `T` or `H#<section>`; `scope` is `all` or a day. */
+export function resultSortKey(scope: string, item: string): string {
+  if (scope === 'all') return `A#${item}`;
+  const hash = item.indexOf('#');
+  const kind = hash < 0 ? item : item.slice(0, hash);
+  const rest = hash < 0 ? '' : item.slice(hash + 1);
+  return `D#${kind}#${scope}#${rest}`;
+}
 
 /** Result keys. */
 export const resultKeys = {
@@ -18,6 +26,6 @@ export const resultKeys = {
   /** One aggregate item: `scope` is `all` (campaign totals) or a day (YYYY-MM-DD); `item` names the section. */
   item: (instanceId: string, campaignId: string, scope: string, item: string): ItemKey => ({
     pk: resultKeys.partition(instanceId, campaignId),
-    sk: `${scopePrefix(scope)}${item}`,
+    sk: resultSortKey(scope, item),
   }),
 };

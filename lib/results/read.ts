@@ -113,23 +113,33 @@ async function queryAll(store: Store, query: Parameters<Store['query']>[0]): Pro
   return out;
 }
 
+/** What to read: only the fixed counters (statistics) or everything (report). */
+export type AggregateParts = 'counters' | 'all';
+
 /**
  * Reads the aggregates of a campaign: its totals, or the days `from`…`to` (YYYY-MM-DD, inclusive, in
  * the instance's zone). Figures that follow a job (numbers answered, grades, number statuses,
  * variables) count, in a range, the jobs whose latest call was in the range.
  */
-export async function readAggregates(store: Store, instanceId: string, campaignId: string, range?: { from: string; to: string }): Promise<Aggregates> {
+export async function readAggregates(
+  store: Store,
+  instanceId: string,
+  campaignId: string,
+  range?: { from: string; to: string },
+  parts: AggregateParts = 'all',
+): Promise<Aggregates> {
   const pk = resultKeys.partition(instanceId, campaignId);
-  const items = range
-    ? await queryAll(store, { pk, between: [`D#${range.from}#`, `D#${range.to}#\uffff`] })
-    : await queryAll(store, { pk, beginsWith: 'A#' });
+  const between = (kind: 'C' | 'H'): [string, string] => [`D#${kind}#${range!.from}#`, `D#${kind}#${range!.to}#\uffff`];
+  const batches = range
+    ? await Promise.all((parts === 'all' ? (['C', 'H'] as const) : (['C'] as const)).map((kind) => queryAll(store, { pk, between: between(kind) })))
+    : [await queryAll(store, { pk, beginsWith: parts === 'all' ? 'A#' : 'A#C#' })];
   const a = emptyAggregates();
   const timeline = new Map<string, TimelinePoint>();
-  for (const item of items) {
+  for (const item of batches.flat()) {
     const sk = String(item.sk);
     if (range) {
-      const m = /^D#(\d{4}-\d{2}-\d{2})#(.+)$/.exec(sk);
-      if (m) absorb(a, item, m[2]!, m[1]!, timeline);
+      const m = /^D#(C|H)#(\d{4}-\d{2}-\d{2})#(.*)$/.exec(sk);
+      if (m) absorb(a, item, `${m[1]}#${m[3]}`, m[2]!, timeline);
     } else absorb(a, item, sk.slice(2), undefined, timeline);
   }
   a.timeline = [...timeline.values()].sort((x, y) => x.at.localeCompare(y.at));

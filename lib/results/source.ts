@@ -10,7 +10,7 @@ import { ValidationError } from '../core/errors';
 import type { Store } from '../ports/store';
 import { getScenarioVersion } from '../scenarios/repository';
 import type { ScenarioDefinition } from '../scenarios/schema';
-import { daySpan, MAX_RANGE_DAYS, readAggregates, type Aggregates } from './read';
+import { daySpan, MAX_RANGE_DAYS, readAggregates, type AggregateParts, type Aggregates } from './read';
 
 /** A whole-day range in the instance's zone. */
 export interface DayRange {
@@ -44,12 +44,12 @@ export async function scenarioDefinitionOf(store: Store, instanceId: string, sce
 }
 
 /** Loads the source of a campaign's statistics or report (404 when the campaign is not the instance's). */
-export async function loadResultsSource(store: Store, instanceId: string, campaignId: string, range?: DayRange): Promise<ResultsSource> {
+export async function loadResultsSource(store: Store, instanceId: string, campaignId: string, range?: DayRange, parts: AggregateParts = 'all'): Promise<ResultsSource> {
   if (range) checkRange(range);
   const [campaign, progress, aggregates] = await Promise.all([
     getCampaign(store, instanceId, campaignId),
     getProgress(store, instanceId, campaignId),
-    readAggregates(store, instanceId, campaignId, range),
+    readAggregates(store, instanceId, campaignId, range, parts),
   ]);
   const definition = await scenarioDefinitionOf(store, instanceId, campaign.scenarioId, campaign.scenarioVersion);
   return { campaign, definition, progress, aggregates, ...(range ? { range } : {}) };

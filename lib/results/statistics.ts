@@ -139,7 +139,7 @@ export function statisticsOf(source: ResultsSource): StatisticsResponse {
   };
 }
 
-/** Reads a campaign's statistics, for the whole campaign or a day range. */
+/** Reads a campaign's statistics, for the whole campaign or a day range (counters only: a few small items). */
 export async function readStatistics(store: Store, instanceId: string, campaignId: string, range?: DayRange): Promise<StatisticsResponse> {
-  return statisticsOf(await loadResultsSource(store, instanceId, campaignId, range));
+  return statisticsOf(await loadResultsSource(store, instanceId, campaignId, range, 'counters'));
 }

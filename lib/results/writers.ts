@@ -14,16 +14,16 @@ import { ResultsError } from './aggregate';
 /** A cell: text, a number, or empty. */
 export type Cell = string | number | null | undefined;
 
-/** Characters that make a spreadsheet read a cell as a formula. */
-const FORMULA_START = /^[=+\-@\t\r]/;
+/** First characters of such text, as char codes (the hot path checks one character). */
+const FORMULA_FIRST = new Set([...'=+-@\t\r'].map((c) => c.charCodeAt(0)));
 
 /** Neutralises text a spreadsheet would run as a formula by prefixing an apostrophe. */
 export function neutralise(text: string): string {
-  return FORMULA_START.test(text) ? `'${text}` : text;
+  return text.length > 0 && FORMULA_FIRST.has(text.charCodeAt(0)) ? `'${text}` : text;
 }
 
 /** Bytes buffered before they are handed to the stream. */
-const CHUNK = 64 * 1024;
+const CHUNK = 256 * 1024;
 
 /** Common part: a byte stream with backpressure. */
 abstract class StreamedWriter {
@@ -55,8 +55,8 @@ export class CsvWriter extends StreamedWriter {
     this.rows -= 1;
   }
 
-  /** Writes one row. */
-  async row(cells: readonly Cell[]): Promise<void> {
+  /** Writes one row; returns a promise only when the output is full and the caller must wait for it. */
+  row(cells: readonly Cell[]): Promise<void> | undefined {
     let line = '';
     for (let i = 0; i < cells.length; i++) {
       if (i) line += ',';
@@ -64,7 +64,7 @@ export class CsvWriter extends StreamedWriter {
     }
     this.buf += line + '\r\n';
     this.rows += 1;
-    if (this.buf.length >= CHUNK) await this.flush();
+    return this.buf.length >= CHUNK ? this.flush() : undefined;
   }
 
   private async flush(): Promise<void> {
@@ -80,11 +80,15 @@ export class CsvWriter extends StreamedWriter {
   }
 }
 
+const NEEDS_QUOTES = /[",\r\n]/;
+
 function csvField(cell: Cell): string {
   if (cell === null || cell === undefined) return '';
   if (typeof cell === 'number') return Number.isFinite(cell) ? String(cell) : '';
-  const text = neutralise(cell);
-  return /[",\r\n]/.test(text) || text !== text.trim() ? `"${text.replace(/"/g, '""')}"` : text;
+  if (cell.length === 0) return '';
+  const text = FORMULA_FIRST.has(cell.charCodeAt(0)) ? `'${cell}` : cell;
+  const padded = text.charCodeAt(0) === 32 || text.charCodeAt(text.length - 1) === 32;
+  return padded || NEEDS_QUOTES.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
 // ---- XLSX ----
@@ -100,8 +104,13 @@ const XML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&
 // eslint-disable-next-line no-control-regex
 const XML_INVALID = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
+// eslint-disable-next-line no-control-regex
+const XML_SPECIAL = /[&<>"\u0000-\u001F\uD800-\uDFFF\uFFFE\uFFFF]/;
+
 function xmlText(text: string): string {
   const t = text.length > MAX_CELL_TEXT ? text.slice(0, MAX_CELL_TEXT) : text;
+  // Most cells are plain text: one scan, no copies.
+  if (!XML_SPECIAL.test(t)) return t;
   return t.replace(XML_INVALID, '').replace(/[&<>"]/g, (c) => XML_ESCAPES[c]!);
 }
 
@@ -164,7 +173,7 @@ class ZipStream {
     header.writeUInt16LE(nameBytes.length, 26);
     const entry: ZipEntry = { name: nameBytes, crc: 0, compressed: 0, size: 0, offset: this.offset };
     await this.raw(Buffer.concat([header, nameBytes]));
-    const deflate = createDeflateRaw({ level: 3 });
+    const deflate = createDeflateRaw({ level: 1 });
     // Compressed bytes go out as they come; the deflater waits while the output is full.
     const done = (async () => {
       for await (const chunk of deflate as AsyncIterable<Buffer>) {
@@ -276,18 +285,15 @@ export class XlsxWriter extends StreamedWriter {
     this.buf += this.rowXml(header, 1);
   }
 
-  /** Appends a row to the current worksheet; past Excel's row limit it continues in a new one. */
-  async row(cells: readonly Cell[]): Promise<void> {
+  /** Appends a row to the current worksheet (past Excel's row limit it continues in a new one); returns a promise only when the caller must wait. */
+  row(cells: readonly Cell[]): Promise<void> | undefined {
     const s = this.open;
     if (!s) throw new ResultsError('NoSheet', 'start a sheet before writing rows', 500);
-    if (s.rows >= XLSX_MAX_ROWS) {
-      const { name, header } = s;
-      await this.sheet(name, header);
-    }
-    this.open!.rows += 1;
-    this.buf += this.rowXml(cells, this.open!.rows + 1);
+    if (s.rows >= XLSX_MAX_ROWS) return this.sheet(s.name, s.header).then(() => this.row(cells));
+    s.rows += 1;
     this.rows += 1;
-    if (this.buf.length >= CHUNK) await this.flush();
+    this.buf += this.rowXml(cells, s.rows + 1);
+    return this.buf.length >= CHUNK ? this.flush() : undefined;
   }
 
   private rowXml(cells: readonly Cell[], r: number): string {
@@ -298,7 +304,12 @@ export class XlsxWriter extends StreamedWriter {
       if (c === null || c === undefined || c === '') continue;
       if (typeof c === 'number') {
         if (Number.isFinite(c)) x += `<c r="${col(i)}${r}"${s}><v>${c}</v></c>`;
-      } else x += `<c r="${col(i)}${r}"${s} t="inlineStr"><is><t xml:space="preserve">${xmlText(neutralise(c))}</t></is></c>`;
+      } else {
+        const t = xmlText(neutralise(c));
+        // Only text with outer spaces needs xml:space (it is 21 bytes a cell, deflated a million times).
+        const space = t.charCodeAt(0) <= 32 || t.charCodeAt(t.length - 1) <= 32 ? ' xml:space="preserve"' : '';
+        x += `<c r="${col(i)}${r}"${s} t="inlineStr"><is><t${space}>${t}</t></is></c>`;
+      }
     }
     return x + '</row>';
   }

@@ -79,3 +79,19 @@ describe('XlsxWriter', () => {
     expect(wb.worksheets[0]!.rowCount).toBe(20_001);
   });
 });
+
+describe('XlsxWriter text', () => {
+  it('keeps leading and trailing spaces and line breaks', async () => {
+    const w = new XlsxWriter();
+    const chunks: Buffer[] = [];
+    w.stream.on('data', (c: Buffer) => chunks.push(c));
+    await w.sheet('S', ['a']);
+    await w.row(['  two spaces  ']);
+    await w.row(['line\nbreak']);
+    await w.end();
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(Buffer.concat(chunks) as never);
+    expect(wb.worksheets[0]!.getRow(2).getCell(1).value).toBe('  two spaces  ');
+    expect(wb.worksheets[0]!.getRow(3).getCell(1).value).toBe('line\nbreak');
+  });
+});
