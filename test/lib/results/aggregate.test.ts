@@ -65,3 +65,21 @@ describe('applyAggregateWrite', () => {
     expect(h.other).toBe(200);
   });
 });
+
+describe('loadResultsContext', () => {
+  it('reads the job state stored with the previous call, the scenario version and the instance zone', async () => {
+    const { testDeps } = await import('../../support/deps');
+    const { seedCampaign } = await import('./seed');
+    const { loadResultsContext, JOB_RESULTS_ATTRIBUTE } = await import('../../../lib/results/context');
+    const t = testDeps();
+    const s = await seedCampaign(t.deps, { jobs: 1, timeZone: 'Asia/Shanghai' });
+    const campaign = { scenarioId: s.scenarioId, scenarioVersion: 1 };
+    const state = { day: '2026-01-05', answered: true, success: false, grade: 'B' as const, numberStatus: 1 };
+    const ctx = await loadResultsContext(t.deps.store, { instanceId: s.instanceId, campaign, job: { contact: { variables: { region: 'north' } }, [JOB_RESULTS_ATTRIBUTE]: state } });
+    expect(ctx.timeZone).toBe('Asia/Shanghai');
+    expect(ctx.scenario?.name).toBe('Payment reminder');
+    expect(ctx.job).toEqual({ variables: { region: 'north' }, previous: state });
+    const first = await loadResultsContext(t.deps.store, { instanceId: s.instanceId, campaign, job: { contact: { variables: {} }, [JOB_RESULTS_ATTRIBUTE]: { bogus: true } }, timeZone: 'UTC' });
+    expect(first.job.previous).toBeUndefined();
+  });
+});
