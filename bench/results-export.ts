@@ -4,8 +4,9 @@
  *
  * - `writer`: rows formatted from call records in memory straight into the streamed writer and a
  *   file (FileBlobs, as the local runtime's data bucket) — the writer's own speed;
- * - `render`: the export's real render phase (`runExport`): the collected NDJSON parts read back from
- *   FileBlobs, parsed and streamed through the writer into the final file.
+ * - `render`: the export's real render phase (`runExport`): the collected NDJSON parts (written
+ *   beforehand by another process) read back from FileBlobs, parsed and streamed through the writer
+ *   into the final file.
  *
  *   npx tsx bench/results-export.ts [--rows 1000000]
  *
@@ -105,100 +106,116 @@ async function measured(work: () => Promise<number>) {
   };
 }
 
-async function child(mode: 'writer' | 'render', format: 'csv' | 'xlsx', rows: number): Promise<object> {
-  const dir = mkdtempSync(join(tmpdir(), 'reachout-export-bench-'));
-  try {
-    const blobs = new FileBlobs({ root: dir, baseUrl: 'http://127.0.0.1', secret: 'bench' });
-    if (mode === 'writer') {
-      const r = await measured(async () => {
-        const w = format === 'csv' ? new CsvWriter() : new XlsxWriter();
-        const upload = blobs.put(`out.${format}`, w.stream);
-        const head = headers(CALL_LOG_COLUMNS, 'en');
-        if (w instanceof XlsxWriter) await w.sheet('Call log', head);
-        else await w.header(head);
-        for (let i = 0; i < rows; i++) {
-          const { job, call } = jobAndCall(i);
-          const full = w.row(callLogRow(job, call, 'en'));
-          if (full) await full;
-        }
-        await w.end();
-        await upload;
-        return rows;
-      });
-      return { ...r, fileMb: Math.round(statSync(join(dir, `out.${format}`)).size / 1024 / 102.4) / 10 };
+const PART = 20_000;
+const partKey = (p: number) => `exports/in_bench/exp_bench/parts/${String(p).padStart(6, '0')}.ndjson`;
+
+/** Writes the collected parts of `rows` call-log rows into `dir` (its own process, so the render's RSS is its own). */
+async function prepare(dir: string, rows: number): Promise<object> {
+  const blobs = new FileBlobs({ root: dir, baseUrl: 'http://127.0.0.1', secret: 'bench' });
+  for (let p = 0; p * PART < rows; p++) {
+    const lines: string[] = [];
+    for (let i = p * PART; i < Math.min(rows, (p + 1) * PART); i++) {
+      const { job, call } = jobAndCall(i);
+      lines.push(JSON.stringify(callLogRow(job, call, 'en')));
     }
-    // Render: the collected parts first (not timed), then the real render phase.
-    const store = new MemoryStore();
-    const parts: { key: string; rows: number }[] = [];
-    const PART = 20_000;
-    for (let p = 0; p * PART < rows; p++) {
-      const lines: string[] = [];
-      for (let i = p * PART; i < Math.min(rows, (p + 1) * PART); i++) {
-        const { job, call } = jobAndCall(i);
-        lines.push(JSON.stringify(callLogRow(job, call, 'en')));
-      }
-      const key = `exports/in_bench/exp_bench/parts/${String(p).padStart(6, '0')}.ndjson`;
-      await blobs.put(key, lines.join('\n') + '\n');
-      parts.push({ key, rows: lines.length });
-    }
-    const now = new Date().toISOString();
-    const job: ExportJob = {
-      exportId: 'exp_bench',
-      instanceId: 'in_bench',
-      campaignId: 'cmp_bench',
-      campaignName: 'bench',
-      kind: 'callLog',
-      format,
-      language: 'en',
-      status: 'running',
-      phase: 'render',
-      percent: 90,
-      jobsRead: rows,
-      jobsTotal: rows,
-      rows,
-      fileName: `bench.${format}`,
-      requestedBy: 'bench',
-      createdAt: now,
-      updatedAt: now,
-    };
-    await store.put({ ...keys.export('in_bench', 'exp_bench'), type: 'export', ...job, parts, seq: 0 });
-    const noQueue = { send: async () => {}, sendBatch: async () => ({ failed: [] }) };
-    const deps: Deps = {
-      store,
-      queues: { dial: noQueue, tick: noQueue, work: noQueue },
-      bus: { publish: async () => ({ failed: [] }) },
-      blobs: { data: blobs, recordings: blobs },
-      telephony: {} as Deps['telephony'],
-      workflows: { startCampaignLoop: async () => {} },
-      clock: systemClock,
-      log: silentLogger,
-      config: { eventSource: 'reachout', callsPerSecond: 1, region: 'local' },
-    };
-    const r = await measured(async () => {
-      const outcome = await runExport(deps, { type: 'export', instanceId: 'in_bench', exportId: 'exp_bench' });
-      if (outcome !== 'completed') throw new Error(`render ended ${outcome}`);
-      return rows;
-    });
-    return { ...r, fileMb: Math.round(statSync(join(dir, 'exports', 'in_bench', 'exp_bench', `bench.${format}`)).size / 1024 / 102.4) / 10 };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
+    await blobs.put(partKey(p), lines.join('\n') + '\n');
   }
+  return { rows };
+}
+
+/** The writer on its own: rows formatted from records in memory, streamed to a file. */
+async function writer(dir: string, format: 'csv' | 'xlsx', rows: number): Promise<object> {
+  const blobs = new FileBlobs({ root: dir, baseUrl: 'http://127.0.0.1', secret: 'bench' });
+  const r = await measured(async () => {
+    const w = format === 'csv' ? new CsvWriter() : new XlsxWriter();
+    const upload = blobs.put(`out.${format}`, w.stream);
+    const head = headers(CALL_LOG_COLUMNS, 'en');
+    if (w instanceof XlsxWriter) await w.sheet('Call log', head);
+    else await w.header(head);
+    for (let i = 0; i < rows; i++) {
+      const { job, call } = jobAndCall(i);
+      const full = w.row(callLogRow(job, call, 'en'));
+      if (full) await full;
+    }
+    await w.end();
+    await upload;
+    return rows;
+  });
+  return { ...r, fileMb: Math.round(statSync(join(dir, `out.${format}`)).size / 1024 / 102.4) / 10 };
+}
+
+/** The export's real render phase (`runExport`) over parts written by `prepare`. */
+async function render(dir: string, format: 'csv' | 'xlsx', rows: number): Promise<object> {
+  const blobs = new FileBlobs({ root: dir, baseUrl: 'http://127.0.0.1', secret: 'bench' });
+  const store = new MemoryStore();
+  const parts = Array.from({ length: Math.ceil(rows / PART) }, (_, p) => ({ key: partKey(p), rows: Math.min(PART, rows - p * PART) }));
+  const now = new Date().toISOString();
+  const job: ExportJob = {
+    exportId: 'exp_bench',
+    instanceId: 'in_bench',
+    campaignId: 'cmp_bench',
+    campaignName: 'bench',
+    kind: 'callLog',
+    format,
+    language: 'en',
+    status: 'running',
+    phase: 'render',
+    percent: 90,
+    jobsRead: rows,
+    jobsTotal: rows,
+    rows,
+    fileName: `bench.${format}`,
+    requestedBy: 'bench',
+    createdAt: now,
+    updatedAt: now,
+  };
+  await store.put({ ...keys.export('in_bench', 'exp_bench'), type: 'export', ...job, parts, seq: 0 });
+  const noQueue = { send: async () => {}, sendBatch: async () => ({ failed: [] }) };
+  const deps: Deps = {
+    store,
+    queues: { dial: noQueue, tick: noQueue, work: noQueue },
+    bus: { publish: async () => ({ failed: [] }) },
+    blobs: { data: blobs, recordings: blobs },
+    telephony: {} as Deps['telephony'],
+    workflows: { startCampaignLoop: async () => {} },
+    clock: systemClock,
+    log: silentLogger,
+    config: { eventSource: 'reachout', callsPerSecond: 1, region: 'local' },
+  };
+  const r = await measured(async () => {
+    const outcome = await runExport(deps, { type: 'export', instanceId: 'in_bench', exportId: 'exp_bench' });
+    if (outcome !== 'completed') throw new Error(`render ended ${outcome}`);
+    return rows;
+  });
+  return { ...r, fileMb: Math.round(statSync(join(dir, 'exports', 'in_bench', 'exp_bench', `bench.${format}`)).size / 1024 / 102.4) / 10 };
 }
 
 /** Runs the benchmark (each case in its own process) and writes bench/results/results-export.json. */
 export async function runResultsExportBench(options: { rows?: number } = {}): Promise<object> {
   const rows = options.rows ?? 1_000_000;
   const cases: Record<string, unknown> = {};
-  for (const mode of ['writer', 'render'] as const) {
+  const dir = mkdtempSync(join(tmpdir(), 'reachout-export-bench-'));
+  const run = (args: string[]) => {
+    const out = execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', join(here, 'results-export.ts'), '--dir', dir, '--rows', String(rows), ...args], {
+      encoding: 'utf8',
+      maxBuffer: 16 << 20,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    return JSON.parse(out.slice(out.indexOf('{'))) as object;
+  };
+  try {
     for (const format of ['csv', 'xlsx'] as const) {
-      process.stderr.write(`  export: ${mode} ${format}, ${rows.toLocaleString('en')} rows\n`);
-      const out = execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', join(here, 'results-export.ts'), '--child', mode, '--format', format, '--rows', String(rows)], {
-        encoding: 'utf8',
-        maxBuffer: 16 << 20,
-        stdio: ['ignore', 'pipe', 'inherit'],
-      });
-      cases[`${mode}-${format}`] = JSON.parse(out.slice(out.indexOf('{')));
+      process.stderr.write(`  export: writer ${format}, ${rows.toLocaleString('en')} rows\n`);
+      cases[`writer-${format}`] = run(['--child', 'writer', '--format', format]);
     }
+    process.stderr.write('  export: collected parts for the render phase\n');
+    run(['--child', 'prepare']);
+    for (const format of ['csv', 'xlsx'] as const) {
+      process.stderr.write(`  export: render ${format}, ${rows.toLocaleString('en')} rows\n`);
+      cases[`render-${format}`] = run(['--child', 'render', '--format', format]);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
   const result = {
     benchmark: 'export throughput (call log)',
@@ -215,10 +232,14 @@ export async function runResultsExportBench(options: { rows?: number } = {}): Pr
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { values } = parseArgs({ options: { rows: { type: 'string' }, child: { type: 'string' }, format: { type: 'string' } } });
-  const rows = values.rows ? Number(values.rows) : undefined;
-  const run = values.child
-    ? child(values.child as 'writer' | 'render', (values.format ?? 'csv') as 'csv' | 'xlsx', rows ?? 1_000_000)
+  const { values } = parseArgs({ options: { rows: { type: 'string' }, child: { type: 'string' }, format: { type: 'string' }, dir: { type: 'string' } } });
+  const rows = values.rows ? Number(values.rows) : 1_000_000;
+  const format = (values.format ?? 'csv') as 'csv' | 'xlsx';
+  const dir = values.dir ?? mkdtempSync(join(tmpdir(), 'reachout-export-bench-'));
+  const run =
+    values.child === 'prepare' ? prepare(dir, rows)
+    : values.child === 'writer' ? writer(dir, format, rows)
+    : values.child === 'render' ? render(dir, format, rows)
     : runResultsExportBench({ rows });
   run.then(
     (r) => process.stdout.write(JSON.stringify(r, null, 2) + '\n'),

@@ -14,7 +14,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { campaignEvent, publishEvents } from '../campaigns/events';
-import { getCampaign, listJobs } from '../campaigns/repository';
+import { getCampaign, getProgress, listJobs } from '../campaigns/repository';
 import type { Job } from '../campaigns/schema';
 import type { Deps } from '../core/deps';
 import { newId } from '../core/ids';
@@ -113,7 +113,7 @@ const PAGE_JOBS = 200;
 const JOB_CONCURRENCY = 16;
 /** Default time one invocation works before handing over (the worker Lambda has 15 minutes). */
 export const EXPORT_BUDGET_MS = 8 * 60_000;
-/** How long a run holds an export (platform clock); a crashed run's export is taken over after it. */
+/** How long a run holds an export without committing (platform clock); a crashed run's export is taken over after it. */
 const LEASE_MS = 12 * 60_000;
 /** Runs that fail with an unexpected error before the export is marked failed. */
 const MAX_FAILURES = 3;
@@ -239,9 +239,11 @@ export async function runExport(deps: Deps, work: ExportWork, options: ExportRun
   const job = fromItem(item);
   const commit = async (set: Record<string, unknown>) => {
     const seq = Number(item.seq ?? 0);
+    const at = deps.clock.now();
+    // Every commit also renews the lease, so a long export is not taken over while it makes progress.
     const r = await deps.store.update(
       key,
-      { set: { ...set, seq: seq + 1, updatedAt: isoAt(deps.clock.now()) } },
+      { set: { ...set, seq: seq + 1, leaseUntil: at + LEASE_MS, updatedAt: isoAt(at) } },
       { and: [{ eq: ['leaseToken', token] }, { eq: ['seq', seq] }] },
     );
     if (!r.ok) throw new LeaseLost();
@@ -347,10 +349,7 @@ async function collect(
   const partRows = options.partRows ?? PART_ROWS;
   const { store } = deps;
   let jobsTotal = job.jobsTotal;
-  if (!jobsTotal) {
-    const { progress } = await loadResultsSource(store, job.instanceId, job.campaignId);
-    jobsTotal = progress.total;
-  }
+  if (!jobsTotal) jobsTotal = (await getProgress(store, job.instanceId, job.campaignId)).total;
   let cursor = typeof item.cursor === 'string' ? item.cursor : undefined;
   let parts = [...((item.parts as Part[] | undefined) ?? [])];
   let jobsRead = job.jobsRead;
