@@ -5,6 +5,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runAnalyticsBench } from './analytics';
 import { runImportBench } from './import';
+import { runResultsExportBench } from './results-export';
+import { runResultsReadBench } from './results-read';
 import { runSmaBench } from './sma';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -47,6 +49,10 @@ async function main(): Promise<void> {
   if (want('analytics')) {
     process.stderr.write('bench: analytics (Parquet writing, saved queries over 1,000,000 calls)\n');
     summary.analytics = await runAnalyticsBench();
+  }
+  if (want('results')) {
+    process.stderr.write('bench: results reads (statistics, report; 1k to 1M jobs) and exports (1,000,000 rows, .csv and .xlsx)\n');
+    summary.results = { read: await runResultsReadBench(), export: await runResultsExportBench() };
   }
   mkdirSync(join(here, 'results'), { recursive: true });
   writeFileSync(join(here, 'results', 'summary.json'), JSON.stringify(summary, null, 2) + '\n');

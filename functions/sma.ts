@@ -26,7 +26,7 @@ export interface SmaHandlerOptions {
 }
 
 /** Placeholder bot used locally, where the simulator plays the recogniser's part. */
-export const LOCAL_RECOGNIZER_BOT = 'arn:aws:lex:local:000000000000:bot-alias/RECOGNIZER/LOCAL';
+export const LOCAL_RECOGNIZER_BOT = 'arn:aws:lex:us-east-1:000000000000:bot-alias/LOCALRECOG/LOCALALIAS';
 
 const EMPTY: SmaResponse = { SchemaVersion: '1.0', Actions: [] };
 

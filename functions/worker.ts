@@ -6,6 +6,7 @@ import { SqsQueue } from '../lib/adapters/aws/sqs-queue';
 import { CampaignWork, runCampaignWork } from '../lib/campaigns/work';
 import { ContactWork, runContactWork } from '../lib/contacts/work';
 import type { Services } from '../lib/core/deps';
+import { exportWorkHandlers } from '../lib/results/exports';
 import { awsServices } from './composition';
 
 /** A handler of other work kinds (e.g. exports), registered by type. */
@@ -13,11 +14,11 @@ export type WorkHandler = (svc: Services, message: Record<string, unknown>) => P
 
 /**
  * Worker: SQS consumer of background work — contact imports, re-runs, cancelling a stopped campaign's
- * jobs, re-planning after windows widened — plus any kinds registered in `extra` (exports). Failed items
+ * jobs, re-planning after windows widened, exports (`extra`, by default the export handlers). Failed items
  * are redelivered; every kind is idempotent (imports are keyed by importId and resume, job changes are
  * machine transitions).
  */
-export function createWorkerHandler(svc: Services, extra: Record<string, WorkHandler> = {}) {
+export function createWorkerHandler(svc: Services, extra: Record<string, WorkHandler> = exportWorkHandlers) {
   return async (event: SQSEvent): Promise<SQSBatchResponse> => {
     const failures: { itemIdentifier: string }[] = [];
     for (const record of event.Records) {

@@ -1,5 +1,11 @@
 import { endAttempt } from './campaigns/call-outcome';
-import { getJob } from './campaigns/repository';
+import { findCampaign, getJob, jobFromItem } from './campaigns/repository';
+import { effectId } from './outbox/effects';
+import { aggregateWrites, applyAggregateWrite, callContribution } from './results/aggregate';
+import { gradesAfter, JOB_RESULTS_ATTRIBUTE, loadResultsContext } from './results/context';
+import type { ResultsContext } from './results/aggregate';
+import type { CallRecord } from './telephony/call-records';
+import { keys } from './store/keys';
 import { checkCompletion } from './campaigns/transitions';
 import type { Deps, Services } from './core/deps';
 import { Outbox, OutboxError } from './outbox/outbox';
@@ -28,12 +34,28 @@ export function compose(deps: Deps, options: ComposeOptions = {}): Services {
   const outbox = new Outbox(deps, {}, { graceMs: options.graceMs });
   const svc: Services = { ...deps, outbox };
 
+  /** The results context of a job's call (scenario version, time zone, the job's results state), or undefined when the job or campaign is gone. */
+  const resultsContext = async (args: z.infer<typeof JobArgs>): Promise<{ ctx: ResultsContext } | undefined> => {
+    const [jobItem, campaign] = await Promise.all([svc.store.get(keys.job(args.instanceId, args.campaignId, args.jobId)), findCampaign(svc.store, args.instanceId, args.campaignId)]);
+    if (!jobItem || !campaign) return undefined;
+    const job = jobFromItem(jobItem);
+    return { ctx: await loadResultsContext(svc.store, { instanceId: args.instanceId, campaign, job: { ...jobItem, contact: job.contact } }) };
+  };
+  /** The grades (R2) a final call gives, for the events. */
+  const gradesOf = async (record: CallRecord, turns: Awaited<ReturnType<typeof listTurns>>) => {
+    const loaded = await resultsContext(record);
+    return loaded ? gradesAfter(record, turns, loaded.ctx) : {};
+  };
+
   // A job reached its terminal status: JobComplete, with every call of the job (seed 002's tasks[]).
   outbox.register('job.complete', async (raw) => {
     const args = JobArgs.parse(raw);
     const job = await getJob(svc.store, args.instanceId, args.campaignId, args.jobId);
     if (!job) return;
     const calls = await listCallsOfJob(svc.store, args.instanceId, args.jobId);
+    // The job's grade after its latest call (the aggregate of that call may not have run yet).
+    const last = calls.filter((c) => c.endedAt).sort((a, b) => a.attempt - b.attempt).pop();
+    const grade = last ? (await gradesOf(last, await listTurns(svc.store, args.instanceId, last.callId))).job : undefined;
     const event = buildEvent(
       'JobComplete',
       {
@@ -47,6 +69,7 @@ export function compose(deps: Deps, options: ComposeOptions = {}): Services {
         tasks: calls.map(taskOf),
         attempts: job.attempts,
         answered: job.answered,
+        ...(grade ? { intentGrade: grade } : {}),
         tags: job.tags,
       },
       { source: svc.config.eventSource, time: job.completedAt ? Date.parse(job.completedAt) : svc.clock.now() },
@@ -75,6 +98,7 @@ export function compose(deps: Deps, options: ComposeOptions = {}): Services {
     const record = await getCallRecordOfJob(svc.store, args.instanceId, args.jobId, args.callId);
     if (!record?.endedAt) return;
     const [turns, job] = await Promise.all([listTurns(svc.store, args.instanceId, args.callId), getJob(svc.store, args.instanceId, args.campaignId, args.jobId)]);
+    const grade = record.answered ? (await gradesOf(record, turns)).call : undefined;
     const event = buildEvent(
       'CallFinished',
       {
@@ -94,6 +118,7 @@ export function compose(deps: Deps, options: ComposeOptions = {}): Services {
         talkSeconds: record.talkSeconds,
         ...(record.hangupParty ? { hangupParty: record.hangupParty } : {}),
         ...(record.hangupNode ? { hangupNode: record.hangupNode } : {}),
+        ...(grade ? { intentGrade: grade } : {}),
         tags: record.tags,
         call: record,
         turns,
@@ -102,6 +127,27 @@ export function compose(deps: Deps, options: ComposeOptions = {}): Services {
     );
     const result = await svc.bus.publish([event]);
     if (result.failed.length) throw new OutboxError(`CallFinished not published: ${result.failed[0]!.reason}`, { callId: record.callId });
+  });
+
+  // The call's contribution to the report aggregates (R2, R3), applied exactly once per call: each write
+  // carries a marker derived from the call, collected once this effect is cleared from the record.
+  outbox.register(CALL_TASKS.aggregate, async (raw, context) => {
+    const args = CallArgs.parse(raw);
+    const record = await getCallRecordOfJob(svc.store, args.instanceId, args.jobId, args.callId);
+    if (!record?.endedAt) return;
+    const [turns, loaded] = await Promise.all([listTurns(svc.store, args.instanceId, args.callId), resultsContext(args)]);
+    if (!loaded) return;
+    const { ctx } = loaded;
+    const delta = callContribution(record, turns, ctx);
+    const writes = aggregateWrites(args.instanceId, args.campaignId, args.callId, delta);
+    const at = Date.parse(record.endedAt);
+    for (const [i, w] of writes.entries()) {
+      const marker = effectId(at, 'agg', args.callId, i);
+      await applyAggregateWrite(svc.store, w, { marker });
+      context.marked(w.key, marker);
+    }
+    // The job's results state after this call: the next call of the job reads it (per-number figures follow the latest call).
+    await svc.store.update(keys.job(args.instanceId, args.campaignId, args.jobId), { set: { [JOB_RESULTS_ATTRIBUTE]: delta.job } }, { exists: 'pk' });
   });
 
   return svc;

@@ -64,6 +64,6 @@ export function consumeCampaignQueues(
   return [
     queues.dial.consume(createDialerHandler(deps), { batchSize: 1, concurrency: 2, functionName: 'dialer', signal: options.signal, timeoutSeconds: 60 }),
     queues.tick.consume(createTickHandler(deps), { batchSize: 10, concurrency: 1, functionName: 'scheduler-tick', signal: options.signal, timeoutSeconds: 60 }),
-    queues.work.consume(createWorkerHandler(deps, options.workHandlers ?? {}), { batchSize: 1, concurrency: 2, functionName: 'worker', signal: options.signal, timeoutSeconds: 900 }),
+    queues.work.consume(createWorkerHandler(deps, options.workHandlers), { batchSize: 1, concurrency: 2, functionName: 'worker', signal: options.signal, timeoutSeconds: 900 }),
   ];
 }

@@ -5,6 +5,8 @@
  * the route's own zod schemas.
  */
 
+import { RESULT_ROUTE_EXAMPLES } from './examples-results';
+
 /** A worked example of one route. */
 export interface RouteExample {
   params?: Record<string, string>;
@@ -91,6 +93,7 @@ const grant = { principal: 'arn:aws:iam::123456789012:role/BillingService', inst
 
 /** Examples by `METHOD /path`. */
 export const ROUTE_EXAMPLES: Record<string, RouteExample> = {
+  ...RESULT_ROUTE_EXAMPLES,
   'GET /health': { response: { status: 'ok', version: '0.1.0', time: at } },
   'GET /openapi.json': { response: { openapi: '3.1.0', info: { title: 'Reachout API', version: '0.1.0' }, paths: {} } },
   'GET /instance': { response: instance },
@@ -133,7 +136,7 @@ export const ROUTE_EXAMPLES: Record<string, RouteExample> = {
     },
   },
 
-  'GET /calls': { query: { phone: '(415) 555-0101', from: '2026-01-01T00:00:00Z', limit: '50' }, response: { items: [call] } },
+  'GET /calls': { query: { phone: '(415) 555-0101', from: '2026-01-01T00:00:00Z', limit: '50' }, response: { items: [{ ...call, jobStatus: 'Succeeded', contactName: 'Ann' }], examined: 1 } },
   'GET /calls/{callId}': { params: { callId }, response: call },
   'GET /calls/{callId}/transcript': {
     params: { callId },

@@ -9,9 +9,10 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { acknowledge } from './nag';
 import { ReachoutFunction } from './reachout-function';
+import { CHART_JS_FILE } from '../../lib/results/page';
 
 /** Paths answered without authentication (the handler marks the same routes `public`). */
-export const PUBLIC_PATHS = ['/health', '/openapi.json'] as const;
+export const PUBLIC_PATHS = ['/health', '/openapi.json', '/campaigns/{campaignId}/report.html', '/report-assets/{file}'] as const;
 
 /** Props of the API. */
 export interface ApiProps {
@@ -94,6 +95,14 @@ export class Api extends Construct {
       timeout: props.timeout ?? Duration.seconds(29),
       memorySize: 1024,
       environment: props.environment,
+      bundling: {
+        // The report page's chart library is served by the API (no CDN): a copy sits beside the bundle.
+        commandHooks: {
+          beforeBundling: () => [],
+          beforeInstall: () => [],
+          afterBundling: (inputDir: string, outputDir: string) => [`cp "${inputDir}/node_modules/chart.js/dist/${CHART_JS_FILE}" "${outputDir}/${CHART_JS_FILE}"`],
+        },
+      },
     });
 
     this.userPool = new cognito.UserPool(this, 'People', {
@@ -210,7 +219,7 @@ export class Api extends Construct {
     api.addRoutes({ path: '/{proxy+}', methods: [apigw.HttpMethod.ANY], integration, authorizer });
     for (const path of PUBLIC_PATHS) {
       const [route] = api.addRoutes({ path, methods: [apigw.HttpMethod.GET], integration, authorizer: new apigw.HttpNoneAuthorizer() });
-      acknowledge(route!, 'AwsSolutions-APIG4', `${path} is public by design: liveness and the API description carry no tenant data`);
+      acknowledge(route!, 'AwsSolutions-APIG4', `${path} is public by design: liveness, the API description and the report page's shell and scripts carry no tenant data (the page asks for credentials and calls the guarded API)`);
     }
     return api;
   }

@@ -8,6 +8,7 @@
  * fields, the registered JSON Schemas allow them); renaming, removing or retyping a field, or making
  * one required, bumps `schemaVersion`.
  */
+import { IntentionGrade } from '../scenarios/reporting';
 import { z } from 'zod';
 import { CallStatus, CampaignState, HangupParty, JobFailureReason, JobStatus } from '../domain/statuses';
 import { CallRecord, StoredTurn } from '../telephony/call-records';
@@ -114,6 +115,7 @@ export const CallFinishedDetail = CallBase('CallFinished')
     talkSeconds: z.number().nonnegative(),
     hangupParty: HangupParty.optional(),
     hangupNode: z.string().optional(),
+    intentGrade: IntentionGrade.optional().describe("Intention grade A–E of the call by the scenario's reporting rules (R2), when answered"),
     tags: z.record(z.string(), z.string()).describe('Tags the dialog collected'),
     call: CallRecord.describe('The full call detail record (as GET /calls/{callId})'),
     turns: z.array(StoredTurn).describe('The transcript (as GET /calls/{callId}/transcript)'),
@@ -159,6 +161,7 @@ export const JobCompleteDetail = Base('JobComplete')
     tasks: z.array(EventTask).describe('Every call of the job, oldest first (empty when it was never dialled)'),
     attempts: z.number().int().nonnegative(),
     answered: z.boolean(),
+    intentGrade: IntentionGrade.optional().describe('Intention grade A–E of the job: that of its latest graded call (R2)'),
     tags: z.record(z.string(), z.string()),
   })
   .meta({ title: 'JobComplete', description: 'A job reached its final status (seed 002 JobComplete) with all its calls' });

@@ -59,6 +59,8 @@ export interface TaskContext {
   outbox: Outbox;
   /** Applies a count exactly once; its marker is collected once the task's effect is cleared. */
   count(effect: Extract<Effect, { type: 'count' }>): Promise<boolean>;
+  /** Registers a marker the task wrote itself (in `MARKERS` of `key`), to collect once the task's effect is cleared. */
+  marked(key: ItemKey, id: string): void;
 }
 
 /** A named domain task: must be idempotent (it may run more than once for one effect). */
@@ -326,7 +328,7 @@ export class Outbox {
       case 'task': {
         const handler = this.tasks.get(effect.task);
         if (!handler) throw new OutboxError(`no handler for task ${effect.task}`, { effectId: effect.id });
-        await handler(effect.args, { effectId: effect.id, outbox: this, count: (e) => this.count(e, markers) });
+        await handler(effect.args, { effectId: effect.id, outbox: this, count: (e) => this.count(e, markers), marked: (key, id) => markers.push({ key, id }) });
         return;
       }
     }

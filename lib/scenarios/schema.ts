@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { ENTITY_KINDS } from '../nlu/entities';
+import { ReportingRules } from './reporting';
 
 const Id = z
   .string()
@@ -262,6 +263,8 @@ export const ScenarioDefinition = z.object({
   /** The engine hangs up after this many inputs, so every conversation ends. */
   maxTurns: z.number().int().min(1).max(200).default(50),
   external: ExternalDialog.optional(),
+  /** Reporting rules (R2, R4): success definition and intention grading; defaults when absent (lib/scenarios/reporting.ts). */
+  reporting: ReportingRules.optional(),
 });
 /** A scenario definition (parsed, defaults applied). */
 export type ScenarioDefinition = z.infer<typeof ScenarioDefinition>;

@@ -299,13 +299,16 @@ export const CALL_TASKS = { end: 'call.end', finished: 'call.finished', aggregat
 
 /**
  * Effects a call record carries when it becomes final (its `endedAt` is set): end the job's attempt with
- * the outcome the record reports, then publish CallFinished with the record and its transcript. Ids are
- * derived from the call id: the record becomes final once (its final write is conditional).
+ * the outcome the record reports, then add the call to the report aggregates and publish CallFinished with
+ * the record and its transcript. Ids are derived from the call id: the record becomes final once (its final
+ * write is conditional).
  */
 export function finalCallEffects(record: Pick<CallRecord, 'instanceId' | 'campaignId' | 'jobId' | 'callId'>, at: number): EffectInput[] {
   const args = { instanceId: record.instanceId, campaignId: record.campaignId, jobId: record.jobId, callId: record.callId };
   return [
     { type: 'task', id: effectId(at, 'call', record.callId, 'end'), order: 0, task: CALL_TASKS.end, args },
+    // The report aggregates (R2, R3): exactly once per call, after the job's outcome (they read its state).
+    { type: 'task', id: effectId(at, 'call', record.callId, 'aggregate'), order: 1, task: CALL_TASKS.aggregate, args },
     { type: 'task', id: effectId(at, 'call', record.callId, 'finished'), order: 1, task: CALL_TASKS.finished, args },
   ];
 }

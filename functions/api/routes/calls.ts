@@ -1,31 +1,50 @@
 import { z } from 'zod';
 import { NotFoundError, ValidationError } from '../../../lib/core/errors';
+import type { Deps } from '../../../lib/core/deps';
 import { toE164 } from '../../../lib/contacts/normalize';
 import { getInstanceSettings } from '../../../lib/instances/repository';
-import { CallStatus } from '../../../lib/domain/statuses';
+import { CallStatus, JobStatus } from '../../../lib/domain/statuses';
 import { isoAt } from '../../../lib/ports/clock';
-import { CallRecord, getCallRecord, listTurns, MAX_HISTORY_DAYS, searchCalls, StoredTurn } from '../../../lib/telephony/call-records';
+import { CallRecord, getCallRecord, listTurns, StoredTurn } from '../../../lib/telephony/call-records';
+import { HistoryItem, MAX_HISTORY_DAYS, searchHistory } from '../../../lib/results/history';
 import { RECORDING_LINK_SECONDS } from '../../../lib/telephony/recordings';
-import type { Deps } from '../../../lib/core/deps';
 import { route, type Route } from '../route';
 
 const CallParams = z.object({ callId: z.string().min(1).max(100) });
 const bool = z.enum(['true', 'false']).transform((v) => v === 'true');
 
-/** Query of `GET /calls` (R5). */
+/** A comma-separated list of values of an enum, e.g. `status=NoAnswer,Busy`. */
+const listOf = <T extends string>(values: z.ZodEnum<Record<T, T>>) =>
+  z
+    .string()
+    .max(500)
+    .transform((v, ctx) => {
+      const out: T[] = [];
+      for (const part of v.split(',').map((p) => p.trim()).filter(Boolean)) {
+        const r = values.safeParse(part);
+        if (r.success) out.push(r.data as T);
+        else ctx.addIssue({ code: 'custom', message: `unknown value ${part}; expected one of ${values.options.join(', ')}` });
+      }
+      return out;
+    });
+
+/** Query of `GET /calls` (R5): every filter of the call history. */
 export const CallSearchQuery = z.object({
   from: z.iso.datetime({ offset: true }).optional().describe('Dialled at or after (ISO 8601); default 7 days before `to`'),
   to: z.iso.datetime({ offset: true }).optional().describe('Dialled at or before (ISO 8601); default now'),
-  phone: z.string().min(1).max(40).optional().describe("Callee number in any format the instance's default region parses (E.164, national, with spaces or dots)"),
-  referenceId: z.string().max(200).optional(),
+  phone: z.string().min(1).max(40).optional().describe("Called number in any format the instance's default region parses (E.164, national, with spaces or dots)"),
+  referenceId: z.string().max(200).optional().describe("The contact's external reference id (user id)"),
   campaignId: z.string().max(100).optional(),
+  campaignName: z.string().min(1).max(200).optional().describe('Part of the campaign name, case-insensitive'),
   jobId: z.string().max(100).optional(),
   callId: z.string().max(100).optional(),
-  status: CallStatus.optional(),
-  answered: bool.optional(),
-  completed: bool.optional(),
-  noMatchHangup: bool.optional(),
+  jobStatus: listOf(JobStatus).optional().describe('Current status of the job, comma-separated'),
+  status: listOf(CallStatus).optional().describe('Call status, comma-separated'),
+  answered: bool.optional().describe('A person answered'),
+  completed: bool.optional().describe('The dialog reached a completion node'),
+  noMatchHangup: bool.optional().describe('The call ended after a no-match'),
   minRingSeconds: z.coerce.number().min(0).optional(),
+  maxRingSeconds: z.coerce.number().min(0).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: z.string().max(2000).optional(),
 });
@@ -55,35 +74,37 @@ export const callRoutes: Route[] = [
   route({
     method: 'GET',
     path: '/calls',
-    summary: 'Search the call history across campaigns by number, reference id, campaign, job, call id, status and time range (R5)',
+    summary: 'Search the call history across campaigns (R5): number, reference id, campaign (id or name), job, call id; job status, call status, no-match hang-up, answered; time range, ring time, completed',
     tags: ['calls'],
     query: CallSearchQuery,
-    response: z.object({ items: z.array(CallRecord), cursor: z.string().optional() }),
+    response: z.object({ items: z.array(HistoryItem), cursor: z.string().optional(), examined: z.number() }),
     async handle(req, deps) {
       const q = req.query;
-      if (q.callId) {
-        const one = await getCallRecord(deps.store, req.instanceId, q.callId);
-        return { body: { items: one ? [one] : [] } };
-      }
-      const phone = q.phone === undefined ? undefined : await phoneFilter(deps, req.instanceId, q.phone);
       const toMs = q.to ? Date.parse(q.to) : deps.clock.now();
       const fromMs = q.from ? Date.parse(q.from) : toMs - 7 * DAY;
       if (fromMs > toMs) throw new ValidationError('from must not be after to', [{ path: 'query.from', message: 'after to' }]);
-      if (!q.jobId && toMs - fromMs > MAX_HISTORY_DAYS * DAY) {
+      const targeted = q.callId || q.jobId || q.phone || q.referenceId;
+      if (!targeted && toMs - fromMs > MAX_HISTORY_DAYS * DAY) {
         throw new ValidationError(`the time range may span at most ${MAX_HISTORY_DAYS} days`, [{ path: 'query.from', message: 'range too long' }]);
       }
-      const page = await searchCalls(deps.store, req.instanceId, {
-        from: isoAt(fromMs),
+      const phone = q.phone === undefined ? undefined : await phoneFilter(deps, req.instanceId, q.phone);
+      const page = await searchHistory(deps.store, req.instanceId, {
+        // A lookup by call, job, number or reference id covers all time unless a range is given.
+        from: isoAt(targeted && !q.from ? 0 : fromMs),
         to: isoAt(toMs),
         phone,
         referenceId: q.referenceId,
         campaignId: q.campaignId,
+        campaignName: q.campaignName,
         jobId: q.jobId,
+        callId: q.callId,
+        jobStatus: q.jobStatus,
         status: q.status,
         answered: q.answered,
         completed: q.completed,
         noMatchHangup: q.noMatchHangup,
         minRingSeconds: q.minRingSeconds,
+        maxRingSeconds: q.maxRingSeconds,
         limit: q.limit,
         cursor: q.cursor,
       });

@@ -12,6 +12,7 @@ import { principalRoutes } from './principals';
 import { webhookRoutes } from './webhooks';
 import { auditRoutes } from './audit';
 import { withSchemaExamples } from '../examples';
+import { resultRoutes } from './results';
 
 /** Every route of the REST API, in the order they are documented. */
 export const allRoutes: Route[] = [
@@ -25,6 +26,7 @@ export const allRoutes: Route[] = [
   ...principalRoutes,
   ...webhookRoutes,
   ...auditRoutes,
+  ...resultRoutes,
 ];
 withSchemaExamples([...webhookRoutes, ...auditRoutes]);
 

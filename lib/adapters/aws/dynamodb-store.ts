@@ -441,7 +441,8 @@ export class ExpressionBuilder {
 /**
  * Rewrites a condition into one DynamoDB can take: constants folded (empty and/or/in),
  * comparisons with undefined turned into existence tests (an undefined value cannot be sent;
- * "equals undefined" means "absent", as in the memory store), IN lists split by 100 operands.
+ * "equals undefined" means "absent", as in the memory store), IN lists split by 100 operands and
+ * their booleans, nulls and empty strings turned into equalities.
  */
 function simplify(c: Condition): Condition | boolean {
   if ('eq' in c && c.eq[1] === undefined) return { notExists: c.eq[0] };
@@ -451,6 +452,15 @@ function simplify(c: Condition): Condition | boolean {
     if (candidates.length === 0) return false;
     if (candidates.some((v) => v === undefined)) {
       return simplify({ or: [{ notExists: attribute }, { in: [attribute, candidates.filter((v) => v !== undefined)] }] });
+    }
+    // IN is for non-empty strings and numbers here; booleans, nulls and empty strings are compared as
+    // equalities, which every implementation agrees on (dynalite answers `false IN (false)` and
+    // `"" IN ("")` with false).
+    const plain = (v: unknown) => (typeof v === 'string' && v !== '') || typeof v === 'number';
+    const other = candidates.filter((v) => !plain(v));
+    if (other.length) {
+      const scalars = candidates.filter(plain);
+      return simplify({ or: [...other.map((v): Condition => ({ eq: [attribute, v] })), ...(scalars.length ? [{ in: [attribute, scalars] } as Condition] : [])] });
     }
     if (candidates.length > 100) return { or: chunk(candidates, 100).map((part): Condition => ({ in: [attribute, part] })) };
     return c;

@@ -20,6 +20,16 @@ export function healthScreeningTemplate(language: TemplateLanguage): ScenarioDef
       { name: 'travel', values: ['yes', 'no'] },
       { name: 'availability', values: ['later', 'wrongPerson', 'optOut'] },
     ],
+    reporting: {
+      success: [{ kind: 'tagsSet', groups: ['fever', 'riskContact', 'travel'] }],
+      successLabel: t('all answers collected', '各项指标完整填报'),
+      intention: [
+        { grade: 'A', when: [{ kind: 'tagsSet', groups: ['fever', 'riskContact', 'travel'] }] },
+        { grade: 'C', when: [{ kind: 'tag', group: 'availability', values: ['optOut'] }] },
+        { grade: 'D', when: [{ kind: 'tag', group: 'availability', values: ['later'] }] },
+        { grade: 'B', when: [{ kind: 'interacted' }] },
+      ],
+    },
     globalQuestions: [
       purposeQuestion(
         language,

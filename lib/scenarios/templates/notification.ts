@@ -15,6 +15,7 @@ export function notificationTemplate(language: TemplateLanguage): ScenarioDefini
       { name: 'message', description: t('The notice to read', '通知内容'), default: t('your appointment is tomorrow at 10 am', '您的预约时间是明天上午十点') },
     ],
     tagGroups: [{ name: 'heard', values: ['full'] }],
+    reporting: { success: [{ kind: 'heardToEnd' }], successLabel: t('heard to the end', '完整听完通知') },
     nodes: [
       {
         id: 'message',

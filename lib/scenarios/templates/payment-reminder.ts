@@ -55,6 +55,17 @@ export function paymentReminderTemplate(language: TemplateLanguage): ScenarioDef
       { name: 'promiseDate', values: [] },
       { name: 'contact', values: ['wrongPerson', 'later', 'optOut'] },
     ],
+    reporting: {
+      success: [{ kind: 'tag', group: 'promise', values: ['today', 'later'] }],
+      successLabel: t('promise to pay', '承诺还款'),
+      intention: [
+        { grade: 'A', when: [{ kind: 'tag', group: 'promise', values: ['today', 'later'] }] },
+        { grade: 'C', when: [{ kind: 'tag', group: 'promise', values: ['refused'] }] },
+        { grade: 'C', when: [{ kind: 'tag', group: 'contact', values: ['optOut'] }] },
+        { grade: 'D', when: [{ kind: 'tag', group: 'contact', values: ['later'] }] },
+        { grade: 'B', when: [{ kind: 'interacted' }] },
+      ],
+    },
     globalQuestions: [
       purposeQuestion(language, t('This is @organization, calling about a payment of @amount that was due on @dueDate.', '这里是@organization，来电是关于您@dueDate到期的@amount还款。')),
       stopQuestion(language),

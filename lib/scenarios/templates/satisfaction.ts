@@ -48,6 +48,16 @@ export function satisfactionTemplate(language: TemplateLanguage): ScenarioDefini
       { name: 'callback', values: ['yes', 'no'] },
       { name: 'availability', values: ['later', 'optOut'] },
     ],
+    reporting: {
+      success: [{ kind: 'tagsSet', groups: ['satisfaction', 'recommend'] }],
+      successLabel: t('rating and recommendation collected', '评价与推荐意愿均已收集'),
+      intention: [
+        { grade: 'A', when: [{ kind: 'tagsSet', groups: ['satisfaction', 'recommend'] }] },
+        { grade: 'C', when: [{ kind: 'tag', group: 'availability', values: ['optOut'] }] },
+        { grade: 'D', when: [{ kind: 'tag', group: 'availability', values: ['later'] }] },
+        { grade: 'B', when: [{ kind: 'interacted' }] },
+      ],
+    },
     globalQuestions: [
       purposeQuestion(language, t('This is @organization, calling about your recent @service to hear how it went.', '这里是@organization，想了解您最近一次@service的体验。')),
       stopQuestion(language),

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { callRoutes, CallSearchQuery } from '../../../../functions/api/routes/calls';
 import type { Route } from '../../../../functions/api/route';
+import { createCampaign, newJobItem } from '../../../../lib/campaigns/repository';
+import { CampaignSettings } from '../../../../lib/campaigns/schema';
 import { putCallRecord, putTurns, type CallRecord } from '../../../../lib/telephony/call-records';
 import { testDeps } from '../../../support/deps';
 
@@ -46,6 +48,12 @@ const record = (over: Partial<CallRecord>): CallRecord => ({
 
 async function seeded() {
   const t = testDeps();
+  const now = Date.UTC(2026, 0, 4);
+  // Every call belongs to a job: lookups by number and reference id go through the jobs' indexes.
+  await t.deps.store.put({ ...newJobItem('inst1', 'cmp1', 'j1', { phone: '+12065500001', name: 'Ann', referenceId: 'ref-1', variables: {} }, now, now), status: 'Succeeded' });
+  await t.deps.store.put({ ...newJobItem('inst1', 'cmp1', 'j2', { phone: '+12065530001', name: 'Bo', variables: {} }, now, now), status: 'Failed' });
+  await t.deps.store.put(newJobItem('inst1', 'cmp2', 'j1', { phone: '+12065500001', referenceId: 'ref-9', variables: {} }, now, now));
+  await createCampaign(t.deps.store, 'inst1', CampaignSettings.parse({ name: 'Spring renewal', scenarioId: 's1', scenarioVersion: 1 }), now, { campaignId: 'cmp1' });
   await putCallRecord(t.deps.store, record({}));
   await putCallRecord(t.deps.store, record({ callId: 'c2', jobId: 'j2', callee: '+12065530001', status: 'Busy', answered: false, sipCode: 486, dialledAt: '2026-01-04T10:00:00.000Z' }));
   await putCallRecord(t.deps.store, record({ callId: 'c3', jobId: 'j1', attempt: 2, campaignId: 'cmp2', referenceId: 'ref-9', dialledAt: '2026-01-05T08:30:00.000Z', recordingKey: 'inst1/2026-01-05/c3/x.wav' }));
@@ -77,6 +85,44 @@ describe('callRoutes', () => {
     expect(await search(t, { callId: 'c2' })).toEqual(['c2']);
     expect(await search(t, { status: 'Busy' })).toEqual(['c2']);
     expect(await search(t, { answered: 'false' })).toEqual(['c2']);
+  });
+
+  it('filters by job status, several call statuses, ring time and campaign name, and shows the job status and name', async () => {
+    const t = await seeded();
+    expect(await search(t, { jobStatus: 'Failed' })).toEqual(['c2']);
+    expect(await search(t, { jobStatus: 'Succeeded,Failed' })).toEqual(['c1', 'c2']);
+    expect(await search(t, { status: 'Busy,Succeeded', campaignId: 'cmp1' })).toEqual(['c1', 'c2']);
+    expect(await search(t, { maxRingSeconds: '4' })).toEqual([]);
+    expect(await search(t, { minRingSeconds: '5', maxRingSeconds: '5', completed: 'true', noMatchHangup: 'false' })).toEqual(['c3', 'c1', 'c2']);
+    expect(await search(t, { campaignName: 'spring' })).toEqual(['c1', 'c2']);
+    const r = await find('GET', '/calls').handle(request({ query: CallSearchQuery.parse({ callId: 'c1' }) }), t.deps);
+    expect((r.body as { items: unknown[] }).items[0]).toMatchObject({ callId: 'c1', jobStatus: 'Succeeded', contactName: 'Ann' });
+  });
+
+  it('rejects an unknown status with the field and the allowed values', () => {
+    const r = CallSearchQuery.safeParse({ status: 'Busy,Sleeping' });
+    expect(r.success).toBe(false);
+    expect(r.error!.issues[0]).toMatchObject({ path: ['status'] });
+    expect(r.error!.issues[0]!.message).toContain('Sleeping');
+  });
+
+  it('pages through the history without skipping or repeating a call', async () => {
+    const t = await seeded();
+    for (let i = 0; i < 7; i++) {
+      await putCallRecord(t.deps.store, record({ callId: `p${i}`, jobId: 'j2', dialledAt: `2026-01-05T07:0${i}:00.000Z` }));
+    }
+    const all = await search(t, {});
+    const paged: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const r = await find('GET', '/calls').handle(request({ query: CallSearchQuery.parse({ limit: '3', ...(cursor ? { cursor } : {}) }) }), t.deps);
+      const body = r.body as { items: CallRecord[]; cursor?: string };
+      expect(body.items.length).toBeLessThanOrEqual(3);
+      paged.push(...body.items.map((c) => c.callId));
+      cursor = body.cursor;
+    } while (cursor);
+    expect(paged).toEqual(all);
+    expect(all).toHaveLength(10);
   });
 
   it('filters by time range', async () => {
