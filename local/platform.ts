@@ -12,6 +12,7 @@ import { createLogger, type Logger } from '../lib/core/log';
 import { createApiKey, createInstance, listInstanceIds } from '../lib/instances/repository';
 import type { Clock } from '../lib/ports/clock';
 import type { Telephony } from '../lib/ports/telephony';
+import type { SimulatedTelephony } from './telephony/simulator';
 import type { Workflows } from '../lib/ports/workflows';
 import { LocalBus } from './bus';
 import { FileBlobs } from './blobs';
@@ -53,6 +54,8 @@ export interface Platform {
   dataDir: string;
   bus: LocalBus;
   queues: { dial: LocalQueue; tick: LocalQueue; work: LocalQueue };
+  /** The telephony simulator (its `finished` calls show every event and action, for tests and the demo). */
+  telephony: SimulatedTelephony;
   /** Resolves when queues and bus have nothing in flight. */
   idle(): Promise<void>;
   close(): Promise<void>;
@@ -138,6 +141,7 @@ export async function startLocalPlatform(options: PlatformOptions = {}): Promise
     dataDir,
     bus,
     queues,
+    telephony: background.telephony,
     idle: async () => {
       await background.idle();
     },

@@ -14,7 +14,7 @@ import { SimulatedTelephony } from './telephony/simulator';
 
 /** What runs in the background of the local platform. */
 export interface Background {
-  telephony: Telephony;
+  telephony: SimulatedTelephony;
   workflows: Workflows;
   /** Resolves when nothing is in flight (queues, bus, calls). */
   idle(): Promise<void>;

@@ -92,6 +92,9 @@ describe('results after a demo campaign on the local platform', () => {
     }
     expect(state).toBe('completed');
     await platform.idle();
+    // The simulator refuses what Chime would refuse: no response of the handler was invalid.
+    const refused = platform.telephony.finished.filter((c) => c.events.includes('INVALID_LAMBDA_RESPONSE'));
+    expect(refused.map((c) => c.actions.join(' ')).slice(0, 3)).toEqual([]);
 
     // The call records, straight from the store.
     const { store } = platform.deps;
