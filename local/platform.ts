@@ -1,9 +1,10 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { apiRoutes } from '../functions/api/routes';
+import { allRoutes, apiRoutes } from '../functions/api/routes';
 import { createApiHandler } from '../functions/api/handler';
 import { DynamoDbStore, tableDefinition } from '../lib/adapters/aws/dynamodb-store';
 import { compose } from '../lib/composition';
@@ -14,7 +15,10 @@ import type { Clock } from '../lib/ports/clock';
 import type { Telephony } from '../lib/ports/telephony';
 import type { SimulatedTelephony } from './telephony/simulator';
 import type { Workflows } from '../lib/ports/workflows';
+import { attachLocalAnalytics, type LocalAnalytics } from './analytics';
 import { LocalBus } from './bus';
+import { localEventRoutes } from './events';
+import { webhookQueue, wireWebhookDelivery, type LocalWebhooks } from './webhooks';
 import { FileBlobs } from './blobs';
 import { FastClock } from './clock';
 import { ensureTable, startLocalDynamo } from './dynamo';
@@ -41,6 +45,10 @@ export interface PlatformOptions {
   log?: Logger;
   /** Inject a clock (tests); overrides speed/start. */
   clock?: Clock;
+  /** Write the analytics datasets (Parquet under `analytics/` in the data blobs, as Firehose does deployed); default true. */
+  analytics?: boolean;
+  /** Deliver events to webhook subscriptions (bus rule → queue → delivery function, as deployed); default true. */
+  webhooks?: boolean;
 }
 
 /** A running local platform. */
@@ -56,6 +64,10 @@ export interface Platform {
   queues: { dial: LocalQueue; tick: LocalQueue; work: LocalQueue };
   /** The telephony simulator (its `finished` calls show every event and action, for tests and the demo). */
   telephony: SimulatedTelephony;
+  /** The analytics writer, when on (`flush()` makes buffered rows queryable). */
+  analytics: LocalAnalytics | undefined;
+  /** The webhook delivery, when on. */
+  webhooks: LocalWebhooks | undefined;
   /** Resolves when queues and bus have nothing in flight. */
   idle(): Promise<void>;
   close(): Promise<void>;
@@ -86,7 +98,9 @@ export async function startLocalPlatform(options: PlatformOptions = {}): Promise
     return new LocalQueue({ name, clock, visibilityTimeoutSeconds, maxReceiveCount: 5, deadLetter });
   };
   const queues = { dial: queue('dial', 60), tick: queue('tick', 60), work: queue('work', 900) };
-  const bus = new LocalBus({ name: 'reachout', clock, log });
+  // Kept events survive a restart (GET /events, npm run events), as CloudWatch keeps the bus's archive deployed.
+  const bus = new LocalBus({ name: 'reachout', clock, log, ...(memory ? {} : { logFile: join(dataDir, 'events.jsonl') }) });
+  const webhookQueues = options.webhooks === false ? undefined : webhookQueue(clock, log);
   const secret = `local-${Math.random().toString(36).slice(2)}`;
   let baseUrl = 'http://127.0.0.1';
   const blobs = {
@@ -98,7 +112,7 @@ export async function startLocalPlatform(options: PlatformOptions = {}): Promise
   const late: { telephony?: Telephony; workflows?: Workflows } = {};
   const deps: Deps = {
     store,
-    queues,
+    queues: { ...queues, ...(webhookQueues ? { webhooks: webhookQueues.queue } : {}) },
     bus,
     blobs,
     telephony: {
@@ -121,9 +135,15 @@ export async function startLocalPlatform(options: PlatformOptions = {}): Promise
   late.telephony = background.telephony;
   late.workflows = background.workflows;
 
-  const { instanceId, apiKey } = await ensureDefaultInstance(deps, dataDir, memory);
+  const analytics = options.analytics === false ? undefined : attachLocalAnalytics(bus, blobs.data, clock, { log });
+  const webhooks = webhookQueues
+    ? wireWebhookDelivery({ store, clock, log, bus, eventSource: deps.config.eventSource, queue: webhookQueues.queue })
+    : undefined;
 
-  const api = createApiHandler(svc, apiRoutes());
+  const { instanceId, apiKey, cursorSecret } = await ensureDefaultInstance(deps, dataDir, memory);
+
+  // Cursors are sealed with a secret kept beside the credentials, so a client's cursor survives a restart.
+  const api = createApiHandler(svc, apiRoutes([...allRoutes, ...localEventRoutes(bus)]), { cursorSecret });
   const server = await startHttpServer({
     port: options.port ?? 0,
     routes: [{ prefix: '/', handler: api }],
@@ -142,11 +162,16 @@ export async function startLocalPlatform(options: PlatformOptions = {}): Promise
     bus,
     queues,
     telephony: background.telephony,
+    analytics,
+    webhooks,
     idle: async () => {
       await background.idle();
+      await webhooks?.idle();
     },
     close: async () => {
       await background.close();
+      await webhooks?.stop();
+      await analytics?.close();
       await server.close();
       client.destroy();
       await dynamo.close();
@@ -157,12 +182,18 @@ export async function startLocalPlatform(options: PlatformOptions = {}): Promise
 }
 
 /** On first start: the default instance and an admin API key, remembered in the data folder. */
-async function ensureDefaultInstance(deps: Deps, dataDir: string, memory: boolean): Promise<{ instanceId: string; apiKey: string }> {
+async function ensureDefaultInstance(deps: Deps, dataDir: string, memory: boolean): Promise<{ instanceId: string; apiKey: string; cursorSecret: string }> {
   const credentialsFile = join(dataDir, 'credentials.json');
   if (!memory && existsSync(credentialsFile)) {
-    const saved = JSON.parse(readFileSync(credentialsFile, 'utf8')) as { instanceId: string; apiKey: string };
+    const saved = JSON.parse(readFileSync(credentialsFile, 'utf8')) as { instanceId: string; apiKey: string; cursorSecret?: string };
     const ids = await listInstanceIds(deps.store);
-    if (ids.includes(saved.instanceId)) return saved;
+    if (ids.includes(saved.instanceId)) {
+      if (saved.cursorSecret) return { ...saved, cursorSecret: saved.cursorSecret };
+      // Data folders from before cursors were sealed with a kept secret get one now.
+      const upgraded = { ...saved, cursorSecret: randomBytes(32).toString('base64') };
+      writeFileSync(credentialsFile, JSON.stringify(upgraded, null, 2), { mode: 0o600 });
+      return upgraded;
+    }
   }
   const now = deps.clock.now();
   // A simulated caller number so campaigns can dial out of the box.
@@ -172,7 +203,7 @@ async function ensureDefaultInstance(deps: Deps, dataDir: string, memory: boolea
     now,
   );
   const { apiKey } = await createApiKey(deps.store, instance.instanceId, now, { label: 'local admin', admin: true });
-  const saved = { instanceId: instance.instanceId, apiKey };
+  const saved = { instanceId: instance.instanceId, apiKey, cursorSecret: randomBytes(32).toString('base64') };
   if (!memory) writeFileSync(credentialsFile, JSON.stringify(saved, null, 2), { mode: 0o600 });
   return saved;
 }

@@ -4,7 +4,7 @@ import { SAVED_QUERIES, type QueryParameter } from '../../lib/analytics/queries'
 import { listJobs } from '../../lib/campaigns/repository';
 import type { Job } from '../../lib/campaigns/schema';
 import { listCallsOfJob, listTurns, type CallRecord } from '../../lib/telephony/call-records';
-import { attachLocalAnalytics, type LocalAnalytics } from '../../local/analytics';
+import type { LocalAnalytics } from '../../local/analytics';
 import { demoContacts } from '../../local/demo';
 import { startLocalPlatform, type Platform } from '../../local/platform';
 import { openAnalyticsDb, type AnalyticsDb, type Cell } from '../../local/query';
@@ -15,7 +15,7 @@ import { openAnalyticsDb, type AnalyticsDb, type Cell } from '../../local/query'
  *
  * The campaign is the demo's (template, scripted people of local/people.json, fast clock), smaller. The datasets
  * are written by the local analytics writer attached to the platform's bus and data blob store, exactly as
- * local/platform.ts will wire it.
+ * local/platform.ts wires it for `npm start`.
  *
  * What this checks today: every saved query runs on the demo's files; the `events` dataset holds every published
  * event once; the `jobs` dataset and `job-outcomes` equal the jobs in the store; no CallFinished is lost silently.
@@ -53,7 +53,8 @@ async function storeJobs(): Promise<Job[]> {
 
 beforeAll(async () => {
   platform = await startLocalPlatform({ memory: true, port: 0, speed: 60, start: Date.UTC(2026, 0, 5, 9), callsPerSecond: 5 });
-  analytics = attachLocalAnalytics(platform.bus, platform.deps.blobs.data, platform.clock);
+  // The platform's own writer (on by default, as `npm start` runs it).
+  analytics = platform.analytics!;
   platform.bus.addRule({
     name: 'test-capture',
     pattern: { source: [{ prefix: '' }] },
