@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -10,6 +9,7 @@ import { DynamoDbStore, tableDefinition } from '../lib/adapters/aws/dynamodb-sto
 import { compose } from '../lib/composition';
 import { DEFAULT_EVENT_SOURCE, type Deps, type Services } from '../lib/core/deps';
 import { createLogger, type Logger } from '../lib/core/log';
+import { loadCursorSecret } from '../lib/store/cursor-secret';
 import { createApiKey, createInstance, listInstanceIds } from '../lib/instances/repository';
 import type { Clock } from '../lib/ports/clock';
 import type { Telephony } from '../lib/ports/telephony';
@@ -140,10 +140,10 @@ export async function startLocalPlatform(options: PlatformOptions = {}): Promise
     ? wireWebhookDelivery({ store, clock, log, bus, eventSource: deps.config.eventSource, queue: webhookQueues.queue })
     : undefined;
 
-  const { instanceId, apiKey, cursorSecret } = await ensureDefaultInstance(deps, dataDir, memory);
+  const { instanceId, apiKey } = await ensureDefaultInstance(deps, dataDir, memory);
 
-  // Cursors are sealed with a secret kept beside the credentials, so a client's cursor survives a restart.
-  const api = createApiHandler(svc, apiRoutes([...allRoutes, ...localEventRoutes(bus)]), { cursorSecret });
+  // Cursors are sealed with the secret kept in the table, as deployed, so a client's cursor survives a restart.
+  const api = createApiHandler(svc, apiRoutes([...allRoutes, ...localEventRoutes(bus)]), { cursorSecret: await loadCursorSecret(store) });
   const server = await startHttpServer({
     port: options.port ?? 0,
     routes: [{ prefix: '/', handler: api }],
@@ -182,18 +182,12 @@ export async function startLocalPlatform(options: PlatformOptions = {}): Promise
 }
 
 /** On first start: the default instance and an admin API key, remembered in the data folder. */
-async function ensureDefaultInstance(deps: Deps, dataDir: string, memory: boolean): Promise<{ instanceId: string; apiKey: string; cursorSecret: string }> {
+async function ensureDefaultInstance(deps: Deps, dataDir: string, memory: boolean): Promise<{ instanceId: string; apiKey: string }> {
   const credentialsFile = join(dataDir, 'credentials.json');
   if (!memory && existsSync(credentialsFile)) {
-    const saved = JSON.parse(readFileSync(credentialsFile, 'utf8')) as { instanceId: string; apiKey: string; cursorSecret?: string };
+    const saved = JSON.parse(readFileSync(credentialsFile, 'utf8')) as { instanceId: string; apiKey: string };
     const ids = await listInstanceIds(deps.store);
-    if (ids.includes(saved.instanceId)) {
-      if (saved.cursorSecret) return { ...saved, cursorSecret: saved.cursorSecret };
-      // Data folders from before cursors were sealed with a kept secret get one now.
-      const upgraded = { ...saved, cursorSecret: randomBytes(32).toString('base64') };
-      writeFileSync(credentialsFile, JSON.stringify(upgraded, null, 2), { mode: 0o600 });
-      return upgraded;
-    }
+    if (ids.includes(saved.instanceId)) return saved;
   }
   const now = deps.clock.now();
   // A simulated caller number so campaigns can dial out of the box.
@@ -203,7 +197,7 @@ async function ensureDefaultInstance(deps: Deps, dataDir: string, memory: boolea
     now,
   );
   const { apiKey } = await createApiKey(deps.store, instance.instanceId, now, { label: 'local admin', admin: true });
-  const saved = { instanceId: instance.instanceId, apiKey, cursorSecret: randomBytes(32).toString('base64') };
+  const saved = { instanceId: instance.instanceId, apiKey };
   if (!memory) writeFileSync(credentialsFile, JSON.stringify(saved, null, 2), { mode: 0o600 });
   return saved;
 }

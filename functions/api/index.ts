@@ -5,21 +5,30 @@ import { S3Blobs } from '../../lib/adapters/aws/s3-blobs';
 import { SfnWorkflows } from '../../lib/adapters/aws/sfn-workflows';
 import { SqsQueue } from '../../lib/adapters/aws/sqs-queue';
 import { awsServices } from '../composition';
+import { loadCursorSecret } from '../../lib/store/cursor-secret';
 import { apiOptionsFromEnv, createApiHandler } from './handler';
 import { apiRoutes } from './routes';
 
-let api: ReturnType<typeof createApiHandler> | undefined;
+let api: Promise<ReturnType<typeof createApiHandler>> | undefined;
 
-/** Builds the API on the first request of a container: services from the function's needs, options from its environment. */
-function build() {
+/**
+ * Builds the API on the first request of a container: services from the function's needs, options from its
+ * environment. Every Lambda process must seal cursors with the same secret (a page fetched by one process is
+ * continued by another): `CURSOR_SECRET` when set, else the one kept in the table.
+ */
+async function build() {
   const svc = awsServices('api', { store: DynamoDbStore, bus: EventBridgeBus, queue: SqsQueue, blobs: S3Blobs, workflows: SfnWorkflows });
   const options = apiOptionsFromEnv();
-  if (!options.cursorSecret) {
-    // Each Lambda process would seal cursors with its own random key: pages would fail across instances.
-    svc.log.error('CURSOR_SECRET is not set; pagination cursors only work within one Lambda instance');
-  }
-  return createApiHandler(svc, apiRoutes(), options);
+  const cursorSecret = options.cursorSecret ?? (await loadCursorSecret(svc.store));
+  return createApiHandler(svc, apiRoutes(), { ...options, cursorSecret });
 }
 
 /** API Gateway HTTP API (payload 2.0) entry point. */
-export const handler = (event: APIGatewayProxyEventV2, context: Context) => (api ??= build())(event, context);
+export const handler = async (event: APIGatewayProxyEventV2, context: Context) => {
+  // A failed start (the table unreachable) is not cached: the next request tries again.
+  api ??= build().catch((error: unknown) => {
+    api = undefined;
+    throw error;
+  });
+  return (await api)(event, context);
+};

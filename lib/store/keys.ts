@@ -99,4 +99,7 @@ export const keys = {
   principalGrant: (principalArn: string) => ({ pk: `PRINCIPAL#${principalArn}`, sk: 'GRANT' }),
   /** gsi1 partition that lists every principal grant (gsi1sk = the ARN). */
   principalRegistry: () => 'PRINCIPALS',
+
+  /** The deployment's cursor secret when none is configured (one per table, outside any instance). */
+  cursorSecret: () => ({ pk: 'DEPLOYMENT', sk: 'CURSOR_SECRET' }),
 };
