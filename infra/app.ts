@@ -1,6 +1,7 @@
 import { App, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { PhoneNumberOrder } from './constructs/telephony';
+import type { PrincipalMapping } from '../lib/instances/principals';
 import { ReachoutStack, type WebhookConfig } from './stacks/reachout-stack';
 
 /**
@@ -10,7 +11,8 @@ import { ReachoutStack, type WebhookConfig } from './stacks/reachout-stack';
  *     an area code, state or toll-free prefix),
  *   smaRegion, callsPerSecond (1, whole), concurrentCallsQuota (10, alarm only), smaMessageLogs (false), alarmEmail,
  *   corsAllowOrigins (comma separated), removalPolicy (retain | destroy), webhooks (JSON array of { id, endpoint,
- *   detailTypes? }), apiKeyApi (default false: also deploy an HTTP API where the handler checks API keys), nag (default true).
+ *   detailTypes? }), apiKeyApi (default false: also deploy an HTTP API where the handler checks API keys), nag (default true),
+ *   iamPrincipals (JSON: { "<role or user ARN>": { "instances": ["<id>" | "*"], "admin": true|false } }).
  */
 const app = new App();
 
@@ -74,6 +76,7 @@ new ReachoutStack(app, ctx('stackName') ?? 'Reachout', {
   removalPolicy: ctx('removalPolicy') === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
   webhooks,
   apiKeyApi: ctx('apiKeyApi') === 'true',
+  iamPrincipals: ctx('iamPrincipals') === undefined ? undefined : (JSON.parse(ctx('iamPrincipals')!) as PrincipalMapping),
 });
 
 if (ctx('nag') !== 'false') Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

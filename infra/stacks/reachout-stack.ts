@@ -2,6 +2,7 @@ import { CfnParameter, CustomResourceProviderBase, RemovalPolicy, Stack, type St
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { metricsNamespace } from '../../lib/core/metrics';
+import { parsePrincipalMapping, type PrincipalMapping } from '../../lib/instances/principals';
 import { Analytics } from '../constructs/analytics';
 import { Api } from '../constructs/api';
 import { Data } from '../constructs/data';
@@ -80,6 +81,12 @@ export interface ReachoutStackProps extends StackProps {
    * @default - no CORS
    */
   readonly corsAllowOrigins?: string[];
+  /**
+   * Deploy-time grants of IAM callers of the API (`IAM_PRINCIPALS`), merged with the grants stored through
+   * `PUT /principals`: role or user ARN → instances it may act on and whether it is admin there. Validated at synth.
+   * @default - none (only grants stored through the API)
+   */
+  readonly iamPrincipals?: PrincipalMapping;
 }
 
 /** Everything Reachout runs on (D1): the stack only wires the constructs and grants each function what it uses. */
@@ -159,6 +166,7 @@ export class ReachoutStack extends Stack {
         STATE_MACHINE_ARN: this.dialing.stateMachine.stateMachineArn,
         RECOGNIZER_BOT_ALIAS_ARN: this.telephony.botAliasArn,
         ...this.webhooks.environment,
+        ...(props.iamPrincipals ? { IAM_PRINCIPALS: JSON.stringify(parsePrincipalMapping(JSON.stringify(props.iamPrincipals))) } : {}),
       },
       userPoolRemovalPolicy: props.removalPolicy,
       corsAllowOrigins: props.corsAllowOrigins,

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { Data } from '../../infra/constructs/data';
 import { EVENT_DETAIL_TYPES, Events } from '../../infra/constructs/events';
 import { REACHOUT_RUNTIME } from '../../infra/constructs/reachout-function';
-import { logicalIdOf, resourcesOf, synthesized, TEST_ENV } from './support';
+import { buildStack, logicalIdOf, resourcesOf, synthesized, TEST_ENV } from './support';
 
 const bareStack = () => new Stack(new App(), 'Bare', { env: TEST_ENV });
 
@@ -69,6 +69,18 @@ describe('ReachoutStack with everything optional (numbers, webhooks, API keys, S
     const routes = Object.values(resourcesOf(template, 'AWS::ApiGatewayV2::Route')).map((r) => `${r.Properties!.RouteKey as string} ${r.Properties!.AuthorizationType as string}`);
     expect(routes.filter((r) => r === 'ANY /{proxy+} NONE')).toHaveLength(1);
     template.resourceCountIs('AWS::ApiGatewayV2::Api', 3);
+  });
+
+  it('gives the API function the deploy-time IAM principal mapping, normalised, when asked', () => {
+    const withMapping = Object.values(resourcesOf(template, 'AWS::Lambda::Function'))
+      .map((f) => (f.Properties!.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables?.IAM_PRINCIPALS)
+      .filter((v) => v !== undefined);
+    expect(withMapping).toHaveLength(1);
+    expect(JSON.parse(withMapping[0] as string)).toEqual({ 'arn:aws:iam::123456789012:role/Ops': { instances: ['*'], admin: true } });
+  });
+
+  it('refuses an invalid IAM principal mapping at synth', () => {
+    expect(() => buildStack({ iamPrincipals: { 'not-an-arn': { instances: [], admin: 'yes' } } as never })).toThrow(/IAM_PRINCIPALS/);
   });
 
   it('orders the requested numbers for the SIP media application and outputs them', () => {

@@ -27,6 +27,7 @@ export const VARIANTS = {
     apiKeyApi: true,
     smaMessageLogs: true,
     removalPolicy: RemovalPolicy.DESTROY,
+    iamPrincipals: { 'arn:aws:iam::123456789012:role/service/Ops': { instances: ['*'], admin: true } },
   },
 } satisfies Record<string, ReachoutStackProps>;
 
