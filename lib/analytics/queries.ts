@@ -60,6 +60,11 @@ function query(name: string, description: string, datasets: readonly DatasetName
 }
 
 const count = (condition: string) => `sum(CASE WHEN ${condition} THEN 1 ELSE 0 END)`;
+// The report's funnel stages (lib/results/classify.ts), in its order of precedence: completed, silent, no-match,
+// timeout, user hang-up, other. Defined once here so each stage's condition excludes the earlier ones.
+const ENDED = 'answered AND NOT coalesce(completed, false)';
+const INTERACTED_ENDED = `${ENDED} AND user_turns > 0`;
+const NO_MATCH = 'coalesce(no_match_hangup, false)';
 const pct = (part: string, whole: string) => `round(100 * CAST(${part} AS DOUBLE) / nullif(${whole}, 0), 2)`;
 
 /** The saved queries, in the order the docs list them. */
@@ -90,18 +95,20 @@ ORDER BY grades.intention_results`,
   ),
   query(
     'funnel',
-    'The call funnel (R3): dialled, answered, not answered, silent hang-up, effective interaction, main flow completed, user, no-match and timeout hang-ups',
+    'The call funnel (R3), staged as the report counts it: every answered call that did not complete ends in exactly one of silent hang-up, no-match hang-up, timeout hang-up, user hang-up or other end',
     ['calls'],
     [],
     `SELECT count(*) AS dialled,
   coalesce(${count('answered')}, 0) AS answered,
   coalesce(${count('NOT coalesce(answered, false)')}, 0) AS not_answered,
-  coalesce(${count("answered AND coalesce(user_turns, 0) = 0 AND hangup_party = 'person'")}, 0) AS silent_hangup,
+  coalesce(${count(`${ENDED} AND coalesce(user_turns, 0) = 0`)}, 0) AS silent_hangup,
   coalesce(${count('answered AND user_turns > 0')}, 0) AS effective_interaction,
-  coalesce(${count('completed')}, 0) AS main_flow_completed,
-  coalesce(${count("answered AND hangup_party = 'person'")}, 0) AS user_hangup,
-  coalesce(${count('no_match_hangup')}, 0) AS no_match_hangup,
-  coalesce(${count("answered AND hangup_reason = 'silence'")}, 0) AS timeout_hangup
+  coalesce(${count('answered AND completed')}, 0) AS main_flow_completed,
+  coalesce(${count(`${INTERACTED_ENDED} AND (no_match_hangup OR hangup_reason = 'silence' OR hangup_party = 'person')`)}, 0) AS main_flow_hangup,
+  coalesce(${count(`${INTERACTED_ENDED} AND NOT ${NO_MATCH} AND coalesce(hangup_reason, '') <> 'silence' AND hangup_party = 'person'`)}, 0) AS user_hangup,
+  coalesce(${count(`${INTERACTED_ENDED} AND ${NO_MATCH}`)}, 0) AS no_match_hangup,
+  coalesce(${count(`${INTERACTED_ENDED} AND NOT ${NO_MATCH} AND hangup_reason = 'silence'`)}, 0) AS timeout_hangup,
+  coalesce(${count(`${INTERACTED_ENDED} AND NOT ${NO_MATCH} AND coalesce(hangup_reason, '') <> 'silence' AND coalesce(hangup_party, '') <> 'person'`)}, 0) AS other_end
 FROM c`,
   ),
   query(

@@ -150,12 +150,18 @@ describe('analytics after a demo campaign on the local runtime', () => {
     };
     const [funnel] = await db.saved('funnel', params);
     const f = report.body.funnel;
-    expect({ dialled: f.dialled, answered: f.answered, notAnswered: f.notAnswered, mainFlowCompleted: f.mainFlowCompleted, effectiveInteraction: f.effectiveInteraction }).toEqual({
+    expect(f).toEqual({
       dialled: funnel!.dialled,
       answered: funnel!.answered,
       notAnswered: funnel!.not_answered,
-      mainFlowCompleted: funnel!.main_flow_completed,
+      silentHangup: funnel!.silent_hangup,
       effectiveInteraction: funnel!.effective_interaction,
+      mainFlowCompleted: funnel!.main_flow_completed,
+      mainFlowHangup: funnel!.main_flow_hangup,
+      userHangup: funnel!.user_hangup,
+      noMatchHangup: funnel!.no_match_hangup,
+      timeoutHangup: funnel!.timeout_hangup,
+      otherEnd: funnel!.other_end,
     });
     const grades = await db.saved('intention-grades', params);
     expect(data.intention.map((g) => [g.intention_results, g.total, g.percent])).toEqual(grades.map((g) => [g.intention_results, g.total, g.percent] as Cell[]));

@@ -80,17 +80,27 @@ function expected(name: string, f: ReturnType<typeof facts>): Record<string, Cel
     case 'funnel': {
       const n = (p: (c: CallRecord) => boolean) => calls.filter(p).length;
       const ut = (c: CallRecord) => userTurns(f.turns.get(c.callId) ?? []);
+      // The report's precedence (lib/results/classify.ts) for answered calls that did not complete.
+      const ended = (c: CallRecord) => c.answered && !c.completed;
+      const stage = (c: CallRecord) =>
+        !ended(c) || ut(c) === 0 ? undefined
+          : c.noMatchHangup ? 'noMatch'
+            : c.hangupReason === 'silence' ? 'timeout'
+              : c.hangupParty === 'person' ? 'user'
+                : 'other';
       return [
         {
           dialled: calls.length,
           answered: n((c) => c.answered),
           not_answered: n((c) => !c.answered),
-          silent_hangup: n((c) => c.answered && ut(c) === 0 && c.hangupParty === 'person'),
+          silent_hangup: n((c) => ended(c) && ut(c) === 0),
           effective_interaction: n((c) => c.answered && ut(c) > 0),
-          main_flow_completed: n((c) => c.completed),
-          user_hangup: n((c) => c.answered && c.hangupParty === 'person'),
-          no_match_hangup: n((c) => c.noMatchHangup),
-          timeout_hangup: n((c) => c.answered && c.hangupReason === 'silence'),
+          main_flow_completed: n((c) => c.answered && c.completed),
+          main_flow_hangup: n((c) => stage(c) === 'user' || stage(c) === 'noMatch' || stage(c) === 'timeout'),
+          user_hangup: n((c) => stage(c) === 'user'),
+          no_match_hangup: n((c) => stage(c) === 'noMatch'),
+          timeout_hangup: n((c) => stage(c) === 'timeout'),
+          other_end: n((c) => stage(c) === 'other'),
         },
       ];
     }
