@@ -199,6 +199,10 @@ class Step {
       // No dead air: whatever left the call with nothing to do, end it politely.
       this.systemFailure('deadAir', 'nothing to do on a live call; ending it');
       actions = this.apologise();
+    } else if (actions.length === 0 && e.InvocationEventType === 'ACTION_SUCCESSFUL' && !this.actionListOver()) {
+      // The success of an action that is not the last we sent comes out of turn (Chime reports the end of a
+      // list): an empty list would replace whatever Chime has queued with nothing; a NULL one keeps it.
+      return this.finishStep(KEEP);
     }
     actions = fitActions(actions);
     if (actions.length > 0) this.s.last = actions;
@@ -516,8 +520,19 @@ class Step {
         this.s.tr = false;
         this.s.br = false;
         return this.hangUp('robot', 'transferFailed');
-      case 'Hangup':
-        return [];
+      case 'Hangup': {
+        // Our hang-up failed: left at that, the line stays open with nothing queued. Hang up again, a bounded
+        // number of times (then the person's hang-up or the lease's expiry ends the call).
+        if (this.s.rt >= MAX_RECOVERIES) {
+          this.systemFailure('hangupFailing', `hang-up keeps failing: ${errorType ?? '?'}`, 'error');
+          return [];
+        }
+        this.s.rt += 1;
+        this.s.aw = 'hangup';
+        this.s.hp ??= 'robot';
+        const tag = data.Parameters?.ParticipantTag === 'LEG-B' ? 'LEG-B' : 'LEG-A';
+        return [tag === 'LEG-B' ? { Type: 'Hangup', Parameters: { ...(data.Parameters as Record<string, unknown>), SipResponseCode: '0' } } : hangupAction(this.actx())];
+      }
       default:
         this.systemFailure('actionFailed', `action ${data?.Type ?? '?'} failed`);
         return this.apologise();
