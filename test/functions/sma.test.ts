@@ -308,6 +308,24 @@ describe('SMA handler', () => {
     expect(await c.lease(c.slot)).toBeUndefined();
   });
 
+  it('trusts the lease the dialer renewed when it placed the call: no lease write until it runs low', async () => {
+    const c = await call();
+    const started: GuideEventOverrides = { participants: { 'LEG-A': { StartTimeInMilliseconds: String(c.clock.now()) } } };
+    const taken = Number((await c.lease(c.slot))?.expiresAt);
+    await c.send('new-outbound-call', started);
+    c.advance(3000);
+    await c.send('ringing', started);
+    c.advance(4000);
+    await c.send('call-answered', started);
+    c.advance(30_000);
+    await c.send('action-successful.start-bot-conversation', { ...speech(''), ...started });
+    expect(Number((await c.lease(c.slot))?.expiresAt)).toBe(taken);
+    // Three minutes in, less than ten are left on the dialer's lease (less its margin): renewed.
+    c.advance(3 * 60_000);
+    await c.send('action-successful.start-bot-conversation', { ...speech(''), ...started });
+    expect(Number((await c.lease(c.slot))?.expiresAt)).toBeGreaterThan(taken);
+  });
+
   it('listens for the callee’s first words before the first prompt and hangs up on a machine (P9)', async () => {
     const c = await call({ plan: { listenForGreeting: true } });
     const r = await c.answer();
