@@ -71,8 +71,12 @@ export function createSmaHandler(svc: Services, options: SmaHandlerOptions = {})
       });
       if (plan) session.plan = plan;
     }
-    const dialog = session.plan
-      ? await loadDialog(svc, session.ids.instanceId, session.plan.scenarioId, session.plan.scenarioVersion).catch((error: unknown) => {
+    const plan = session.plan;
+    // Only the events that may run the dialog wait for the scenario; the first ones of a call (NEW_OUTBOUND_CALL,
+    // RINGING) start loading it for a cold container without waiting (compiled scenarios are cached per container).
+    if (plan && !needsPlan) void loadDialog(svc, session.ids.instanceId, plan.scenarioId, plan.scenarioVersion).catch(() => undefined);
+    const dialog = plan && needsPlan
+      ? await loadDialog(svc, session.ids.instanceId, plan.scenarioId, plan.scenarioVersion).catch((error: unknown) => {
           log.warn('scenario not loaded', { callId: session.ids.callId, error });
           return undefined;
         })

@@ -63,3 +63,87 @@ export function lambdaContext(functionName: string, clock: Clock, timeoutMs = 30
     succeed: () => {},
   };
 }
+
+/**
+ * A clock that moves only when driven (tests of the local platform): sleepers wait until {@link driveClock}
+ * moves time to them, so a campaign that spans minutes or hours of calls runs in however long its work takes,
+ * whatever the machine's load, with no wall-clock waits to race.
+ */
+export class SteppedClock implements Clock {
+  private current: number;
+  private sleepers: { at: number; resolve: () => void }[] = [];
+
+  constructor(start = Date.UTC(2026, 0, 5, 9, 0, 0)) {
+    this.current = start;
+  }
+
+  now(): number {
+    return this.current;
+  }
+
+  /** Resolves when the clock has been driven `ms` ahead (at once for `ms <= 0`). */
+  sleep(ms: number): Promise<void> {
+    if (!(ms > 0)) return Promise.resolve();
+    return new Promise((resolve) => this.sleepers.push({ at: this.current + ms, resolve }));
+  }
+
+  /** When the earliest sleeper wakes; undefined when nobody sleeps. */
+  nextWake(): number | undefined {
+    let next: number | undefined;
+    for (const s of this.sleepers) if (next === undefined || s.at < next) next = s.at;
+    return next;
+  }
+
+  /** Moves time forward by `ms` and wakes every sleeper due. */
+  advance(ms: number): void {
+    this.current += Math.max(0, ms);
+    const due = this.sleepers.filter((s) => s.at <= this.current);
+    this.sleepers = this.sleepers.filter((s) => s.at > this.current);
+    for (const s of due) s.resolve();
+  }
+
+  /** Moves time to the earliest sleeper and wakes every sleeper due then; false when nobody sleeps. */
+  advanceToNextWake(): boolean {
+    const next = this.nextWake();
+    if (next === undefined) return false;
+    this.advance(next - this.current);
+    return true;
+  }
+}
+
+/** Options of {@link driveClock}. */
+export interface DriveClockOptions {
+  /** Whether work that is not waiting on the clock is still running (the local platform's store requests in flight). */
+  busy: () => boolean;
+  /** The condition to reach; checked whenever the work has settled, before time moves on. */
+  done: () => boolean | Promise<boolean>;
+  /** Clock time after which driving gives up (an error naming it, instead of a test's wall-clock timeout). */
+  maxClockMs: number;
+  /** Event-loop turns without work in flight that count as settled (default 3). */
+  quietTurns?: number;
+}
+
+/**
+ * Drives a {@link SteppedClock}: lets the running work settle (nothing busy for a few event-loop turns: all
+ * that is left waits on the clock), checks `done`, and only then moves time to the next sleeper. Time never
+ * moves while work is in flight, so outcomes depend on the clock and the scripts, not on the machine's speed.
+ */
+export async function driveClock(clock: SteppedClock, options: DriveClockOptions): Promise<void> {
+  const start = clock.now();
+  const quietTurns = options.quietTurns ?? 3;
+  for (;;) {
+    for (let quiet = 0; quiet < quietTurns; ) {
+      if (options.busy()) {
+        quiet = 0;
+        // Work in flight: wait for it without spinning (the store may be served by this very process).
+        await new Promise((resolve) => setTimeout(resolve, 1));
+      } else {
+        await new Promise((resolve) => setImmediate(resolve));
+        if (!options.busy()) quiet++;
+      }
+    }
+    if (await options.done()) return;
+    if (clock.now() - start > options.maxClockMs) throw new Error(`driveClock: not done after ${options.maxClockMs} ms of clock time`);
+    if (!clock.advanceToNextWake()) throw new Error('driveClock: not done and nothing left to wake');
+  }
+}

@@ -12,6 +12,7 @@ import { createLogger, type Logger } from '../lib/core/log';
 import { loadCursorSecret } from '../lib/store/cursor-secret';
 import { createApiKey, createInstance, listInstanceIds } from '../lib/instances/repository';
 import type { Clock } from '../lib/ports/clock';
+import type { Store } from '../lib/ports/store';
 import type { Telephony } from '../lib/ports/telephony';
 import type { SimulatedTelephony } from './telephony/simulator';
 import type { Workflows } from '../lib/ports/workflows';
@@ -70,10 +71,36 @@ export interface Platform {
   webhooks: LocalWebhooks | undefined;
   /** Resolves when queues and bus have nothing in flight. */
   idle(): Promise<void>;
+  /**
+   * Whether store requests are in flight right now: the work of handlers, consumers and calls goes through
+   * the store between its waits on the clock, so a platform that stays not busy for a few event-loop turns is
+   * only waiting on the clock (what `driveClock` of local/clock.ts waits for before moving a SteppedClock).
+   */
+  busy(): boolean;
   close(): Promise<void>;
 }
 
 const TABLE = 'reachout';
+
+/** The store, counting its requests in flight (see {@link Platform.busy}). */
+class TrackedStore implements Store {
+  inFlight = 0;
+  constructor(private readonly inner: Store) {}
+  private track<T>(op: () => Promise<T>): Promise<T> {
+    this.inFlight++;
+    return op().finally(() => {
+      this.inFlight--;
+    });
+  }
+  get(...a: Parameters<Store['get']>) { return this.track(() => this.inner.get(...a)); }
+  batchGet(...a: Parameters<Store['batchGet']>) { return this.track(() => this.inner.batchGet(...a)); }
+  put(...a: Parameters<Store['put']>) { return this.track(() => this.inner.put(...a)); }
+  update(...a: Parameters<Store['update']>) { return this.track(() => this.inner.update(...a)); }
+  delete(...a: Parameters<Store['delete']>) { return this.track(() => this.inner.delete(...a)); }
+  query(...a: Parameters<Store['query']>) { return this.track(() => this.inner.query(...a)); }
+  batchPut(...a: Parameters<Store['batchPut']>) { return this.track(() => this.inner.batchPut(...a)); }
+  batchDelete(...a: Parameters<Store['batchDelete']>) { return this.track(() => this.inner.batchDelete(...a)); }
+}
 
 /** Starts the whole platform in this process: store, queues, bus, blobs, telephony simulator, consumers, HTTP API. */
 export async function startLocalPlatform(options: PlatformOptions = {}): Promise<Platform> {
@@ -91,7 +118,7 @@ export async function startLocalPlatform(options: PlatformOptions = {}): Promise
   });
   await ensureTable(client, TABLE, tableDefinition);
   const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false } });
-  const store = new DynamoDbStore({ tableName: TABLE, client: doc });
+  const store = new TrackedStore(new DynamoDbStore({ tableName: TABLE, client: doc }));
 
   const queue = (name: string, visibilityTimeoutSeconds: number) => {
     const deadLetter = new LocalQueue({ name: `${name}-dlq`, clock });
@@ -168,6 +195,7 @@ export async function startLocalPlatform(options: PlatformOptions = {}): Promise
       await background.idle();
       await webhooks?.idle();
     },
+    busy: () => store.inFlight > 0,
     close: async () => {
       await background.close();
       await webhooks?.stop();

@@ -162,6 +162,12 @@ const KEEP = null;
 
 /** How long Lex waits for the callee's first words before giving up on the greeting (ms). */
 export const GREETING_TIMEOUT_MS = 2500;
+/**
+ * How much earlier than the call's start the dialer may have renewed the lease (its rate wait of up to 20 s, the
+ * call record's writes, the plan's load, CreateSipMediaApplicationCall): the lease is trusted to last
+ * LEASE_TTL_MS from the call's start, less this.
+ */
+export const DIAL_LEASE_MARGIN_MS = 2 * 60_000;
 /** Recoveries in a row after which the call ends politely instead of trying again. */
 export const MAX_RECOVERIES = 2;
 /** StartBotConversation errors that mean the bot is misconfigured (a system failure, not silence). */
@@ -199,6 +205,10 @@ class Step {
       // No dead air: whatever left the call with nothing to do, end it politely.
       this.systemFailure('deadAir', 'nothing to do on a live call; ending it');
       actions = this.apologise();
+    } else if (actions.length === 0 && e.InvocationEventType === 'ACTION_SUCCESSFUL' && !this.actionListOver()) {
+      // The success of an action that is not the last we sent comes out of turn (Chime reports the end of a
+      // list): an empty list would replace whatever Chime has queued with nothing; a NULL one keeps it.
+      return this.finishStep(KEEP);
     }
     actions = fitActions(actions);
     if (actions.length > 0) this.s.last = actions;
@@ -516,8 +526,19 @@ class Step {
         this.s.tr = false;
         this.s.br = false;
         return this.hangUp('robot', 'transferFailed');
-      case 'Hangup':
-        return [];
+      case 'Hangup': {
+        // Our hang-up failed: left at that, the line stays open with nothing queued. Hang up again, a bounded
+        // number of times (then the person's hang-up or the lease's expiry ends the call).
+        if (this.s.rt >= MAX_RECOVERIES) {
+          this.systemFailure('hangupFailing', `hang-up keeps failing: ${errorType ?? '?'}`, 'error');
+          return [];
+        }
+        this.s.rt += 1;
+        this.s.aw = 'hangup';
+        this.s.hp ??= 'robot';
+        const tag = data.Parameters?.ParticipantTag === 'LEG-B' ? 'LEG-B' : 'LEG-A';
+        return [tag === 'LEG-B' ? { Type: 'Hangup', Parameters: { ...(data.Parameters as Record<string, unknown>), SipResponseCode: '0' } } : hangupAction(this.actx())];
+      }
       default:
         this.systemFailure('actionFailed', `action ${data?.Type ?? '?'} failed`);
         return this.apologise();
@@ -689,6 +710,11 @@ class Step {
   private leaseRenewal(): void {
     if (this.s.ph === 'ended' || this.event.InvocationEventType === 'NEW_OUTBOUND_CALL') return;
     const now = this.ctx.now;
+    // The dialer renews the lease just before it places the call (lib/dialer/dial.ts): trust it to last from the
+    // call's start (LEG-A's StartTimeInMilliseconds) rather than write it again on RINGING and CALL_ANSWERED,
+    // whose sessions start afresh from the call's arguments (Chime keeps no attributes of their answers).
+    const st = this.s.st;
+    if (this.s.le === undefined && st !== undefined && st <= now + 60_000 && st > now - LEASE_TTL_MS) this.s.le = st + LEASE_TTL_MS - DIAL_LEASE_MARGIN_MS;
     if (this.s.le === undefined || this.s.le - now < LEASE_RENEW_WHEN_LEFT_MS) {
       if (this.effects.some((e) => e.type === 'lease')) return;
       this.effects.push({ type: 'lease', op: 'renew', until: now + LEASE_TTL_MS });

@@ -11,11 +11,28 @@ import { keys } from '../../lib/store/keys';
 import { guideEvent, type GuideEventOverrides, type JsonPatch } from '../support/chime-guide';
 import { smaRig } from '../support/sma';
 
-/** A store whose operations fail while `failing` is set. */
+/**
+ * A store whose operations fail while `failing` is set, after the first `okFirst` operations have gone
+ * through (an outage that starts mid-invocation leaves some writes done and others not).
+ */
 class FlakyStore extends MemoryStore {
   failing = false;
+  okFirst = 0;
+  /** Operations refused since the outage began (the property checks the outage reached the handler). */
+  refused = 0;
   private check() {
-    if (this.failing) throw new Error('simulated store outage');
+    if (!this.failing) return;
+    if (this.okFirst > 0) {
+      this.okFirst--;
+      return;
+    }
+    this.refused++;
+    throw new Error('simulated store outage');
+  }
+  /** Starts an outage that lets `okFirst` more operations through first. */
+  outage(okFirst: number) {
+    this.failing = true;
+    this.okFirst = okFirst;
   }
   override async get(...a: Parameters<MemoryStore['get']>) { this.check(); return super.get(...a); }
   override async put(...a: Parameters<MemoryStore['put']>) { this.check(); return super.put(...a); }
@@ -32,7 +49,7 @@ type Step =
   | { kind: 'invalid' }
   | { kind: 'duplicate' }
   | { kind: 'stale' }
-  | { kind: 'storeOutage' }
+  | { kind: 'storeOutage'; okFirst: number }
   | { kind: 'wait'; ms: number };
 
 const replies = ['yes', 'no', 'I can pay on Friday', '', 'digits:1', 'digits:9', 'please leave a message after the tone', 'who is this?', 'big'];
@@ -45,7 +62,7 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   { weight: 1, arbitrary: fc.constant({ kind: 'invalid' as const }) },
   { weight: 1, arbitrary: fc.constant({ kind: 'duplicate' as const }) },
   { weight: 1, arbitrary: fc.constant({ kind: 'stale' as const }) },
-  { weight: 1, arbitrary: fc.constant({ kind: 'storeOutage' as const }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('storeOutage' as const), okFirst: fc.integer({ min: 0, max: 3 }) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('wait' as const), ms: fc.integer({ min: 1000, max: 12 * 60_000 }) }) },
 );
 
@@ -75,6 +92,7 @@ const eventFor: Record<string, { success: string; fail: string }> = {
 describe('SMA handler under random event sequences', () => {
   it('never throws, always answers validly, never leaves a live call silent, and ends every call with one final record', async () => {
     const template = getTemplate('payment-reminder')!.definition('en');
+    let refusedTotal = 0;
     await fc.assert(
       fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 30 }), fc.boolean(), fc.boolean(), async (steps, recording, greeting) => {
         const store = new FlakyStore();
@@ -111,12 +129,18 @@ describe('SMA handler under random event sequences', () => {
         await send('ringing');
         let r = await send('call-answered');
         live = true;
+        // An outage step makes the store fail during the step after it (that invocation only).
+        let outage: number | undefined;
         for (const s of steps) {
           if (ended) break;
           store.failing = false;
           if (s.kind === 'storeOutage') {
-            store.failing = true;
+            outage = s.okFirst;
             continue;
+          }
+          if (outage !== undefined && s.kind !== 'wait') {
+            store.outage(outage);
+            outage = undefined;
           }
           if (s.kind === 'wait') {
             rig.clock.sleep(0);
@@ -140,7 +164,7 @@ describe('SMA handler under random event sequences', () => {
             continue;
           }
           if (s.kind === 'personHangsUp' || queue.length === 0 || hungUp) {
-            store.failing = false;
+            // The store may be failing at hang-up too: the final record is then the sweep's to write.
             await send('hangup.leg-a', { actionData: { Parameters: { ParticipantTag: 'LEG-A', SipResponseCode: '0' } } });
             ended = true;
             break;
@@ -153,9 +177,11 @@ describe('SMA handler under random event sequences', () => {
           if (action.Type === 'CallAndBridge' && s.outcome === 'success') bridged = true;
           r = await send(s.outcome === 'success' ? names.success : names.fail, { actionData: actionData(action, s.outcome, s.reply, s.errorType) });
           // No dead air: after the list ran out (success of its last action, or a failure), a live unbridged call always gets something to do.
-          if (live && !hungUp && !bridged && !store.failing) expect(r.Actions === null || r.Actions.length > 0).toBe(true);
+          // That holds during a store outage too: the handler then apologises and hangs up.
+          if (live && !hungUp && !bridged) expect(r.Actions === null || r.Actions.length > 0).toBe(true);
         }
         store.failing = false;
+        refusedTotal += store.refused;
         if (!ended) {
           if (bridged) await send('hangup.leg-b.bridged');
           await send('hangup.leg-a', { actionData: { Parameters: { ParticipantTag: 'LEG-A', SipResponseCode: '0' } } });
@@ -165,8 +191,9 @@ describe('SMA handler under random event sequences', () => {
         await rig.drain();
         // Whatever failed on the way, the attempt ends: lost-attempt recovery closes a record a failed hang-up left open.
         let job = await rig.job(opened.jobId);
-        if (job?.status === 'Executing') {
-          (rig.clock as unknown as { advance(ms: number): void }).advance(5 * 60 * 60_000);
+        // The sweep runs every minute: a record left with pending events takes one round to drain, the next to close.
+        for (let round = 0; round < 3 && job?.status === 'Executing'; round++) {
+          (rig.clock as unknown as { advance(ms: number): void }).advance(round === 0 ? 5 * 60 * 60_000 : 60_000);
           await reconcileOverdueAttempt(rig.deps, job);
           await rig.deps.outbox.sweep('inst1');
           job = await rig.job(opened.jobId);
@@ -179,5 +206,7 @@ describe('SMA handler under random event sequences', () => {
       }),
       { numRuns: 60 },
     );
+    // The outages reached the handler (an outage that is over before the next event tests nothing).
+    expect(refusedTotal).toBeGreaterThan(0);
   });
 });

@@ -308,6 +308,24 @@ describe('SMA handler', () => {
     expect(await c.lease(c.slot)).toBeUndefined();
   });
 
+  it('trusts the lease the dialer renewed when it placed the call: no lease write until it runs low', async () => {
+    const c = await call();
+    const started: GuideEventOverrides = { participants: { 'LEG-A': { StartTimeInMilliseconds: String(c.clock.now()) } } };
+    const taken = Number((await c.lease(c.slot))?.expiresAt);
+    await c.send('new-outbound-call', started);
+    c.advance(3000);
+    await c.send('ringing', started);
+    c.advance(4000);
+    await c.send('call-answered', started);
+    c.advance(30_000);
+    await c.send('action-successful.start-bot-conversation', { ...speech(''), ...started });
+    expect(Number((await c.lease(c.slot))?.expiresAt)).toBe(taken);
+    // Three minutes in, less than ten are left on the dialer's lease (less its margin): renewed.
+    c.advance(3 * 60_000);
+    await c.send('action-successful.start-bot-conversation', { ...speech(''), ...started });
+    expect(Number((await c.lease(c.slot))?.expiresAt)).toBeGreaterThan(taken);
+  });
+
   it('listens for the callee’s first words before the first prompt and hangs up on a machine (P9)', async () => {
     const c = await call({ plan: { listenForGreeting: true } });
     const r = await c.answer();
@@ -316,6 +334,194 @@ describe('SMA handler', () => {
     expect(typesOf(hungUp)).toEqual(['Hangup']);
   });
 });
+
+/** The actions Reachout sends (lib/telephony/actions.ts); each has its ACTION_SUCCESSFUL and ACTION_FAILED case below. */
+const SENT_ACTIONS = ['Speak', 'Pause', 'StartBotConversation', 'SpeakAndGetDigits', 'StartCallRecording', 'CallAndBridge', 'Hangup'] as const;
+
+/**
+ * ACTION_SUCCESSFUL and ACTION_FAILED of every action Reachout sends, each in the state where Reachout sends
+ * it and with the parameters it sent (as Chime echoes them), built on the guide's example of that event.
+ * Chime sends ACTION_SUCCESSFUL after the last action of a list, ACTION_FAILED for the first that fails
+ * (clearing the rest), so each case makes the action the last one or the failing one.
+ */
+const ACTION_RESULT_CASES: { action: (typeof SENT_ACTIONS)[number]; outcome: 'success' | 'failure'; name: string; run: () => Promise<void> }[] = [
+  {
+    action: 'Speak', outcome: 'success', name: 'moves the dialog on when the last prompt has been said',
+    run: async () => {
+      const c = await call({ dialog: announce('speak') });
+      const answered = await c.answer();
+      expect(typesOf(answered)).toEqual(['Pause', 'Speak']);
+      expect(typesOf(await c.send('action-successful.speak', { actionData: dataOf(answered, 'Speak') }))).toEqual(['Hangup']);
+    },
+  },
+  {
+    action: 'Speak', outcome: 'failure', name: 'moves the dialog on when the last prompt fails for good (no apology: nothing of ours broke the call)',
+    run: async () => {
+      const c = await call({ dialog: announce('speak') });
+      const answered = await c.answer();
+      const r = await c.send('action-failed.speak.access-denied', { actionData: dataOf(answered, 'Speak') });
+      expect(typesOf(r)).toEqual(['Hangup']);
+    },
+  },
+  {
+    action: 'Pause', outcome: 'success', name: 'keeps what Chime has queued: a Pause is never the last action (Chime reports the end of a list), so its success comes out of turn',
+    run: async () => {
+      const c = await call();
+      const answered = await c.answer();
+      expect(typesOf(answered)).toEqual(['Pause', 'StartBotConversation']);
+      expect((await c.send('action-successful.pause', { actionData: dataOf(answered, 'Pause') })).Actions).toBeNull();
+      // A lone pause in a scenario is followed by a hang-up (a list never ends waiting on nothing).
+      const lone = await call({ dialog: announce('pause') });
+      expect(typesOf(await lone.answer())).toEqual(['Pause', 'Hangup']);
+    },
+  },
+  {
+    action: 'Pause', outcome: 'failure', name: 're-issues what Chime cleared behind it',
+    run: async () => {
+      const c = await call();
+      const answered = await c.answer();
+      expect(typesOf(await c.send('action-failed.pause', { actionData: dataOf(answered, 'Pause') }))).toEqual(['StartBotConversation']);
+    },
+  },
+  {
+    action: 'StartBotConversation', outcome: 'success', name: 'takes the answer to the dialog',
+    run: async () => {
+      const c = await call();
+      await c.answer();
+      expect(typesOf(await c.send('action-successful.start-bot-conversation', speech('yes')))).toEqual(['Speak', 'Hangup']);
+    },
+  },
+  {
+    action: 'StartBotConversation', outcome: 'failure', name: 'takes a throttled bot as silence (asks again)',
+    run: async () => {
+      const c = await call();
+      const answered = await c.answer();
+      const r = await c.send('action-failed.start-bot-conversation.action-execution-throttled', { actionData: dataOf(answered, 'StartBotConversation') });
+      expect(typesOf(r)).toEqual(['StartBotConversation']);
+    },
+  },
+  {
+    action: 'SpeakAndGetDigits', outcome: 'success', name: 'takes the keys to the dialog',
+    run: async () => {
+      const c = await call({ dialog: sayThenListen(undefined, 'Press 1 to confirm', true) });
+      const answered = await c.answer();
+      const r = await c.send('action-successful.speak-and-get-digits', { actionData: { ...dataOf(answered, 'SpeakAndGetDigits'), ReceivedDigits: '1' } });
+      expect(typesOf(r)).toEqual(['Hangup']);
+      await c.send('hangup.leg-a');
+      expect(await c.cdr()).toMatchObject({ status: 'Succeeded', interacted: false, systemFailure: false });
+    },
+  },
+  {
+    action: 'SpeakAndGetDigits', outcome: 'failure', name: 'takes no keys (InvalidDigitsReceived) as silence, a system error as silence too',
+    run: async () => {
+      const c = await call({ dialog: sayThenListen(undefined, 'Press 1 to confirm', true) });
+      const answered = await c.answer();
+      const none = await c.send('action-failed.speak-and-get-digits.system-exception', { actionData: { ...dataOf(answered, 'SpeakAndGetDigits'), ErrorType: 'InvalidDigitsReceived' } });
+      expect(typesOf(none)).toEqual(['Hangup']);
+      const c2 = await call({ dialog: sayThenListen(undefined, 'Press 1 to confirm', true) });
+      const answered2 = await c2.answer();
+      expect(typesOf(await c2.send('action-failed.speak-and-get-digits.system-exception', { actionData: dataOf(answered2, 'SpeakAndGetDigits') }))).toEqual(['Hangup']);
+    },
+  },
+  {
+    action: 'StartCallRecording', outcome: 'success', name: 'starts the dialog once recording runs and keeps the recording key',
+    run: async () => {
+      const c = await call({ plan: { recording: true } });
+      const answered = await c.answer();
+      expect(typesOf(answered)).toEqual(['StartCallRecording']);
+      const r = await c.send('action-successful.start-call-recording.key', { actionData: dataOf(answered, 'StartCallRecording') });
+      expect(typesOf(r)).toEqual(['Pause', 'StartBotConversation']);
+    },
+  },
+  {
+    action: 'StartCallRecording', outcome: 'failure', name: 'starts the dialog anyway and tags the call (a missing recording must not cost the conversation)',
+    run: async () => {
+      const c = await call({ plan: { recording: true } });
+      const answered = await c.answer();
+      const r = await c.send('action-failed.start-call-recording.no-access', { actionData: dataOf(answered, 'StartCallRecording') });
+      expect(typesOf(r)).toEqual(['Pause', 'StartBotConversation']);
+      await c.send('hangup.leg-a');
+      expect(await c.cdr()).toMatchObject({ tags: { recordingFailed: 'true' }, systemFailure: false });
+    },
+  },
+  {
+    action: 'CallAndBridge', outcome: 'success', name: 'waits while the call is bridged (no dead air: both legs talk)',
+    run: async () => {
+      const c = await call();
+      await c.answer();
+      const keys = await c.send('action-successful.start-bot-conversation', { actionData: { IntentResult: { SessionState: { SessionAttributes: { transcript: '5', inputMode: 'DTMF' } } } } });
+      expect(typesOf(await c.send('action-successful.call-and-bridge', { actionData: dataOf(keys, 'CallAndBridge') }))).toEqual([]);
+    },
+  },
+  {
+    action: 'CallAndBridge', outcome: 'failure', name: 'hangs up when the transfer target does not answer, tagging the call',
+    run: async () => {
+      const c = await call();
+      await c.answer();
+      const keys = await c.send('action-successful.start-bot-conversation', { actionData: { IntentResult: { SessionState: { SessionAttributes: { transcript: '5', inputMode: 'DTMF' } } } } });
+      const r = await c.send('action-failed.call-and-bridge.call-not-answered', { actionData: dataOf(keys, 'CallAndBridge') });
+      expect(typesOf(r)).toEqual(['Hangup']);
+      await c.send('hangup.leg-a');
+      expect(await c.cdr()).toMatchObject({ transferred: false, hangupReason: 'transferFailed', tags: { transferFailed: 'true' } });
+    },
+  },
+  {
+    action: 'Hangup', outcome: 'success', name: 'has nothing more to do (HANGUP follows)',
+    run: async () => {
+      const c = await call();
+      await c.answer();
+      const bye = await c.send('action-successful.start-bot-conversation', speech('yes'));
+      expect(typesOf(await c.send('action-successful.hangup', { actionData: dataOf(bye, 'Hangup') }))).toEqual([]);
+    },
+  },
+  {
+    action: 'Hangup', outcome: 'failure', name: 'hangs up again rather than leave the line open with nothing queued',
+    run: async () => {
+      const c = await call();
+      await c.answer();
+      const bye = await c.send('call-update-requested', { actionData: { Parameters: { Arguments: { action: 'hangup', reason: 'stopped' } } } });
+      expect(typesOf(bye)).toEqual(['Hangup']);
+      const r = await c.send('action-failed.hangup', { actionData: dataOf(bye, 'Hangup') });
+      expect(typesOf(r)).toEqual(['Hangup']);
+      // Not for ever: after repeated failures the call is left to end on its own, as a system failure.
+      await c.send('action-failed.hangup', { actionData: dataOf(r, 'Hangup') });
+      await c.send('action-failed.hangup', { actionData: dataOf(r, 'Hangup') });
+      await c.send('hangup.leg-a');
+      expect(await c.cdr()).toMatchObject({ systemFailure: true });
+    },
+  },
+];
+
+describe('SMA handler on the results of every action it sends', () => {
+  it('has an ACTION_SUCCESSFUL and an ACTION_FAILED case for every action Reachout sends', () => {
+    for (const action of SENT_ACTIONS) {
+      for (const outcome of ['success', 'failure'] as const) expect(ACTION_RESULT_CASES.some((x) => x.action === action && x.outcome === outcome), `${action} ${outcome}`).toBe(true);
+    }
+  });
+
+  for (const x of ACTION_RESULT_CASES) it(`${x.action} ${x.outcome === 'success' ? 'ACTION_SUCCESSFUL' : 'ACTION_FAILED'}: ${x.name}`, x.run);
+
+  it('ends the call on a HANGUP of both legs and on a LEG-B hang-up outside a transfer', async () => {
+    const both = await call();
+    await both.answer();
+    expect((await both.send('hangup.both-legs')).Actions).toEqual([]);
+    expect(await both.cdr()).toMatchObject({ status: 'Succeeded', hangupParty: 'person' });
+    const legB = await call();
+    await legB.answer();
+    const r = await legB.send('hangup.leg-b');
+    expect(r.Actions).toEqual([expect.objectContaining({ Type: 'Hangup', Parameters: expect.objectContaining({ ParticipantTag: 'LEG-A' }) })]);
+    await legB.send('hangup.leg-a');
+    expect(await legB.cdr()).toMatchObject({ endedAt: expect.any(String) });
+  });
+});
+
+/** A dialog that only announces (a prompt, or a pause), then hangs up when it is over. */
+function announce(kind: 'speak' | 'pause'): DialogDriver {
+  return {
+    start: () => [{ n: 0 }, kind === 'speak' ? [{ type: 'say', nodeId: 'intro', text: 'Your parcel arrives tomorrow.', bargeIn: false }] : [{ type: 'pause', ms: 1500 }]],
+    next: (s, e) => [s, e.type === 'promptFinished' ? [{ type: 'hangUp', nodeId: 'intro', reason: 'node' }] : []],
+  };
+}
 
 /** A store whose writes fail while `failing` is set (a throttled or unreachable table). */
 class FlakyStore extends MemoryStore implements Store {

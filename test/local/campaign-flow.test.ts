@@ -1,16 +1,25 @@
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { driveClock, SteppedClock } from '../../local/clock';
 import { startLocalPlatform, type Platform } from '../../local/platform';
 
 /**
  * Campaign flow against the local runtime over HTTP: create, import a spreadsheet with good and
  * bad rows, start, pause, resume, stop, and every job ends in a terminal state.
+ *
+ * The platform runs on a stepped clock: time stands still while the test talks to the API and moves on
+ * only when every piece of work has settled (driveClock), so what happens depends on the clock and the
+ * scripted people, not on how loaded the machine is; the calls dialled before the stop run their whole
+ * course in clock time without any wall-clock wait.
  */
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
+const TERMINAL = ['Succeeded', 'Failed', 'Cancelled'];
+
 let platform: Platform;
+const clock = new SteppedClock(Date.UTC(2026, 0, 5, 9, 0, 0));
 beforeAll(async () => {
-  platform = await startLocalPlatform({ memory: true, port: 0, speed: 60 });
+  platform = await startLocalPlatform({ memory: true, port: 0, clock });
 }, 30_000);
 afterAll(async () => {
   await platform?.close();
@@ -59,12 +68,22 @@ describe('campaign flow on the local runtime', () => {
     expect((await api('POST', `/campaigns/${id}/resume`)).body.state).toBe('running');
     const stopped = await api('POST', `/campaigns/${id}/stop`);
     expect(stopped.body.state).toBe('stopped');
+    // Let the calls dialled before the stop run their course on the clock, until every job has ended.
+    await driveClock(clock, {
+      busy: () => platform.busy(),
+      done: async () => {
+        if (platform.telephony.active > 0) return false;
+        const items = (await api('GET', `/campaigns/${id}/jobs?limit=100`)).body.items as { status: string }[];
+        return items.every((j) => TERMINAL.includes(j.status));
+      },
+      maxClockMs: 6 * 60 * 60_000,
+    });
     await platform.idle();
 
     const jobs = (await api('GET', `/campaigns/${id}/jobs?limit=100`)).body.items as { status: string; attempts: number; failureReason?: string }[];
     expect(jobs).toHaveLength(6);
     for (const job of jobs) {
-      expect(['Succeeded', 'Failed', 'Cancelled']).toContain(job.status);
+      expect(TERMINAL).toContain(job.status);
       // Jobs never dialled were cancelled by the stop; dialled ones ended with their call.
       if (job.attempts === 0) expect(job).toMatchObject({ status: 'Cancelled', failureReason: 'Stopped' });
     }

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { ManualClock } from '../../lib/ports/clock';
-import { FastClock, lambdaContext } from '../../local/clock';
+import { driveClock, FastClock, lambdaContext, SteppedClock } from '../../local/clock';
 
 describe('FastClock', () => {
   it('starts at the given time and moves at least speed times faster than the wall clock', async () => {
@@ -31,5 +31,63 @@ describe('lambdaContext', () => {
     expect(context.getRemainingTimeInMillis()).toBe(6_000);
     clock.advance(10_000);
     expect(context.getRemainingTimeInMillis()).toBe(0);
+  });
+});
+
+describe('SteppedClock', () => {
+  it('stands still until driven, then wakes sleepers in time order', async () => {
+    const clock = new SteppedClock(1_000);
+    const woke: string[] = [];
+    void clock.sleep(500).then(() => woke.push(`b@${clock.now()}`));
+    void clock.sleep(200).then(() => woke.push(`a@${clock.now()}`));
+    await Promise.resolve();
+    expect(clock.now()).toBe(1_000);
+    expect(clock.nextWake()).toBe(1_200);
+    expect(clock.advanceToNextWake()).toBe(true);
+    await Promise.resolve();
+    expect(woke).toEqual(['a@1200']);
+    clock.advance(1_000);
+    await Promise.resolve();
+    expect(woke).toEqual(['a@1200', 'b@2200']);
+    expect(clock.advanceToNextWake()).toBe(false);
+  });
+
+  it('resolves a sleep of zero or less at once', async () => {
+    const clock = new SteppedClock();
+    await clock.sleep(0);
+    await clock.sleep(-1);
+    expect(clock.nextWake()).toBeUndefined();
+  });
+});
+
+describe('driveClock', () => {
+  it('moves time only once the work in flight has settled, and stops when done', async () => {
+    const clock = new SteppedClock(0);
+    let inFlight = 0;
+    const seen: number[] = [];
+    // A worker that does "I/O" (not on the clock) then sleeps 60 s of clock time, five times.
+    void (async () => {
+      for (let i = 0; i < 5; i++) {
+        inFlight++;
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        seen.push(clock.now());
+        inFlight--;
+        await clock.sleep(60_000);
+      }
+    })();
+    await driveClock(clock, { busy: () => inFlight > 0, done: () => seen.length === 5, maxClockMs: 3_600_000 });
+    // Each round of work saw the clock where its sleep ended: time never moved while it was running.
+    expect(seen).toEqual([0, 60_000, 120_000, 180_000, 240_000]);
+    expect(clock.now()).toBe(240_000);
+  });
+
+  it('says so when nothing is left to wake, and when the clock budget is spent', async () => {
+    await expect(driveClock(new SteppedClock(0), { busy: () => false, done: () => false, maxClockMs: 1_000 })).rejects.toThrow('nothing left to wake');
+    const clock = new SteppedClock(0);
+    const forever = async () => {
+      for (;;) await clock.sleep(60_000);
+    };
+    void forever();
+    await expect(driveClock(clock, { busy: () => false, done: () => false, maxClockMs: 300_000 })).rejects.toThrow('not done after 300000 ms of clock time');
   });
 });
