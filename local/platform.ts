@@ -7,6 +7,7 @@ import { allRoutes, apiRoutes } from '../functions/api/routes';
 import { createApiHandler } from '../functions/api/handler';
 import { DynamoDbStore, tableDefinition } from '../lib/adapters/aws/dynamodb-store';
 import { compose } from '../lib/composition';
+import { SWEEP_GRACE_MS } from '../lib/outbox/outbox';
 import { DEFAULT_EVENT_SOURCE, type Deps, type Services } from '../lib/core/deps';
 import { createLogger, type Logger } from '../lib/core/log';
 import { loadCursorSecret } from '../lib/store/cursor-secret';
@@ -151,7 +152,11 @@ export async function startLocalPlatform(options: PlatformOptions = {}): Promise
     log,
     config: { eventSource: DEFAULT_EVENT_SOURCE, callsPerSecond: options.callsPerSecond ?? 1, region: 'local' },
   };
-  const svc = compose(deps);
+  // The outbox's grace period covers the real time a drainer may take before the sweep takes its effects over.
+  // Handlers do not run faster on a fast clock, so the grace is kept in real time: 60 s × speed on the clock.
+  // (With the clock's 60 s, a drainer slowed by a loaded machine for one real second at ×60 raced the sweep.)
+  const speed = clock instanceof FastClock ? clock.speed : 1;
+  const svc = compose(deps, { graceMs: SWEEP_GRACE_MS * Math.max(1, speed) });
   const background: Background = await wireBackground(svc, {
     queues,
     bus,

@@ -153,6 +153,12 @@ export interface DrainOptions {
    * effects on the same item (those are drained by their own writer, a drain request or the sweep).
    */
   only?: readonly string[];
+  /**
+   * When another drainer may take these effects over (a claim's end; for an inline drain, when the sweep may
+   * take the oldest effect). Past it, no further effects are started and the markers of the applied ones are
+   * kept (collected when stale), so a drainer that took over while this one stalled cannot count twice.
+   */
+  deadline?: number;
 }
 
 /** Applies and clears pending effects; see the module comment. */
@@ -230,8 +236,10 @@ export class Outbox {
     let failed = 0;
     let stopped = false;
     const orders = [...new Set(runnable.map((e) => e.order))].sort((a, b) => a - b);
+    const deadline = options.deadline ?? (options.inline ? Math.min(...runnable.map((e) => (effectTime(e.id) ?? now) + this.graceMs)) : undefined);
+    const late = () => deadline !== undefined && clock.now() >= deadline;
     for (const order of orders) {
-      if (stopped) break;
+      if (stopped || late()) break;
       const group = runnable.filter((e) => e.order === order);
       const results = await Promise.allSettled(group.map((e) => this.apply(e, markers)));
       results.forEach((r, i) => {
@@ -245,8 +253,9 @@ export class Outbox {
       if (failed > 0) stopped = true;
     }
     if (applied.length > 0) await this.clear(key, item, applied, effects.length === applied.length);
-    // Only now that the source no longer holds them may the counted items forget the effects.
-    await Promise.all(markers.map((m) => store.update(m.key, { deleteFromSet: { [MARKERS]: [m.id] } }, { exists: 'pk' })));
+    // Only now that the source no longer holds them may the counted items forget the effects, and only while no
+    // other drainer can have read them before the clear (before the deadline); later, the markers go stale instead.
+    if (!late()) await Promise.all(markers.map((m) => store.update(m.key, { deleteFromSet: { [MARKERS]: [m.id] } }, { exists: 'pk' })));
     return { applied: applied.length, failed, left: effects.length - applied.length - failed };
   }
 
@@ -263,7 +272,7 @@ export class Outbox {
       { and: [{ exists: 'pk' }, { or: [{ notExists: 'fxClaim' }, { lt: ['fxClaim', now] }] }] },
     );
     if (!claimed.ok) return undefined;
-    const result = await this.drainQuietly(key, { item: claimed.item });
+    const result = await this.drainQuietly(key, { item: claimed.item, deadline: now + this.graceMs });
     // Release the claim when something is left, so the next sweep need not wait for it to lapse.
     if (result.failed + result.left > 0) await this.ports.store.update(key, { remove: ['fxClaim'] }, { exists: 'pk' });
     return result;
@@ -350,7 +359,8 @@ export class Outbox {
   }
 }
 
-function staleMarkers(item: Item | undefined, now: number): string[] {
+/** Markers of an item older than MARKER_TTL_MS at `now` (left by a crash or a drainer past its deadline): safe to collect. */
+export function staleMarkers(item: Item | undefined, now: number): string[] {
   const set = item?.[MARKERS];
   if (!(set instanceof Set)) return [];
   return [...(set as Set<string>)].filter((id) => now - (effectTime(id) ?? now) > MARKER_TTL_MS);

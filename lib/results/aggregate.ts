@@ -12,7 +12,8 @@
  * later ones go to an "other" bucket, so no item grows past DynamoDB's 400 KB whatever the campaign.
  */
 import { z } from 'zod';
-import { MARKERS } from '../outbox/outbox';
+import { MARKERS, staleMarkers } from '../outbox/outbox';
+import { effectTime } from '../outbox/effects';
 import { shardOf } from '../core/ids';
 import { ReachoutError } from '../core/errors';
 import { BUILTIN_INTENTS } from '../nlu/builtin-intents';
@@ -289,6 +290,9 @@ export async function applyAggregateWrite(store: Store, write: AggregateWrite, o
   if (!write.bounded) {
     const r = await store.update(write.key, { add: write.add, set: { type: 'results' }, ...mark }, unmarked.length ? { and: unmarked } : undefined);
     if (!r.ok && !(await already())) throw new ResultsError('AggregateWrite', `aggregate ${write.key.sk} not written`, 503, { key: write.key });
+    // Markers a drainer past its deadline kept (see Outbox.drain) are collected here once stale.
+    const stale = r.ok && marker ? staleMarkers(r.item, effectTime(marker) ?? 0) : [];
+    if (stale.length) await store.update(write.key, { deleteFromSet: { [MARKERS]: stale } }, { exists: 'pk' });
     return;
   }
   const { cap, overflow } = write.bounded;
