@@ -6,6 +6,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { apiRoutes } from '../functions/api/routes';
 import { createApiHandler } from '../functions/api/handler';
 import { DynamoDbStore, tableDefinition } from '../lib/adapters/aws/dynamodb-store';
+import { LibphonenumberGeo } from '../lib/adapters/geo/libphonenumber-geo';
 import { compose } from '../lib/composition';
 import { DEFAULT_EVENT_SOURCE, type Deps, type Services } from '../lib/core/deps';
 import { createLogger, type Logger } from '../lib/core/log';
@@ -106,6 +107,8 @@ export async function startLocalPlatform(options: PlatformOptions = {}): Promise
       updateCall: (r) => late.telephony!.updateCall(r),
     },
     workflows: { startCampaignLoop: (i) => late.workflows!.startCampaignLoop(i) },
+    // One process plays every function: the geocoding data is read from the installed package.
+    geo: new LibphonenumberGeo({ log }),
     clock,
     log,
     config: { eventSource: DEFAULT_EVENT_SOURCE, callsPerSecond: options.callsPerSecond ?? 1, region: 'local' },
