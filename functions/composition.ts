@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ChimeTelephony } from '../lib/adapters/aws/chime-telephony';
+import { PHONE_GEO_FOLDER } from '../lib/adapters/geo/bundle';
 import type { LibphonenumberGeo } from '../lib/adapters/geo/libphonenumber-geo';
 import type { DynamoDbStore } from '../lib/adapters/aws/dynamodb-store';
 import type { EventBridgeBus } from '../lib/adapters/aws/eventbridge-bus';
@@ -32,8 +33,6 @@ export interface AwsAdapters {
   geo?: typeof LibphonenumberGeo;
 }
 
-/** Folder of the geocoding data beside a Lambda bundle (infra copies it there). */
-export const PHONE_GEO_FOLDER = 'phone-geo';
 
 function env(name: string, fallback?: string): string {
   const value = process.env[name] ?? fallback;

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { deserialize } from 'bson';
-import { getCountries, getCountryCallingCode } from 'libphonenumber-js/min';
+import { getCountries, getCountryCallingCode } from 'libphonenumber-js/max';
 import type { Logger } from '../../core/log';
 import { parseGeocode } from '../../planner/presence';
 import type { PhoneGeo, PhoneLocation } from '../../ports/phone-geo';

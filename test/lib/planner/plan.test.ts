@@ -271,7 +271,7 @@ describe('planDials local presence (P8)', () => {
   });
 
   it('falls back to a caller number in the same province when none is in the callee’s city', async () => {
-    const from = await chosenFor('+8613690001234'); // 136 90… is Foshan, Guangdong: no Foshan caller number
+    const from = await chosenFor('+8613690001234'); // 136 9000… is Chaozhou, Guangdong: no Chaozhou caller number
     expect([GUANGZHOU, SHENZHEN]).toContain(from);
   });
 
