@@ -23,7 +23,7 @@ import type { PhoneGeo, PhoneLocation } from '../../ports/phone-geo';
 export class LibphonenumberGeo implements PhoneGeo {
   private readonly dataDir: string | undefined;
   private readonly log?: Logger;
-  private readonly files = new Map<string, Promise<Record<string, string> | undefined>>();
+  private readonly files = new Map<string, Promise<PrefixTable | undefined>>();
   private nanpStates?: Promise<Map<string, string>>;
   private readonly knownZones = new Map<string, boolean>();
 
@@ -74,13 +74,13 @@ export class LibphonenumberGeo implements PhoneGeo {
   }
 
   /** Reads and deserialises one data file once per process; undefined (logged once) when it is missing. */
-  private file(relative: string): Promise<Record<string, string> | undefined> {
+  private file(relative: string): Promise<PrefixTable | undefined> {
     let hit = this.files.get(relative);
     if (!hit) {
       const dir = this.dataDir;
       hit = dir
         ? readFile(join(dir, relative)).then(
-            (bytes) => deserialize(bytes) as Record<string, string>,
+            (bytes) => prefixTable(deserialize(bytes) as Record<string, string>),
             (err: NodeJS.ErrnoException) => {
               // A country without geocoding data is normal (ENOENT); anything else is worth a warning.
               if (err.code !== 'ENOENT') this.log?.warn('phone geo data unreadable', { file: relative, error: err.message });
@@ -97,7 +97,7 @@ export class LibphonenumberGeo implements PhoneGeo {
   private statesOfNanp(): Promise<Map<string, string>> {
     this.nanpStates ??= this.file(join('geocodes', 'en', '1.bson')).then((data) => {
       const votes = new Map<string, Map<string, number>>();
-      for (const [prefix, text] of Object.entries(data ?? {})) {
+      for (const [prefix, text] of data?.entries ?? []) {
         const m = /, ([A-Z]{2})$/.exec(text);
         if (!m || prefix.length < 3) continue;
         const npa = prefix.slice(0, 3);
@@ -145,10 +145,23 @@ export function splitE164(phone: string): { country: string; national: string } 
   return undefined;
 }
 
-/** The longest key of `data` that starts `digits`. */
-function longestPrefix(data: Record<string, string>, digits: string): string | undefined {
-  for (let n = digits.length; n > 0; n--) {
-    const hit = data[digits.slice(0, n)];
+/** A data file as a map from digit prefix to description, with its longest prefix. */
+interface PrefixTable {
+  entries: ReadonlyMap<string, string>;
+  longest: number;
+}
+
+function prefixTable(data: Record<string, string>): PrefixTable {
+  const entries = new Map(Object.entries(data));
+  let longest = 0;
+  for (const k of entries.keys()) longest = Math.max(longest, k.length);
+  return { entries, longest };
+}
+
+/** The description of the longest prefix of `digits` in the table (prefixes are at most 9 digits: few probes). */
+function longestPrefix(table: PrefixTable, digits: string): string | undefined {
+  for (let n = Math.min(digits.length, table.longest); n > 0; n--) {
+    const hit = table.entries.get(digits.slice(0, n));
     if (typeof hit === 'string' && hit) return hit;
   }
   return undefined;
