@@ -149,7 +149,7 @@ export function planDials(input: PlanInput): Plan {
     let zones = zoneCache.get(phone);
     if (!zones) {
       const located = input.locations?.get(phone)?.zones;
-      const found = located && located.length <= MAX_LOCATION_ZONES ? located : calleeTimeZones(phone);
+      const found = located && located.length > 0 && located.length <= MAX_LOCATION_ZONES ? located : calleeTimeZones(phone);
       zones = found.length > 0 ? found : [instance.timeZone];
       zoneCache.set(phone, zones);
     }

@@ -368,3 +368,35 @@ describe('planDials guaranteed minimum (P3)', () => {
     );
   });
 });
+
+describe('planDials callee time zones (P2)', () => {
+  const geo = new LibphonenumberGeo();
+  const instance = InstanceSettings.parse({
+    timeZone: 'UTC',
+    windows: { ranges: [{ start: '09:00', end: '17:00' }], calleeLocalTime: true },
+    callerNumbers: [{ phoneNumber: '+14155550900' }],
+  });
+  const at = Date.UTC(2026, 0, 5, 17, 30); // Boise 10:30, Los Angeles 09:30, Honolulu 07:30
+  const planFor = async (phone: string, withLocations: boolean) =>
+    planDials(
+      roundOf({
+        now: at,
+        instance,
+        ...(withLocations ? { locations: await geo.locate([phone]) } : {}),
+        campaigns: [snapshot({ campaignId: 'c', dueJobs: [{ jobId: 'j', phone, attempts: 0, dueAt: at }] })],
+      }),
+    );
+
+  it('opens the window in the zones libphonenumber gives the number, not the whole country', async () => {
+    // Area code 208 spans Boise and Los Angeles: open in both. The hand-kept table knows only "somewhere in the US".
+    expect((await planFor('+12085550100', true)).dials).toHaveLength(1);
+    expect((await planFor('+12085550100', false)).dials).toHaveLength(0);
+  });
+
+  it('falls back to the country’s zones when the number maps to too many to intersect', async () => {
+    // Toll-free lists all 42 NANP zones: their intersection would never open; the US list opens later today.
+    const plan = await planFor('+18005550100', true);
+    expect(plan.dials).toHaveLength(0);
+    expect(plan.deferrals[0]).toMatchObject({ reason: 'outsideWindows' });
+  });
+});
