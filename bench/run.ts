@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runAnalyticsBench } from './analytics';
 import { runImportBench } from './import';
+import { runPhoneGeoBench } from './phone-geo';
 import { runResultsExportBench } from './results-export';
 import { runResultsReadBench } from './results-read';
 import { runSmaBench } from './sma';
@@ -53,6 +54,10 @@ async function main(): Promise<void> {
   if (want('results')) {
     process.stderr.write('bench: results reads (statistics, report; 1k to 1M jobs) and exports (1,000,000 rows, .csv and .xlsx)\n');
     summary.results = { read: await runResultsReadBench(), export: await runResultsExportBench() };
+  }
+  if (want('geo')) {
+    process.stderr.write('bench: phone geocoding (data load, per-number cost)\n');
+    summary.geo = await runPhoneGeoBench();
   }
   mkdirSync(join(here, 'results'), { recursive: true });
   writeFileSync(join(here, 'results', 'summary.json'), JSON.stringify(summary, null, 2) + '\n');

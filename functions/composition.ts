@@ -1,6 +1,8 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ChimeTelephony } from '../lib/adapters/aws/chime-telephony';
+import { PHONE_GEO_FOLDER } from '../lib/adapters/geo/bundle';
+import type { LibphonenumberGeo } from '../lib/adapters/geo/libphonenumber-geo';
 import type { DynamoDbStore } from '../lib/adapters/aws/dynamodb-store';
 import type { EventBridgeBus } from '../lib/adapters/aws/eventbridge-bus';
 import type { S3Blobs } from '../lib/adapters/aws/s3-blobs';
@@ -27,7 +29,10 @@ export interface AwsAdapters {
   blobs?: typeof S3Blobs;
   telephony?: typeof ChimeTelephony;
   workflows?: typeof SfnWorkflows;
+  /** Phone geocoding; its data files are copied beside the bundle of the functions that pass it (infra/constructs/dialing.ts). */
+  geo?: typeof LibphonenumberGeo;
 }
+
 
 function env(name: string, fallback?: string): string {
   const value = process.env[name] ?? fallback;
@@ -61,6 +66,7 @@ export function awsServices(fn: FunctionName, adapters: AwsAdapters): Services {
       : undefined;
   const queue = (name: 'dial' | 'tick' | 'work' | 'webhooks', variable: string) =>
     send.has(name) && adapters.queue ? new adapters.queue({ queueUrl: env(variable) }) : absent<SqsQueue>(fn, `${name} queue`);
+  const log = createLogger({ service: fn });
   const deps: Deps = {
     store: doc && adapters.store ? new adapters.store({ tableName: env('TABLE_NAME'), client: doc }) : absent(fn, 'store'),
     queues: {
@@ -76,8 +82,9 @@ export function awsServices(fn: FunctionName, adapters: AwsAdapters): Services {
     },
     telephony: needs.telephony && adapters.telephony ? new adapters.telephony({ sipMediaApplicationId: env('SMA_ID') }) : absent(fn, 'telephony'),
     workflows: needs.workflows && adapters.workflows ? new adapters.workflows({ stateMachineArn: env('STATE_MACHINE_ARN') }) : absent(fn, 'workflows'),
+    ...(adapters.geo ? { geo: new adapters.geo({ dataDir: env('PHONE_GEO_DIR', `${env('LAMBDA_TASK_ROOT', '.')}/${PHONE_GEO_FOLDER}`), log }) } : {}),
     clock: systemClock,
-    log: createLogger({ service: fn }),
+    log,
     config: {
       eventSource: env('EVENT_SOURCE', DEFAULT_EVENT_SOURCE),
       callsPerSecond: Number(env('CALLS_PER_SECOND', '1')),

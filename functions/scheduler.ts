@@ -1,5 +1,6 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { DynamoDbStore } from '../lib/adapters/aws/dynamodb-store';
+import { LibphonenumberGeo } from '../lib/adapters/geo/libphonenumber-geo';
 import { EventBridgeBus } from '../lib/adapters/aws/eventbridge-bus';
 import { SfnWorkflows } from '../lib/adapters/aws/sfn-workflows';
 import { SqsQueue } from '../lib/adapters/aws/sqs-queue';
@@ -112,7 +113,9 @@ export function createSweepHandler(svc: Services) {
 }
 
 // Each entry point is its own function (own needs, own grants); a container only ever runs one of them.
-const lazy = (fn: 'tick' | 'dispatch' | 'sweep') => awsServices(fn, { store: DynamoDbStore, bus: EventBridgeBus, queue: SqsQueue, workflows: SfnWorkflows });
+// Only the planning functions geocode (P2, P8); the sweep never plans dials.
+const lazy = (fn: 'tick' | 'dispatch' | 'sweep') =>
+  awsServices(fn, { store: DynamoDbStore, bus: EventBridgeBus, queue: SqsQueue, workflows: SfnWorkflows, ...(fn === 'sweep' ? {} : { geo: LibphonenumberGeo }) });
 /** Lambda entry: Step Functions dispatch task. */
 export const dispatchHandler = (input: DispatchInput) => createDispatchHandler(lazy('dispatch'))(input);
 /** Lambda entry: tick queue consumer. */

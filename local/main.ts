@@ -36,6 +36,7 @@ async function main(): Promise<void> {
     port: Number(values.port),
     dataDir: values['data-dir'],
     peopleFile: values.people,
+    geo: true,
     log: createLogger({ service: 'local' }, (process.env.LOG_LEVEL as 'info') ?? 'warn'),
   });
   const curl = (path: string) => `curl -s -H 'x-api-key: ${platform.apiKey}' ${platform.url}${path}`;

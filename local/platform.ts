@@ -6,6 +6,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { allRoutes, apiRoutes } from '../functions/api/routes';
 import { createApiHandler } from '../functions/api/handler';
 import { DynamoDbStore, tableDefinition } from '../lib/adapters/aws/dynamodb-store';
+import { LibphonenumberGeo } from '../lib/adapters/geo/libphonenumber-geo';
 import { compose } from '../lib/composition';
 import { SWEEP_GRACE_MS } from '../lib/outbox/outbox';
 import { DEFAULT_EVENT_SOURCE, type Deps, type Services } from '../lib/core/deps';
@@ -51,6 +52,13 @@ export interface PlatformOptions {
   analytics?: boolean;
   /** Deliver events to webhook subscriptions (bus rule → queue → delivery function, as deployed); default true. */
   webhooks?: boolean;
+  /**
+   * Geocode numbers for local presence and callee time zones (P8, P2) like the deployed planning
+   * functions (`npm start` turns it on). Off by default: with it, each planning round takes a little
+   * longer, which widened a pre-existing race of the in-process tests (a round claiming a job just as
+   * its campaign stops leaves the job Executing after `idle()`).
+   */
+  geo?: boolean;
 }
 
 /** A running local platform. */
@@ -109,6 +117,10 @@ export async function startLocalPlatform(options: PlatformOptions = {}): Promise
   const dataDir = memory ? mkdtempSync(join(tmpdir(), 'reachout-')) : resolve(options.dataDir ?? '.reachout');
   mkdirSync(dataDir, { recursive: true });
   const log = options.log ?? createLogger({ service: 'local' }, 'warn');
+  // One process plays every function: the geocoding data is read from the installed package, before the
+  // clock starts (deserialising blocks the event loop, which a fast clock would turn into minutes).
+  const geo = options.geo ? new LibphonenumberGeo({ log }) : undefined;
+  await geo?.preload(['1', '86']);
   const clock = options.clock ?? new FastClock({ speed: options.speed ?? 1, start: options.start });
 
   const dynamo = await startLocalDynamo({ dataDir: memory ? undefined : join(dataDir, 'dynamo') });
@@ -148,6 +160,7 @@ export async function startLocalPlatform(options: PlatformOptions = {}): Promise
       updateCall: (r) => late.telephony!.updateCall(r),
     },
     workflows: { startCampaignLoop: (i) => late.workflows!.startCampaignLoop(i) },
+    ...(geo ? { geo } : {}),
     clock,
     log,
     config: { eventSource: DEFAULT_EVENT_SOURCE, callsPerSecond: options.callsPerSecond ?? 1, region: 'local' },

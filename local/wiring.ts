@@ -56,12 +56,16 @@ export async function wireBackground(deps: Services, options: BackgroundOptions)
       .finally(() => attaching.delete(p));
     attaching.add(p);
   });
-  // The loop ends at its next wake-up after close; nothing waits for it.
+  // The loop ends at its next wake-up after close; close waits only for a sweep in progress (its writes
+  // must land before the store closes), never for the sleep.
+  let sweeping: Promise<unknown> | undefined;
   void (async () => {
     while (!stop.signal.aborted) {
       await deps.clock.sleep(SWEEP_EVERY_MS);
       if (stop.signal.aborted) return;
-      await sweep().catch((error: unknown) => deps.log.warn('sweep failed', { error: String(error) }));
+      sweeping = sweep().catch((error: unknown) => deps.log.warn('sweep failed', { error: String(error) }));
+      await sweeping;
+      sweeping = undefined;
     }
   })();
 
@@ -84,6 +88,7 @@ export async function wireBackground(deps: Services, options: BackgroundOptions)
       stop.abort();
       await workflows.close();
       await Promise.all(consumers.map((c) => c.stop()));
+      await sweeping;
       await telephony.idle();
     },
   };

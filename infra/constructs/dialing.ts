@@ -8,8 +8,22 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { phoneGeoCopyCommands } from '../../lib/adapters/geo/bundle';
 import { acknowledge, nagArnRef } from './nag';
 import { ReachoutFunction } from './reachout-function';
+
+/**
+ * The planning functions (tick, dispatch) geocode numbers for local presence and callee time zones (P8,
+ * P2): libphonenumber's data (≈ 7.4 MB of BSON files, read at run time, never part of the JavaScript
+ * bundle) is copied beside their bundle only. The sweep shares their entry module but never plans.
+ */
+const GEOCODING = {
+  commandHooks: {
+    beforeBundling: () => [],
+    beforeInstall: () => [],
+    afterBundling: (inputDir: string, outputDir: string) => phoneGeoCopyCommands(inputDir, outputDir),
+  },
+};
 
 /** A work queue with its dead-letter queue. */
 export interface QueueWithDlq {
@@ -129,6 +143,7 @@ export class Dialing extends Construct {
       description: 'Refills campaign capacity on ticks',
       timeout: timeouts.tick,
       environment,
+      bundling: GEOCODING,
     });
     this.tickConsumer.addEventSource(
       new SqsEventSource(this.tick.queue, { batchSize: 10, maxBatchingWindow: Duration.seconds(1), reportBatchItemFailures: true, maxConcurrency: 5 }),
@@ -140,6 +155,7 @@ export class Dialing extends Construct {
       description: 'One dispatch step of a campaign loop',
       timeout: timeouts.dispatch,
       environment,
+      bundling: GEOCODING,
     });
 
     this.worker = new ReachoutFunction(this, 'Worker', {

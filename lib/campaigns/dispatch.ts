@@ -159,6 +159,7 @@ export async function dispatch(svc: Services, instanceId: string, options: { cam
     callerUsageOf(svc, instanceId, settings, now),
   ]);
   const calleeCounts = new Map(counts.map((i) => [String(i.pk).split('#TEL#')[1] ?? '', Number(i.count ?? 0)]));
+  const locations = await locationsFor(svc, settings, snapshots, phones);
 
   const plan = planDials({
     now,
@@ -170,6 +171,7 @@ export async function dispatch(svc: Services, instanceId: string, options: { cam
     allow,
     rateBudget: Math.ceil(svc.config.callsPerSecond * PLAN_HORIZON_SECONDS),
     callerUsage,
+    locations,
   });
   for (const r of plan.reasons) svc.log.debug('planner', { instanceId, reason: r });
 
@@ -241,6 +243,28 @@ async function reportDialling(svc: Services, c: Campaign, status: { reason: stri
     { set: { dialling: { reason: status.reason, ...(status.until !== undefined ? { until: isoAt(status.until) } : {}), at: isoAt(svc.clock.now()) } } },
     { exists: 'pk' },
   );
+}
+
+/**
+ * Locations of this round's callees and of the caller numbers (P2, P8), in one batch: the caller numbers
+ * are few and looked up once per round; a callee is looked up here, not stored on its job at import,
+ * because after the data is loaded (once per container) a number costs microseconds, the round reads at
+ * most a few hundred due jobs, and nothing stored goes stale when the data or the caller numbers change
+ * (docs/local-presence.md has the measurements). Skipped when no campaign uses local presence and windows
+ * are not in the callee's time.
+ */
+async function locationsFor(svc: Services, settings: InstanceSettings, snapshots: CampaignSnapshot[], callees: string[]) {
+  if (!svc.geo || callees.length === 0) return undefined;
+  const presence = snapshots.some((s) => s.localPresence && s.dueJobs.length > 0);
+  if (!presence && !settings.windows.calleeLocalTime) return undefined;
+  const callers = presence ? settings.callerNumbers.map((n) => n.phoneNumber) : [];
+  try {
+    return await svc.geo.locate([...callers, ...callees]);
+  } catch (err) {
+    // Geocoding is an improvement, never a reason not to dial: the default number and the zone table remain.
+    svc.log.warn('phone geo lookup failed', { error: err instanceof Error ? err.message : String(err) });
+    return undefined;
+  }
 }
 
 async function callerUsageOf(svc: Services, instanceId: string, settings: InstanceSettings, now: number): Promise<Map<string, number>> {

@@ -1,6 +1,7 @@
 import type { Blobs } from '../ports/blobs';
 import type { Bus } from '../ports/bus';
 import type { Clock } from '../ports/clock';
+import type { PhoneGeo } from '../ports/phone-geo';
 import type { Queue } from '../ports/queue';
 import type { Store } from '../ports/store';
 import type { Telephony } from '../ports/telephony';
@@ -30,6 +31,12 @@ export interface Deps {
   };
   telephony: Telephony;
   workflows: Workflows;
+  /**
+   * Phone-number geocoding (P2 time zones, P8 local presence); only the functions that plan dials have it
+   * (its data stays out of the other bundles). Absent: local presence picks the default number and time
+   * zones come from the hand-kept table.
+   */
+  geo?: PhoneGeo;
   clock: Clock;
   log: Logger;
   /** Settings read from the environment. */

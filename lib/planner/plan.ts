@@ -1,6 +1,8 @@
 import type { InstanceSettings } from '../instances/schema';
 import { allOpen, nextAllOpen, startOfNextDay, type Schedule, type WindowConstraint } from '../windows/schedule';
+import type { PhoneLocation } from '../ports/phone-geo';
 import { calleeTimeZones } from '../windows/timezone';
+import { PRESENCE, presenceScore } from './presence';
 
 /**
  * The planner (SPEC P1–P8): a pure function from a snapshot of the instance to the dials to place now.
@@ -57,7 +59,22 @@ export interface PlanInput {
   rateBudget: number;
   /** Calls placed from each caller number in its current period (P4). */
   callerUsage: ReadonlyMap<string, number>;
+  /**
+   * Geocoded locations of the callees and caller numbers, by E.164 number (PhoneGeo, looked up by the
+   * dispatcher: the data loads asynchronously and the planner stays pure). A number absent here has no
+   * local-presence match (P8: the campaign's default number) and takes its time zones from the
+   * hand-kept table of lib/windows/timezone.ts (P2).
+   */
+  locations?: ReadonlyMap<string, PhoneLocation>;
 }
+
+/**
+ * Most zones a callee's location may list and still be used for its calling window. An area code that
+ * straddles a zone line lists two (208: Boise, Los Angeles) and the window must be open in both; a
+ * non-geographic number (toll-free +1 800) lists every zone of the plan, whose intersection is empty, so
+ * the country's curated list of lib/windows/timezone.ts is used instead.
+ */
+export const MAX_LOCATION_ZONES = 3;
 
 /** One dial the planner wants placed. */
 export interface PlannedDial {
@@ -131,7 +148,8 @@ export function planDials(input: PlanInput): Plan {
     if (!instance.windows.calleeLocalTime) return [instance.timeZone];
     let zones = zoneCache.get(phone);
     if (!zones) {
-      const found = calleeTimeZones(phone);
+      const located = input.locations?.get(phone)?.zones;
+      const found = located && located.length > 0 && located.length <= MAX_LOCATION_ZONES ? located : calleeTimeZones(phone);
       zones = found.length > 0 ? found : [instance.timeZone];
       zoneCache.set(phone, zones);
     }
@@ -193,18 +211,35 @@ export function planDials(input: PlanInput): Plan {
     remainingFrom.set(n.phoneNumber, n.maxCalls === undefined ? Number.POSITIVE_INFINITY : Math.max(0, n.maxCalls - (input.callerUsage.get(n.phoneNumber) ?? 0)));
   }
   const usedFrom = new Map<string, number>();
+  const instanceOrder = instanceNumbers.map((n) => n.phoneNumber);
+  const candidatesOf = new Map<string, string[]>();
+  /**
+   * The numbers a campaign may dial from, default first: the campaign's chosen set in its own order (those
+   * the instance still has), else all the instance's in the instance's order.
+   */
+  const candidates = (c: CampaignSnapshot): string[] => {
+    let list = candidatesOf.get(c.campaignId);
+    if (!list) {
+      const known = new Set(instanceOrder);
+      list = c.callerNumbers.length > 0 ? [...new Set(c.callerNumbers)].filter((n) => known.has(n)) : instanceOrder;
+      candidatesOf.set(c.campaignId, list);
+    }
+    return list;
+  };
+  /**
+   * Local presence (P8): the closest number by geocoded location (same city, area code, province/state,
+   * country); among equally close ones the least used this round, then the default (first listed). With
+   * local presence off, or nothing known of the callee, every number is equally close: the default is
+   * chosen, and the others share the load within a round.
+   */
   const pickCaller = (c: CampaignSnapshot, to: string): string | undefined => {
-    const allowed = c.callerNumbers.length > 0 ? new Set(c.callerNumbers) : undefined;
+    const callee = c.localPresence ? input.locations?.get(to) : undefined;
     let best: { n: string; score: number; used: number } | undefined;
-    for (const n of instanceNumbers) {
-      const num = n.phoneNumber;
-      if (allowed && !allowed.has(num)) continue;
+    for (const num of candidates(c)) {
       if ((remainingFrom.get(num) ?? 0) <= 0) continue;
-      const score = c.localPresence ? commonPrefix(num, to) : 0;
+      const score = callee ? presenceScore(input.locations?.get(num), callee) : PRESENCE.none;
       const used = usedFrom.get(num) ?? 0;
-      if (!best || score > best.score || (score === best.score && (used < best.used || (used === best.used && num < best.n)))) {
-        best = { n: num, score, used };
-      }
+      if (!best || score > best.score || (score === best.score && used < best.used)) best = { n: num, score, used };
     }
     return best?.n;
   };
@@ -301,11 +336,4 @@ export function planDials(input: PlanInput): Plan {
 
 function rank(p: 'urgent' | 'normal'): number {
   return p === 'urgent' ? 0 : 1;
-}
-
-/** Digits shared at the start of two E.164 numbers: a proxy for locality (same country, area code, exchange). */
-export function commonPrefix(a: string, b: string): number {
-  let i = 0;
-  while (i < a.length && i < b.length && a[i] === b[i]) i++;
-  return i;
 }
