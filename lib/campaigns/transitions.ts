@@ -41,6 +41,9 @@ export async function applyJobEvent(
   return { ok: false, reason: 'the job kept changing' };
 }
 
+/** Why a campaign event was not applied: every attempt lost its conditional write to another writer. */
+export const LOST_RACE = 'the campaign kept changing; try again';
+
 /** Outcome of applying a campaign event. */
 export type CampaignApplied = { ok: true; campaign: Campaign; before: Campaign } | { ok: false; reason: string; conflict: boolean };
 
@@ -62,7 +65,7 @@ export async function applyCampaignEvent(
     const written = await svc.outbox.commit(key, t.changes, t.condition, t.effects);
     if (written.ok) return { ok: true, campaign: t.next, before };
   }
-  return { ok: false, reason: 'the campaign kept changing; try again', conflict: true };
+  return { ok: false, reason: LOST_RACE, conflict: true };
 }
 
 /** Like applyCampaignEvent, but a refusal in this state is a ConflictError (for API commands). */
