@@ -248,7 +248,8 @@ export function transitionCampaign(
     case 'update': {
       if (!EDITABLE_STATES.includes(c.state)) return conflict(`a ${c.state} campaign cannot be changed; pause it first`);
       if (event.basedOn !== undefined && event.basedOn !== c.version) return nothing(STALE_UPDATE);
-      const next: Campaign = { ...base, ...event.settings };
+      // The settings replace the strategy as a whole: an optional field the merge removed (`null`) goes too.
+      const next: Campaign = { ...base, ...Object.fromEntries(SETTINGS_KEYS.map((k) => [k, event.settings[k]])) };
       const windowsChanged = JSON.stringify(c.windows) !== JSON.stringify(next.windows) || JSON.stringify(c.start) !== JSON.stringify(next.start);
       const effects: EffectInput[] = windowsChanged && c.state !== 'draft'
         ? [{ type: 'send', id: id('replan'), order: 2, queue: 'work', body: JSON.stringify({ type: 'replan', instanceId: c.instanceId, campaignId: c.campaignId, fromShard: 0 }) }]
