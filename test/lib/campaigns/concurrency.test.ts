@@ -59,8 +59,9 @@ vi.mock('../../../lib/core/ids', async (importOriginal) => {
  * Overlapping numbers across parallel imports, the same worker message delivered concurrently, and crashes
  * inside imports (issue 9.4, "one number is one job, whatever the concurrency or redelivery; an import
  * resumes from its last committed chunk"). lib/contacts/import.ts still dedupes with a read followed by an
- * unconditional write on this branch; the fix is on branch `imports`. Set REACHOUT_CONCURRENT_IMPORTS=1 (or
- * flip the default) once it is merged: the one-job-per-number assertion below is always active.
+ * unconditional write, and writes jobs and counts them in separate steps, on this branch; the fix is on
+ * branch `imports`. Set REACHOUT_CONCURRENT_IMPORTS=1 (or flip the default) once it is merged: every
+ * assertion below, one job per number included, is active either way.
  */
 const CONCURRENT_IMPORTS = process.env.REACHOUT_CONCURRENT_IMPORTS === '1';
 const RUNS = Number(process.env.REACHOUT_CONCURRENCY_RUNS ?? 50);
