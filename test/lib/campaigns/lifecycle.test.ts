@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { updateCampaign } from '../../../lib/campaigns/lifecycle';
+import { matchesOutcome, startCampaign, updateCampaign } from '../../../lib/campaigns/lifecycle';
 import { createCampaign, getCampaign } from '../../../lib/campaigns/repository';
 import { CampaignSettings } from '../../../lib/campaigns/schema';
 import { compose } from '../../../lib/composition';
@@ -49,5 +49,23 @@ describe('updateCampaign', () => {
     expect(after.description).toBeUndefined();
     expect((await getCampaign(t.deps.store, instanceId, campaignId)).description).toBeUndefined();
     expect(after.maxConcurrency).toBe(3);
+  });
+
+  it('refuses to start a campaign with no contacts (issue 9.3)', async () => {
+    const t = testDeps();
+    const now = t.clock.now();
+    const { instanceId } = await createInstance(t.deps.store, { name: 'i' }, now);
+    const { campaignId } = await createCampaign(t.deps.store, instanceId, CampaignSettings.parse({ name: 'c', scenarioId: 's', scenarioVersion: 1 }), now);
+    await expect(startCampaign(t.deps, instanceId, campaignId, { principal: 't' })).rejects.toMatchObject({ status: 409 });
+    expect((await getCampaign(t.deps.store, instanceId, campaignId)).state).toBe('draft');
+  });
+});
+
+describe('matchesOutcome', () => {
+  it('selects answered calls without an effective turn as "no interaction" (issue 9.14, C6)', () => {
+    expect(matchesOutcome({ status: 'Succeeded', answered: true, interacted: false }, ['noInteraction'])).toBe(true);
+    expect(matchesOutcome({ status: 'Failed', answered: true, interacted: false }, ['noInteraction'])).toBe(true);
+    expect(matchesOutcome({ status: 'Succeeded', answered: true, interacted: true }, ['noInteraction'])).toBe(false);
+    expect(matchesOutcome({ status: 'Cancelled', answered: false }, ['noInteraction'])).toBe(false);
   });
 });
