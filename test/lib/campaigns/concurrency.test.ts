@@ -93,7 +93,7 @@ type InstancePatch = { name?: string; settings?: Record<string, unknown> };
 
 type Op =
   /** `draft`: the second campaign, a draft (editable at any time); else the running one (editable while paused). */
-  | { kind: 'patchCampaign'; body: CampaignPatch; draft: boolean }
+  | { kind: 'patchCampaign'; body: CampaignPatch; draft: boolean; also?: CampaignPatch }
   | { kind: 'patchInstance'; body: InstancePatch }
   | { kind: 'pause' }
   | { kind: 'resume' }
@@ -138,7 +138,13 @@ const instancePatch: fc.Arbitrary<InstancePatch> = fc.oneof(
 );
 
 const opArb: fc.Arbitrary<Op> = fc.oneof(
-  { arbitrary: fc.record({ kind: fc.constant('patchCampaign' as const), body: campaignPatch, draft: fc.boolean() }), weight: 8 },
+  { arbitrary: fc.record(
+      // `also`: a second PATCH sent at the same time (two tabs, a double submit).
+      { kind: fc.constant('patchCampaign' as const), body: campaignPatch, draft: fc.boolean(), also: campaignPatch },
+      { requiredKeys: ['kind', 'body', 'draft'] },
+    ),
+    weight: 8,
+  },
   { arbitrary: fc.record({ kind: fc.constant('patchInstance' as const), body: instancePatch }), weight: 3 },
   { arbitrary: fc.constant({ kind: 'pause' as const }), weight: 2 },
   { arbitrary: fc.constant({ kind: 'resume' as const }), weight: 2 },
@@ -320,10 +326,13 @@ describe('campaign state under concurrency', () => {
           if (gated) for (let d = 0; d <= (step.delay ?? 0); d++) await s.schedule(Promise.resolve(), `${index}:${op.kind}:start`);
           switch (op.kind) {
             case 'patchCampaign': {
-              const r = await api(svc, 'PATCH', `/campaigns/${op.draft ? w.draftId : campaignId}`, op.body);
-              if (r.status === 200) (op.draft ? draftPatches : campaignPatches).push({ version: r.body.version, body: op.body });
-              else if (r.status >= 500) unanswered.push([step, index]);
-              else expect(r.status, JSON.stringify(r.body)).toBe(409);
+              const patch = async (body: CampaignPatch) => {
+                const r = await api(svc, 'PATCH', `/campaigns/${op.draft ? w.draftId : campaignId}`, body);
+                if (r.status === 200) (op.draft ? draftPatches : campaignPatches).push({ version: r.body.version, body });
+                else if (r.status >= 500) unanswered.push([{ op: { ...op, body, also: undefined } }, index]);
+                else expect(r.status, JSON.stringify(r.body)).toBe(409);
+              };
+              await Promise.all([patch(op.body), ...(op.also ? [patch(op.also)] : [])]);
               return;
             }
             case 'patchInstance': {
