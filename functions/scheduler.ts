@@ -6,7 +6,7 @@ import { SfnWorkflows } from '../lib/adapters/aws/sfn-workflows';
 import { SqsQueue } from '../lib/adapters/aws/sqs-queue';
 import { dispatch, reconcileOverdueAttempt } from '../lib/campaigns/dispatch';
 import { jobFromItem, liveCampaigns } from '../lib/campaigns/repository';
-import { checkCompletion } from '../lib/campaigns/transitions';
+import { checkCompletion, releaseAbandonedImports } from '../lib/campaigns/transitions';
 import type { Services } from '../lib/core/deps';
 import { TickMessage } from '../lib/domain/dialing';
 import { listInstanceIds } from '../lib/instances/repository';
@@ -90,7 +90,8 @@ async function reconcileIdleCampaign(svc: Services, instanceId: string, campaign
 
 /**
  * EventBridge schedule (every minute), the safety net: applies effects a crash left pending, ends attempts
- * whose calls were lost in campaigns whose loop does not run, finishes stopped campaigns, and ticks every
+ * whose calls were lost in campaigns whose loop does not run, releases import markers of imports that died,
+ * completes or finishes campaigns, and ticks every
  * instance with live campaigns.
  */
 export function createSweepHandler(svc: Services) {
@@ -102,7 +103,10 @@ export function createSweepHandler(svc: Services) {
       const live = await liveCampaigns(svc.store, instanceId);
       for (const c of live) {
         if (c.state === 'paused' || c.state === 'stopped') await reconcileIdleCampaign(svc, instanceId, c.campaignId);
-        if (c.state === 'stopped' || c.state === 'running') await checkCompletion(svc, instanceId, c.campaignId);
+        if (c.state === 'stopped' || c.state === 'running') {
+          await releaseAbandonedImports(svc, instanceId, c.campaignId);
+          await checkCompletion(svc, instanceId, c.campaignId);
+        }
       }
       if (!live.some((c) => c.state === 'scheduled' || c.state === 'running')) continue;
       instances++;

@@ -44,8 +44,12 @@ export const CampaignEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('promote') }),
   /** Every job is terminal (the counters say so) and no import runs; the counters go into CampaignComplete. */
   z.object({ type: z.literal('complete'), counters: z.record(z.string(), z.number()) }),
-  /** New strategy (already merged and validated against the scenario). */
-  z.object({ type: z.literal('update'), actor: Actor, settings: CampaignSettings }),
+  /**
+   * New strategy (already merged and validated against the scenario). `basedOn`: the version it was merged
+   * onto; refused as `STALE_UPDATE` when the campaign changed since, so that a merge computed from a stale
+   * read never overwrites a concurrent PATCH (the caller merges again onto the fresh campaign).
+   */
+  z.object({ type: z.literal('update'), actor: Actor, settings: CampaignSettings, basedOn: z.number().int().optional() }),
 ]);
 /** An event of the campaign machine. */
 export type CampaignEvent = z.infer<typeof CampaignEvent>;
@@ -68,6 +72,9 @@ export interface CampaignRejected {
   /** The request is not allowed in this state (as opposed to "nothing to do"). */
   conflict: boolean;
 }
+
+/** Why an `update` merged onto an older version is refused (merge again onto the current campaign). */
+export const STALE_UPDATE = 'the strategy was merged onto an older version of the campaign';
 
 /** States a campaign can be changed in (C1): strategy edits need the campaign not to be running. */
 export const EDITABLE_STATES: readonly CampaignState[] = ['draft', 'scheduled', 'paused'];
@@ -240,7 +247,9 @@ export function transitionCampaign(
     }
     case 'update': {
       if (!EDITABLE_STATES.includes(c.state)) return conflict(`a ${c.state} campaign cannot be changed; pause it first`);
-      const next: Campaign = { ...base, ...event.settings };
+      if (event.basedOn !== undefined && event.basedOn !== c.version) return nothing(STALE_UPDATE);
+      // The settings replace the strategy as a whole: an optional field the merge removed (`null`) goes too.
+      const next: Campaign = { ...base, ...Object.fromEntries(SETTINGS_KEYS.map((k) => [k, event.settings[k]])) };
       const windowsChanged = JSON.stringify(c.windows) !== JSON.stringify(next.windows) || JSON.stringify(c.start) !== JSON.stringify(next.start);
       const effects: EffectInput[] = windowsChanged && c.state !== 'draft'
         ? [{ type: 'send', id: id('replan'), order: 2, queue: 'work', body: JSON.stringify({ type: 'replan', instanceId: c.instanceId, campaignId: c.campaignId, fromShard: 0 }) }]

@@ -1,14 +1,14 @@
 import { beginImport } from '../contacts/import';
 import type { Services } from '../core/deps';
-import { ValidationError } from '../core/errors';
+import { ConflictError, ValidationError } from '../core/errors';
 import { mergePatch, type MergePatch } from '../core/merge-patch';
 import { fieldIssues } from '../core/errors';
 import { getScenarioVersion } from '../scenarios/repository';
-import type { Actor } from './campaign-machine';
+import { STALE_UPDATE, type Actor } from './campaign-machine';
 import { cancelWaitingJobs } from './jobs';
 import { createCampaign, getCampaign, readCounters } from './repository';
 import { CampaignSettings, type Campaign, type RerunOutcome } from './schema';
-import { commandCampaign } from './transitions';
+import { applyCampaignEvent, commandCampaign, LOST_RACE } from './transitions';
 
 export type { Actor } from './campaign-machine';
 
@@ -77,13 +77,23 @@ export function pickSettings(c: Campaign): CampaignSettings {
  * optional field. The result is validated as a whole; a changed scenario version must be published.
  */
 export async function updateCampaign(svc: Services, instanceId: string, campaignId: string, patch: MergePatch, actor: Actor = { principal: 'system' }): Promise<Campaign> {
-  const current = await getCampaign(svc.store, instanceId, campaignId);
-  const settings = validSettings(mergePatch(pickSettings(current), patch));
-  if (settings.scenarioId !== current.scenarioId || settings.scenarioVersion !== current.scenarioVersion) {
-    await assertScenarioVersion(svc, instanceId, settings.scenarioId, settings.scenarioVersion);
+  // The merge is written only onto the version it was computed from: a concurrent PATCH committed in between
+  // is merged again, never overwritten with the stale read's values (a lost update).
+  for (let attempt = 0; attempt < UPDATE_ATTEMPTS; attempt++) {
+    const current = await getCampaign(svc.store, instanceId, campaignId);
+    const settings = validSettings(mergePatch(pickSettings(current), patch));
+    if (settings.scenarioId !== current.scenarioId || settings.scenarioVersion !== current.scenarioVersion) {
+      await assertScenarioVersion(svc, instanceId, settings.scenarioId, settings.scenarioVersion);
+    }
+    const r = await applyCampaignEvent(svc, instanceId, campaignId, { type: 'update', actor, settings, basedOn: current.version }, { retries: 0 });
+    if (r.ok) return r.campaign;
+    if (r.reason !== STALE_UPDATE && r.reason !== LOST_RACE) throw new ConflictError(r.reason, { campaignId, event: 'update' });
   }
-  return commandCampaign(svc, instanceId, campaignId, { type: 'update', actor, settings });
+  throw new ConflictError(LOST_RACE, { campaignId, event: 'update' });
 }
+
+/** How many times a PATCH merges again after the campaign changed under it. */
+const UPDATE_ATTEMPTS = 8;
 
 /** Copies a campaign's strategy into a new draft (no contacts). */
 export async function copyCampaign(svc: Services, instanceId: string, campaignId: string, overrides: MergePatch = {}): Promise<Campaign> {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { patchSchema, type MergePatch } from '../core/merge-patch';
 import { CallStatus, CampaignState, JobFailureReason, JobStatus, NEVER_REDIAL_BY_DEFAULT } from '../domain/statuses';
 import { DailyRange } from '../instances/schema';
 
@@ -75,6 +76,13 @@ export const CampaignSettings = z.object({
 });
 /** The strategy of a campaign. */
 export type CampaignSettings = z.infer<typeof CampaignSettings>;
+
+/**
+ * A merge patch of a campaign's strategy (PATCH, copy and re-run overrides): every field optional, no
+ * defaults filled in (`CampaignSettings.partial()` filled them, and merging reset every setting the client
+ * did not mention), `null` resets a field.
+ */
+export const CampaignSettingsPatch = patchSchema(CampaignSettings) as z.ZodType<MergePatch>;
 
 /** A campaign (SPEC C1). */
 export const Campaign = CampaignSettings.extend({

@@ -41,6 +41,9 @@ export async function applyJobEvent(
   return { ok: false, reason: 'the job kept changing' };
 }
 
+/** Why a campaign event was not applied: every attempt lost its conditional write to another writer. */
+export const LOST_RACE = 'the campaign kept changing; try again';
+
 /** Outcome of applying a campaign event. */
 export type CampaignApplied = { ok: true; campaign: Campaign; before: Campaign } | { ok: false; reason: string; conflict: boolean };
 
@@ -62,7 +65,7 @@ export async function applyCampaignEvent(
     const written = await svc.outbox.commit(key, t.changes, t.condition, t.effects);
     if (written.ok) return { ok: true, campaign: t.next, before };
   }
-  return { ok: false, reason: 'the campaign kept changing; try again', conflict: true };
+  return { ok: false, reason: LOST_RACE, conflict: true };
 }
 
 /** Like applyCampaignEvent, but a refusal in this state is a ConflictError (for API commands). */
@@ -95,6 +98,32 @@ export async function markImportFinished(svc: Services, instanceId: string, camp
   const key = keys.campaign(instanceId, campaignId);
   const written = await svc.store.update(key, { remove: [`imp#${importId}`], add: { version: 1 } }, { and: [{ exists: 'pk' }, { exists: `imp#${importId}` }] });
   if (written.ok) await checkCompletion(svc, instanceId, campaignId);
+}
+
+/** An import marker with no import record this long after it was set was left by a process that died before writing it. */
+export const ABANDONED_IMPORT_MS = 15 * 60_000;
+
+/**
+ * Releases import markers (`imp#<id>`) no import will ever remove: the import's record is finished (its
+ * process died between saving the report and removing the marker, and a redelivered message skips a
+ * finished import), or it is missing long after the marker was set (the process died in between; the
+ * client's retry is another import). Without this a crash in an import kept its campaign running forever.
+ * The sweep calls it; returns how many markers it released.
+ */
+export async function releaseAbandonedImports(svc: Services, instanceId: string, campaignId: string): Promise<number> {
+  const key = keys.campaign(instanceId, campaignId);
+  const item = await svc.store.get(key);
+  if (!item) return 0;
+  const now = svc.clock.now();
+  let released = 0;
+  for (const importId of runningImports(item)) {
+    const report = await svc.store.get(keys.contactImport(instanceId, campaignId, importId));
+    const abandoned = report ? report.status !== 'running' : now - Number(item[`imp#${importId}`] ?? 0) > ABANDONED_IMPORT_MS;
+    if (!abandoned) continue;
+    const written = await svc.store.update(key, { remove: [`imp#${importId}`], add: { version: 1 } }, { and: [{ exists: 'pk' }, { exists: `imp#${importId}` }] });
+    if (written.ok) released++;
+  }
+  return released;
 }
 
 /**

@@ -78,9 +78,12 @@ export async function handleDialRequest(svc: Services, req: DialRequest): Promis
     await refuse('Cancelled', 'stopped', true);
     return 'cancelled';
   }
+  // The attempt is given back only as this delivery read it (queued; `retries: 0`, so the version decides): a
+  // fresh read may find it `dialing` under another delivery of the same request, about to place the call, and
+  // taking its lease away then put a call in flight without a line (over the maximum, and dialled twice).
   if (campaign.state !== 'running') {
     // Paused (or back to scheduled): the attempt never left; the job waits as if it had not been claimed.
-    await applyJobEvent(svc, ids, { type: 'unclaim', attempt, callId, reason: 'paused' }, { job });
+    await applyJobEvent(svc, ids, { type: 'unclaim', attempt, callId, reason: 'paused' }, { job, retries: 0 });
     return 'cancelled';
   }
   // The do-not-call list is checked at dial time as well (P7): a number added after planning is not called.
@@ -92,7 +95,7 @@ export async function handleDialRequest(svc: Services, req: DialRequest): Promis
   const now = svc.clock.now();
   if (!(await renewLease(store, instanceId, req.leaseSlot, callId, now + LEASE_TTL_MS))) {
     // The line went to someone else (the request waited past the lease): give the attempt back.
-    await applyJobEvent(svc, ids, { type: 'unclaim', attempt, callId, reason: 'leaseLost' }, { job });
+    await applyJobEvent(svc, ids, { type: 'unclaim', attempt, callId, reason: 'leaseLost' }, { job, retries: 0 });
     return 'cancelled';
   }
   const dialing = await applyJobEvent(svc, ids, { type: 'dialing', attempt, callId, leaseUntil: now + LEASE_TTL_MS }, { job, retries: 0 });

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { ConflictError, NotFoundError, ReachoutError } from '../core/errors';
 import { newId } from '../core/ids';
+import { mergePatch, type MergePatch } from '../core/merge-patch';
 import type { Store } from '../ports/store';
 import { keys } from '../store/keys';
 import { Instance, InstanceSettings } from './schema';
@@ -61,18 +62,20 @@ export async function getInstanceSettings(store: Store, instanceId: string): Pro
 }
 
 /**
- * Updates name and/or settings (settings merged shallowly, then validated as a whole).
+ * Updates name and/or settings. Settings take a JSON merge patch (RFC 7386): what the patch does not mention
+ * stays as it is (a PATCH of windows used to reset the caller numbers to none, and dialling stopped), nested
+ * objects merge, `null` resets a field to its default; the result is validated as a whole.
  * Optimistic concurrency: retried a few times when another writer got there first.
  */
 export async function updateInstance(
   store: Store,
   instanceId: string,
-  patch: { name?: string; settings?: Partial<InstanceSettings> },
+  patch: { name?: string; settings?: MergePatch },
   now: number,
 ): Promise<Instance> {
   for (let attempt = 0; attempt < 5; attempt++) {
     const current = await getInstance(store, instanceId);
-    const settings = InstanceSettings.parse({ ...current.settings, ...(patch.settings ?? {}) });
+    const settings = InstanceSettings.parse(mergePatch(current.settings, patch.settings ?? {}));
     const next: Instance = {
       ...current,
       name: patch.name ?? current.name,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { patchSchema, type MergePatch } from '../core/merge-patch';
 
 /** `HH:MM` in 24-hour time. */
 export const ClockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM (24-hour)');
@@ -82,8 +83,11 @@ export type Instance = z.infer<typeof Instance>;
 
 /** Body of `POST /instances`. */
 export const CreateInstanceBody = z.object({ name: z.string().min(1).max(200), settings: InstanceSettings.partial().optional() });
-/** Body of `PATCH /instance` (settings are merged shallowly). */
+/**
+ * Body of `PATCH /instance`: settings are a JSON merge patch (no defaults filled in for what is not
+ * mentioned: `.partial()` would fill them, and they would overwrite the stored values).
+ */
 export const UpdateInstanceBody = z.object({
   name: z.string().min(1).max(200).optional(),
-  settings: InstanceSettings.partial().optional(),
+  settings: (patchSchema(InstanceSettings) as z.ZodType<MergePatch>).optional(),
 });

@@ -4,6 +4,9 @@ import { createDispatchHandler, createSweepHandler, createTickHandler } from '..
 import { createCampaign, getCampaign, listJobs } from '../../lib/campaigns/repository';
 import { CampaignSettings } from '../../lib/campaigns/schema';
 import { startCampaign } from '../../lib/campaigns/lifecycle';
+import { cancelWaitingJob } from '../../lib/campaigns/jobs';
+import { ABANDONED_IMPORT_MS, markImportRunning } from '../../lib/campaigns/transitions';
+import { keys } from '../../lib/store/keys';
 import { beginImport, fromArray, runImport } from '../../lib/contacts/import';
 import { createInstance } from '../../lib/instances/repository';
 import { testDeps } from '../support/deps';
@@ -51,6 +54,22 @@ describe('scheduler', () => {
     const event = { Records: [{ messageId: 'a', body }, { messageId: 'b', body }] } as unknown as SQSEvent;
     expect(await createTickHandler(deps)(event)).toEqual({ batchItemFailures: [] });
     expect(queues.dial.sent).toHaveLength(2);
+  });
+
+  it('sweep completes a campaign an import left marked running when its process died (issue 9.3, found by the concurrency property)', async () => {
+    const { deps, instanceId, campaignId, clock } = await setup();
+    await startCampaign(deps, instanceId, campaignId, { principal: 't' });
+    // One import died after marking the campaign, before writing its record; another after saving its finished report.
+    await markImportRunning(deps, instanceId, campaignId, 'imp_dead');
+    const finished = await beginImport(deps, instanceId, campaignId, 'api');
+    await deps.store.update(keys.contactImport(instanceId, campaignId, finished.importId), { set: { status: 'completed' } });
+    for (const job of (await listJobs(deps.store, instanceId, campaignId)).items) await cancelWaitingJob(deps, instanceId, campaignId, job.jobId, 'Stopped');
+    const sweep = createSweepHandler(deps);
+    await sweep();
+    expect(await getCampaign(deps.store, instanceId, campaignId)).toMatchObject({ state: 'running', importsRunning: 1 });
+    clock.advance(ABANDONED_IMPORT_MS + 1);
+    await sweep();
+    expect(await getCampaign(deps.store, instanceId, campaignId)).toMatchObject({ state: 'completed', importsRunning: 0 });
   });
 
   it('sweep ticks instances with live campaigns only', async () => {

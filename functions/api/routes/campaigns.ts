@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { getProgress, getCampaign, listCampaigns, createCampaign } from '../../../lib/campaigns/repository';
 import { copyCampaign, pauseCampaign, rerunCampaign, resumeCampaign, startCampaign, stopCampaign, updateCampaign } from '../../../lib/campaigns/lifecycle';
-import { Campaign, CampaignSettings, Contact, RerunOutcome } from '../../../lib/campaigns/schema';
+import { Campaign, CampaignSettings, CampaignSettingsPatch, Contact, RerunOutcome } from '../../../lib/campaigns/schema';
 import { audit } from '../../../lib/audit';
 import type { Deps } from '../../../lib/core/deps';
 import { newId } from '../../../lib/core/ids';
@@ -101,7 +101,7 @@ export const campaignRoutes: Route[] = [
   }),
   route({
     method: 'PATCH', path: '/campaigns/{campaignId}', summary: 'Change the strategy of a draft, scheduled or paused campaign', tags: ['campaigns'],
-    params: CampaignParams, body: CampaignSettings.partial(), response: CampaignView,
+    params: CampaignParams, body: CampaignSettingsPatch, response: CampaignView,
     async handle(req, deps) {
       const c = await updateCampaign(deps, req.instanceId, req.params.campaignId, req.body);
       return { body: await view(deps, req.instanceId, c) };
@@ -126,7 +126,7 @@ export const campaignRoutes: Route[] = [
   ),
   route({
     method: 'POST', path: '/campaigns/{campaignId}/copy', summary: 'Copy a campaign’s strategy into a new draft', tags: ['campaigns'],
-    params: CampaignParams, body: CampaignSettings.partial().optional(), status: 201, response: CampaignView,
+    params: CampaignParams, body: CampaignSettingsPatch.optional(), status: 201, response: CampaignView,
     async handle(req, deps) {
       const c = await copyCampaign(deps, req.instanceId, req.params.campaignId, req.body ?? {});
       return { body: await view(deps, req.instanceId, c) };
@@ -135,7 +135,7 @@ export const campaignRoutes: Route[] = [
   route({
     method: 'POST', path: '/campaigns/{campaignId}/rerun', summary: 'Re-run: a new draft with the jobs of this campaign by outcome (C6)', tags: ['campaigns'],
     params: CampaignParams,
-    body: z.object({ outcomes: z.array(RerunOutcome).min(1), overrides: CampaignSettings.partial().optional() }),
+    body: z.object({ outcomes: z.array(RerunOutcome).min(1), overrides: CampaignSettingsPatch.optional() }),
     status: 201, response: z.object({ campaign: Campaign, importId: z.string() }),
     async handle(req, deps) {
       return { body: await rerunCampaign(deps, req.instanceId, req.params.campaignId, req.body.outcomes, req.body.overrides ?? {}) };

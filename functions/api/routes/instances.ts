@@ -29,7 +29,7 @@ export const instanceRoutes: Route[] = [
   route({
     method: 'PATCH',
     path: '/instance',
-    summary: "Update the caller's instance name and settings (settings merged shallowly)",
+    summary: "Update the caller's instance name and settings (settings as a JSON merge patch: what is not mentioned is kept)",
     tags: ['instances'],
     body: UpdateInstanceBody,
     response: Instance,

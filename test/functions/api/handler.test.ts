@@ -100,6 +100,17 @@ describe('createApiHandler', () => {
     expect(res.body.version).toBe(2);
   });
 
+  it('keeps the settings a PATCH does not mention (issue 9.2: a PATCH of windows emptied the caller numbers)', async () => {
+    const { handler, keyA } = await setup();
+    const patch = (body: unknown) => invoke(handler, apiEvent('PATCH', '/instance', { headers: { 'x-api-key': keyA }, body }));
+    const callerNumbers = [{ phoneNumber: '+14155550900', periodSeconds: 60 }];
+    expect((await patch({ settings: { callerNumbers, maxConcurrency: 7 } })).status).toBe(200);
+    const res = await patch({ settings: { windows: { ranges: [{ start: '08:00', end: '21:00' }] } } });
+    expect(res.status).toBe(200);
+    expect(res.body.settings).toMatchObject({ callerNumbers, maxConcurrency: 7, windows: { ranges: [{ start: '08:00', end: '21:00' }] } });
+    expect((await patch({ name: 'renamed' })).body.settings).toMatchObject({ callerNumbers, maxConcurrency: 7 });
+  });
+
   it('rejects malformed JSON with a 400 and no stack trace', async () => {
     const { handler, keyA } = await setup();
     const res = await invoke(handler, apiEvent('POST', '/echo/x', { headers: { 'x-api-key': keyA }, body: '{"count":' }));

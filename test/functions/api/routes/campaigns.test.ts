@@ -33,6 +33,24 @@ async function workbook(rows: unknown[][]): Promise<Buffer> {
 }
 
 describe('campaign routes', () => {
+  it('PATCH changes only what the body mentions (issue 9.2: .partial() filled defaults that reset the rest)', async () => {
+    const { call, scenarioId, version } = await setup();
+    const strategy = { priority: 'urgent', localPresence: false, retry: { retries: 4, maxRingSeconds: 30 }, guaranteedConcurrency: 2 };
+    const created = await call('POST', '/campaigns', { body: { name: 'Reminders', scenarioId, scenarioVersion: version, ...strategy } });
+    const id = created.body.campaignId;
+    const patched = await call('PATCH', `/campaigns/${id}`, { body: { description: 'd', retry: { intervalSeconds: 600 } } });
+    expect(patched.status).toBe(200);
+    expect(patched.body).toMatchObject({ ...strategy, requiredVariables: created.body.requiredVariables, description: 'd', retry: { retries: 4, maxRingSeconds: 30, intervalSeconds: 600 } });
+    // A copy with overrides keeps the strategy it does not override.
+    const copy = await call('POST', `/campaigns/${id}/copy`, { body: { name: 'Copy' } });
+    expect(copy.status).toBe(201);
+    expect(copy.body).toMatchObject({ ...strategy, requiredVariables: created.body.requiredVariables, name: 'Copy', description: 'd', retry: { intervalSeconds: 600 } });
+    // null resets a field; an unknown field is named.
+    expect((await call('PATCH', `/campaigns/${id}`, { body: { description: null } })).body.description).toBeUndefined();
+    const unknown = await call('PATCH', `/campaigns/${id}`, { body: { prority: 'urgent' } });
+    expect(unknown.status).toBe(400);
+  });
+
   it('creates a campaign, imports a spreadsheet with a row-level report, and runs its lifecycle', async () => {
     const { call, scenarioId, version, workflowStarts } = await setup();
     const created = await call('POST', '/campaigns', { body: { name: 'Reminders', scenarioId, scenarioVersion: version, retry: { retries: 1 } } });
