@@ -40,6 +40,10 @@ function contactFormat(body: Buffer): ContactFileFormat {
   return sniffFormat(body);
 }
 
+async function* bytesOf(body: Buffer): AsyncGenerator<Uint8Array> {
+  yield new Uint8Array(body);
+}
+
 /** Whether an upload is small enough to import within the request (answering with the full report). */
 function importsInline(body: Buffer, format: ContactFileFormat): boolean {
   if (format === 'xlsx') return body.length <= INLINE_XLSX_BYTES;
@@ -218,6 +222,9 @@ export const campaignRoutes: Route[] = [
       if (format === 'csv' && (formatOf(filename ?? '') === 'xlsx' || contentType.toLowerCase().includes('spreadsheetml'))) {
         throw new ContactFileError('the file is labelled .xlsx but is not an .xlsx workbook (an .xlsx file is a zip archive): it is damaged or of another kind');
       }
+      const inline = importsInline(body, format);
+      // A small file is read once before anything is written, so an unreadable one is a 400 that leaves no trace.
+      if (inline) for await (const _ of fileRows(format, bytesOf(body)));
       const settings = await getInstanceSettings(deps.store, req.instanceId);
       const campaign = await getCampaign(deps.store, req.instanceId, req.params.campaignId);
       const importId = newId('imp_', deps.clock.now());
@@ -225,14 +232,11 @@ export const campaignRoutes: Route[] = [
       await deps.blobs.data.put(blobKey, body, format === 'xlsx' ? XLSX_TYPE : 'text/csv');
       const report = await beginImport(deps, req.instanceId, campaign.campaignId, format, { importId, totalBytes: body.length, blobKey });
       const work = { type: 'import' as const, instanceId: req.instanceId, campaignId: campaign.campaignId, importId, blobKey, format };
-      if (!importsInline(body, format)) {
+      if (!inline) {
         await deps.queues.work.send({ body: JSON.stringify(work) });
         return { status: 202, body: report };
       }
-      const source = (async function* () {
-        yield new Uint8Array(body);
-      })();
-      const final = await runImport(deps, report, { kind: 'rows', rows: fileRows(format, source) }, {
+      const final = await runImport(deps, report, { kind: 'rows', rows: fileRows(format, bytesOf(body)) }, {
         instanceId: req.instanceId, defaultRegion: settings.defaultRegion, requiredVariables: campaign.requiredVariables, bytesRead: () => body.length,
         deadline: deps.clock.now() + INLINE_IMPORT_MS,
       });
