@@ -165,10 +165,12 @@ export interface RunImportOptions {
   requiredVariables: readonly string[];
   bytesRead?: () => number;
   /**
-   * Time (deps.clock) after which no new chunk starts: the import stops after its last commit and is
-   * left `running`, to be continued by another run of the same import id (the worker re-enqueues it).
+   * Milliseconds of wall time this run has left (a Lambda or API Gateway time limit is wall time, not
+   * the platform clock, which may run fast locally). When it reaches 0 no new chunk starts: the import
+   * stops after its last commit and is left `running`, to be continued by another run of the same
+   * import id (the worker re-enqueues it).
    */
-  deadline?: number;
+  timeLeft?: () => number;
 }
 
 /** Why a run ended without finishing the import (the report stays `running`). */
@@ -297,7 +299,7 @@ export async function runImport(deps: Services, report: ImportReport, input: Imp
       return;
     }
     Object.assign(state, next);
-    if (options.deadline !== undefined && deps.clock.now() >= options.deadline) paused = 'deadline';
+    if (options.timeLeft && options.timeLeft() <= 0) paused = 'deadline';
   };
 
   const push = async (row: number, v: ReturnType<typeof validateRow>) => {
@@ -332,7 +334,11 @@ export async function runImport(deps: Services, report: ImportReport, input: Imp
         if (paused) break;
       }
     }
-    if (!paused) await flush();
+    if (!paused) {
+      await flush();
+      // Every row is committed: out of time or not, the import is done (unless another run committed the last chunk).
+      if (paused === 'deadline') paused = undefined;
+    }
   } catch (error) {
     if (!(error instanceof ContactFileError)) throw error; // the import stays running: a retry resumes it
     return finishImport(deps, instanceId, state, error.message);

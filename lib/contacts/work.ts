@@ -66,8 +66,10 @@ export async function runContactWork(deps: Services, work: ContactWork, options:
   const campaign = await getCampaign(deps.store, work.instanceId, work.campaignId);
   const report = await getImport(deps.store, work.instanceId, work.campaignId, work.importId);
   if (!report || report.status !== 'running') return; // Already done: a redelivered message.
-  const deadline = deps.clock.now() + (options.budgetMs ?? IMPORT_TIME_BUDGET_MS);
-  const runOptions = { instanceId: work.instanceId, defaultRegion: settings.defaultRegion, requiredVariables: campaign.requiredVariables, deadline };
+  const started = performance.now();
+  const budget = options.budgetMs ?? IMPORT_TIME_BUDGET_MS;
+  const timeLeft = () => budget - (performance.now() - started);
+  const runOptions = { instanceId: work.instanceId, defaultRegion: settings.defaultRegion, requiredVariables: campaign.requiredVariables, timeLeft };
   let result: ImportReport & { paused?: string };
   if (work.type === 'import') {
     const stream = await deps.blobs.data.stream(work.blobKey);
