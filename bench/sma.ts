@@ -72,6 +72,9 @@ class MapBlobs implements Blobs {
   async link(key: string) {
     return `local://${key}`;
   }
+  async presignPut(key: string) {
+    return { url: `local://${key}?op=put`, method: 'PUT' as const, headers: {}, expiresAt: new Date(0).toISOString() };
+  }
 }
 
 const quantile = (sorted: number[], q: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]! : 0);

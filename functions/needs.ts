@@ -30,7 +30,7 @@ const EFFECTS: FunctionNeeds = { store: 'readWrite', bus: true, send: ['dial', '
 
 /** Needs of every function of the stack, by name. */
 export const FUNCTION_NEEDS = {
-  /** REST API: CRUD, imports and exports (data bucket), recording links, campaign commands (loops, cancellations). */
+  /** REST API: CRUD, imports and exports (data bucket; presigned upload URLs are signed with its s3:PutObject), recording links, campaign commands (loops, cancellations). */
   api: { store: 'readWrite', bus: true, send: ['tick', 'work', 'webhooks'], data: 'readWrite', recordings: 'read', workflows: true },
   /** Dialer: places calls, hangs up calls ringing too long, hands attempts back (ticks), re-sends ring checks. */
   dialer: { store: 'readWrite', bus: true, send: ['dial', 'tick'], telephony: ['place', 'update'] },

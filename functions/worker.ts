@@ -4,7 +4,7 @@ import { EventBridgeBus } from '../lib/adapters/aws/eventbridge-bus';
 import { S3Blobs } from '../lib/adapters/aws/s3-blobs';
 import { SqsQueue } from '../lib/adapters/aws/sqs-queue';
 import { CampaignWork, runCampaignWork } from '../lib/campaigns/work';
-import { ContactWork, runContactWork } from '../lib/contacts/work';
+import { ContactWork, runContactWork, runUploadCreated, UploadCreated } from '../lib/contacts/work';
 import type { Services } from '../lib/core/deps';
 import { exportWorkHandlers } from '../lib/results/exports';
 import { awsServices } from './composition';
@@ -13,7 +13,7 @@ import { awsServices } from './composition';
 export type WorkHandler = (svc: Services, message: Record<string, unknown>) => Promise<void>;
 
 /**
- * Worker: SQS consumer of background work — contact imports, re-runs, cancelling a stopped campaign's
+ * Worker: SQS consumer of background work — contact imports (and presigned uploads' object-created events), re-runs, cancelling a stopped campaign's
  * jobs, re-planning after windows widened, exports (`extra`, by default the export handlers). Failed items
  * are redelivered; every kind is idempotent (imports are keyed by importId and resume, job changes are
  * machine transitions).
@@ -37,6 +37,12 @@ export function createWorkerHandler(svc: Services, extra: Record<string, WorkHan
         const contact = ContactWork.safeParse(message);
         if (contact.success) {
           await runContactWork(svc, contact.data);
+          continue;
+        }
+        // A presigned contact upload landed in the data bucket (EventBridge rule → this queue).
+        const upload = UploadCreated.safeParse(message);
+        if (upload.success) {
+          await runUploadCreated(svc, upload.data);
           continue;
         }
         svc.log.error('unknown work item dropped', { messageId: record.messageId, type: String(message.type) });

@@ -5,7 +5,7 @@ import { dirname, join, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { AdapterError, ReachoutError } from '../lib/core/errors';
-import type { BlobInfo, Blobs } from '../lib/ports/blobs';
+import type { BlobInfo, Blobs, PresignedPut } from '../lib/ports/blobs';
 import { systemClock, type Clock } from '../lib/ports/clock';
 
 /** A key that cannot be stored as a file (absolute, `..`, empty segment, reserved name). */
@@ -168,6 +168,26 @@ export class FileBlobs implements Blobs {
     return `${this.baseUrl().replace(/\/+$/, '')}/_blobs/${encoded}?expires=${expires}&sig=${sign(this.secret, path, expires)}`;
   }
 
+  /**
+   * A signed upload URL to `/_blobs/...` on the local HTTP server (the stand-in of an S3 presigned PUT):
+   * a PUT there writes the object, which raises the same object-created notification as any write.
+   */
+  async presignPut(key: string, options: { expiresInSeconds: number; contentType?: string }): Promise<PresignedPut> {
+    checkKey(key);
+    if (!Number.isInteger(options.expiresInSeconds) || options.expiresInSeconds < 1 || options.expiresInSeconds > MAX_LINK_SECONDS) {
+      throw new BlobKeyError(key, `link expiry must be 1–${MAX_LINK_SECONDS} seconds`);
+    }
+    const path = this.prefix === undefined ? key : `${this.prefix}/${key}`;
+    const expires = Math.floor(this.clock.now() / 1000) + options.expiresInSeconds;
+    const encoded = path.split('/').map(encodeURIComponent).join('/');
+    return {
+      url: `${this.baseUrl().replace(/\/+$/, '')}/_blobs/${encoded}?op=put&expires=${expires}&sig=${sign(this.secret, `PUT ${path}`, expires)}`,
+      method: 'PUT',
+      headers: options.contentType ? { 'content-type': options.contentType } : {},
+      expiresAt: new Date(expires * 1000).toISOString(),
+    };
+  }
+
   /** The object's key when a link path (from verifyBlobLink) belongs to this store, else undefined. */
   keyOfLinkPath(path: string): string | undefined {
     if (this.prefix === undefined) return path;
@@ -209,8 +229,8 @@ export class FileBlobs implements Blobs {
   }
 }
 
-/** Checks a link from FileBlobs.link: shape, signature, then expiry against `nowMs`. */
-export function verifyBlobLink(url: string | URL, secret: string, nowMs: number): BlobLinkCheck {
+/** Checks a link from FileBlobs.link (GET) or FileBlobs.presignPut (PUT): shape, signature, then expiry against `nowMs`. */
+export function verifyBlobLink(url: string | URL, secret: string, nowMs: number, method: 'GET' | 'PUT' = 'GET'): BlobLinkCheck {
   let parsed: URL;
   try {
     parsed = typeof url === 'string' ? new URL(url, 'http://127.0.0.1') : url;
@@ -229,7 +249,9 @@ export function verifyBlobLink(url: string | URL, secret: string, nowMs: number)
   const sig = parsed.searchParams.get('sig') ?? '';
   if (!/^\d+$/.test(expiresText) || !sig) return { ok: false, reason: 'malformed' };
   const expires = Number(expiresText);
-  const expected = Buffer.from(sign(secret, path, expires));
+  // A download link never uploads, nor an upload link downloads: the method is part of what is signed.
+  if ((parsed.searchParams.get('op') === 'put') !== (method === 'PUT')) return { ok: false, reason: 'bad-signature' };
+  const expected = Buffer.from(sign(secret, method === 'PUT' ? `PUT ${path}` : path, expires));
   const given = Buffer.from(sig);
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: 'bad-signature' };
   if (nowMs >= expires * 1000) return { ok: false, reason: 'expired' };

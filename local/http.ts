@@ -96,7 +96,8 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Local
   }
 
   async function serveBlob(req: IncomingMessage, res: ServerResponse, target: string): Promise<void> {
-    if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, { message: 'Method Not Allowed' }, { allow: 'GET, HEAD' });
+    if (req.method === 'PUT') return receiveBlob(req, res, target);
+    if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, { message: 'Method Not Allowed' }, { allow: 'GET, HEAD, PUT' });
     const check = verifyBlobLink(target, options.blobs!.secret, clock.now());
     if (!check.ok) return send(res, 403, { message: check.reason === 'expired' ? 'Request has expired' : 'Access Denied' });
     for (const store of stores) {
@@ -115,6 +116,20 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Local
       return;
     }
     send(res, 404, { message: 'The specified key does not exist.' });
+  }
+
+  /** A PUT to a presigned upload URL (FileBlobs.presignPut), as S3 takes one: the body becomes the object. */
+  async function receiveBlob(req: IncomingMessage, res: ServerResponse, target: string): Promise<void> {
+    const check = verifyBlobLink(target, options.blobs!.secret, clock.now(), 'PUT');
+    if (!check.ok) return send(res, 403, { message: check.reason === 'expired' ? 'Request has expired' : 'Access Denied' });
+    const store = stores.find((s) => s.keyOfLinkPath(check.path) !== undefined);
+    if (!store) return send(res, 404, { message: 'The specified bucket does not exist.' });
+    if (Number(req.headers['content-length'] ?? 0) > maxBodyBytes) return tooLarge(req, res);
+    const body = await readBody(req, maxBodyBytes);
+    if (body === 'too-large') return tooLarge(req, res);
+    await store.put(store.keyOfLinkPath(check.path)!, body, req.headers['content-type']);
+    res.writeHead(200, { etag: `"${body.length}"` });
+    res.end();
   }
 
   const port = await listen(server, options.port ?? 0, host);

@@ -176,6 +176,7 @@ export async function startLocalPlatform(options: PlatformOptions = {}): Promise
     peopleFile: options.peopleFile,
     dataDir,
     recordings: blobs.recordings,
+    data: blobs.data,
   });
   late.telephony = background.telephony;
   late.workflows = background.workflows;

@@ -26,7 +26,7 @@ import { compose } from '../lib/composition';
 import type { Deps, Services } from '../lib/core/deps';
 import { silentLogger } from '../lib/core/log';
 import { createInstance } from '../lib/instances/repository';
-import type { Blobs, BlobInfo } from '../lib/ports/blobs';
+import type { Blobs, BlobInfo, PresignedPut } from '../lib/ports/blobs';
 import type { BusEvent } from '../lib/ports/bus';
 import { ManualClock, isoAt } from '../lib/ports/clock';
 import type { OutgoingMessage } from '../lib/ports/queue';
@@ -168,6 +168,10 @@ class MapBlobs implements Blobs {
   }
   async link(key: string) {
     return `local://${key}`;
+  }
+  // A replay never uploads contacts; the port asks for it.
+  async presignPut(key: string, options: { expiresInSeconds: number; contentType?: string }): Promise<PresignedPut> {
+    return { url: `local://${key}`, method: 'PUT', headers: options.contentType ? { 'content-type': options.contentType } : {}, expiresAt: new Date(Date.now() + options.expiresInSeconds * 1000).toISOString() };
   }
 }
 

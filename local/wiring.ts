@@ -6,6 +6,8 @@ import { attachRecording } from '../lib/telephony/recordings';
 import type { FileBlobs } from './blobs';
 import type { Telephony } from '../lib/ports/telephony';
 import type { Workflows } from '../lib/ports/workflows';
+import { isoAt } from '../lib/ports/clock';
+import { UPLOAD_PREFIX, uploadCreatedEvent } from '../lib/contacts/work';
 import type { LocalBus } from './bus';
 import { consumeCampaignQueues, LocalWorkflows } from './dispatch';
 import type { LocalQueue } from './queue';
@@ -29,6 +31,8 @@ export interface BackgroundOptions {
   dataDir: string;
   /** The recordings store: its object-created notifications attach recordings to calls (S3 events when deployed). */
   recordings?: FileBlobs;
+  /** The data store: uploads under `uploads/` raise an S3 object-created event on the work queue, as the deployed EventBridge rule does. */
+  data?: FileBlobs;
 }
 
 /** The deployed sweep runs every minute (EventBridge Scheduler); so does the local one, on the platform clock. */
@@ -53,6 +57,17 @@ export async function wireBackground(deps: Services, options: BackgroundOptions)
   options.recordings?.onObjectCreated((key) => {
     const p = attachRecording(deps, key)
       .catch((error: unknown) => deps.log.warn('recording not attached', { key, error }))
+      .finally(() => attaching.delete(p));
+    attaching.add(p);
+  });
+  // Presigned contact uploads: the same envelope EventBridge delivers deployed, on the same queue.
+  options.data?.onObjectCreated((key) => {
+    if (!key.startsWith(UPLOAD_PREFIX)) return;
+    const p = (async () => {
+      const size = (await options.data!.head(key))?.size ?? 0;
+      await options.queues.work.send({ body: JSON.stringify(uploadCreatedEvent(options.data!.prefix ?? 'data', key, size, isoAt(deps.clock.now()))) });
+    })()
+      .catch((error: unknown) => deps.log.warn('upload notification lost', { key, error }))
       .finally(() => attaching.delete(p));
     attaching.add(p);
   });

@@ -19,6 +19,8 @@ export const DATA_PREFIXES = {
   analytics: 'analytics/',
   /** Athena query results. */
   athenaResults: 'athena-results/',
+  /** Presigned contact uploads (`uploads/{instanceId}/{campaignId}/{importId}.{csv|xlsx}`); their object-created events start imports. */
+  uploads: 'uploads/',
 } as const;
 
 /** Props of the data layer. */
@@ -28,6 +30,11 @@ export interface DataProps {
    * @default RemovalPolicy.RETAIN
    */
   readonly removalPolicy?: RemovalPolicy;
+  /**
+   * Origins whose pages may PUT presigned contact uploads to the data bucket (CORS).
+   * @default ['*'] (the presigned URL is the authorisation)
+   */
+  readonly uploadOrigins?: string[];
   /**
    * Days an export stays in the data bucket.
    * @default 7
@@ -109,10 +116,16 @@ export class Data extends Construct {
       lifecycleRules: [
         { id: 'expire-exports', prefix: DATA_PREFIXES.exports, expiration: Duration.days(props.exportRetentionDays ?? 7), noncurrentVersionExpiration: Duration.days(1) },
         { id: 'expire-imports', prefix: DATA_PREFIXES.imports, expiration: Duration.days(props.importRetentionDays ?? 7), noncurrentVersionExpiration: Duration.days(1) },
+        { id: 'expire-uploads', prefix: DATA_PREFIXES.uploads, expiration: Duration.days(props.importRetentionDays ?? 7), noncurrentVersionExpiration: Duration.days(1) },
         { id: 'expire-athena-results', prefix: DATA_PREFIXES.athenaResults, expiration: Duration.days(7), noncurrentVersionExpiration: Duration.days(1) },
         { id: 'noncurrent-versions', noncurrentVersionExpiration: Duration.days(30), abortIncompleteMultipartUploadAfter: Duration.days(1) },
       ],
     });
+    // Presigned uploads go straight from the client (browsers included) to the bucket: the signature
+    // authorises the PUT, CORS only lets a page send it.
+    this.dataBucket.addCorsRule({ allowedMethods: [s3.HttpMethods.PUT], allowedOrigins: props.uploadOrigins ?? ['*'], allowedHeaders: ['content-type'], maxAge: 3600 });
+    // Object-created events go to EventBridge: a rule sends the `uploads/` ones to the work queue (the stack wires it).
+    (this.dataBucket.node.defaultChild as s3.CfnBucket).notificationConfiguration = { eventBridgeConfiguration: { eventBridgeEnabled: true } };
     this.recordingsBucket = new s3.Bucket(this, 'RecordingsBucket', {
       ...common,
       // Chime writes recordings as the voiceconnector service principal; SSE-S3 needs no key policy for it.

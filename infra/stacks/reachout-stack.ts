@@ -1,11 +1,13 @@
-import { CfnParameter, CustomResourceProviderBase, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnParameter, CustomResourceProviderBase, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { metricsNamespace } from '../../lib/core/metrics';
 import { parsePrincipalMapping, type PrincipalMapping } from '../../lib/instances/principals';
 import { Analytics } from '../constructs/analytics';
 import { Api } from '../constructs/api';
-import { Data } from '../constructs/data';
+import { Data, DATA_PREFIXES } from '../constructs/data';
 import { Dialing } from '../constructs/dialing';
 import { Events, type WebhookOptions } from '../constructs/events';
 import { Monitoring } from '../constructs/monitoring';
@@ -148,6 +150,16 @@ export class ReachoutStack extends Stack {
     });
 
     this.dialing = new Dialing(this, 'Dialing', { environment: base, logRetention });
+    // A presigned contact upload landing in the data bucket starts its import: S3 → EventBridge → work queue → worker.
+    new events.Rule(this, 'ContactUploadCreated', {
+      description: 'A presigned contact upload landed in the data bucket: import it (docs/imports.md)',
+      eventPattern: {
+        source: ['aws.s3'],
+        detailType: ['Object Created'],
+        detail: { bucket: { name: [this.data.dataBucket.bucketName] }, object: { key: [{ prefix: DATA_PREFIXES.uploads }] } },
+      },
+      targets: [new targets.SqsQueue(this.dialing.work.queue, { retryAttempts: 10, maxEventAge: Duration.hours(24), deadLetterQueue: this.dialing.work.deadLetterQueue })],
+    });
     const shared = { ...base, ...this.dialing.environment };
 
     this.telephony = new Telephony(this, 'Telephony', {

@@ -1,5 +1,5 @@
 import { ConflictError, NotFoundError, ReachoutError } from '../core/errors';
-import { newId, shardOf } from '../core/ids';
+import { newId, shardOf, stableId } from '../core/ids';
 import type { CampaignState, JobStatus } from '../domain/statuses';
 import type { Item, Store } from '../ports/store';
 import { isoAt } from '../ports/clock';
@@ -185,6 +185,15 @@ const round = (x: number) => Math.round(x * 10_000) / 10_000;
 /** Reads a campaign's progress. */
 export async function getProgress(store: Store, instanceId: string, campaignId: string): Promise<Progress> {
   return progressOf(await readCounters(store, instanceId, campaignId));
+}
+
+/**
+ * The job id of a phone number in a campaign, derived from both (C4: one number is one job per campaign).
+ * Deterministic so the job item itself is the claim on the number: every importer, parallel or
+ * redelivered, writes the same key, and a conditional put lets exactly one of them create it.
+ */
+export function jobIdFor(instanceId: string, campaignId: string, e164: string): string {
+  return `job_${stableId('job', instanceId, campaignId, e164)}`;
 }
 
 /** The item of a new job waiting in the due queue. */

@@ -3,21 +3,22 @@ import { newId } from '../core/ids';
 import type { Item, Store } from '../ports/store';
 import { isoAt } from '../ports/clock';
 import { keys } from '../store/keys';
-import { getCampaign, newJobItem } from '../campaigns/repository';
+import { getCampaign, jobIdFor, newJobItem } from '../campaigns/repository';
 import { markImportFinished, markImportRunning, NEW_JOB_COUNTERS } from '../campaigns/transitions';
 import { effectId } from '../outbox/effects';
 import { COUNTER_SHARDS } from '../store/keys';
 import { shardOf } from '../core/ids';
 import type { Contact } from '../campaigns/schema';
-import { ConflictError } from '../core/errors';
 import { columnMap, validateRow, type Rejection, type RejectionReason } from './normalize';
-import type { RawRow } from './parse';
+import { ContactFileError, type RawRow } from './parse';
 
 /**
  * Contact import (SPEC C3, C4): rows in, jobs out, row-level rejections recorded.
- * Work is done in chunks: one batch read for duplicates and the do-not-call list, one batch write
- * for jobs and dedup markers, one progress update, so memory stays flat whatever the file size
- * (only the set of numbers seen in the file grows, ~60 bytes per distinct number).
+ * Work is done in chunks: one batch read of the do-not-call list, one conditional put per accepted
+ * row (the job item, which is also the claim on its number: one item write per row), one batch write
+ * of rejections, one idempotent count and one progress commit, so memory stays flat whatever the
+ * file size (only the set of numbers seen in the file grows, ~60 bytes per distinct number).
+ * docs/imports.md has the design and its costs.
  */
 
 /** Where the rows come from. */
@@ -42,19 +43,45 @@ export interface ImportReport {
   updatedAt: string;
   finishedAt?: string;
   error?: string;
+  /** Last row committed (rows up to it are done; a re-run resumes after it). */
+  cursor?: number;
+  /** Runs started on this import (more than one: a redelivery or continuation). */
+  runs?: number;
 }
 
 /** Rows per chunk. */
 export const IMPORT_CHUNK = 500;
+/**
+ * Claims (conditional puts) in flight at once: enough to hide a DynamoDB round trip (~5 ms, so ~10,000
+ * rows/s per worker), few enough that a chunk's requests do not all sit in memory together.
+ */
+const CLAIMS_IN_FLIGHT = 64;
+
+/** Maps items with at most `limit` calls in flight; results in input order. */
+async function inParallel<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
 const SAMPLE = 20;
-const WRITE_GROUP = 100;
 
 /** Either rows with a header row first (files) or ready contacts (API batches). */
 export type ImportInput =
   | { kind: 'rows'; rows: AsyncIterable<RawRow> }
   | { kind: 'contacts'; contacts: AsyncIterable<{ row: number; contact: Partial<Contact> & { phone: string } }> };
 
-/** Creates the import record (status running) and marks the campaign as importing. */
+/**
+ * Creates the import record (status running) and marks the campaign as importing. Idempotent per
+ * import id: an import that exists is returned as it is (a redelivered start never re-opens a finished
+ * import on its campaign).
+ */
 export async function beginImport(
   deps: Services,
   instanceId: string,
@@ -64,6 +91,8 @@ export async function beginImport(
 ): Promise<ImportReport> {
   const now = deps.clock.now();
   const importId = extra.importId ?? newId('imp_', now);
+  const before = extra.importId ? await getImport(deps.store, instanceId, campaignId, importId) : undefined;
+  if (before) return before;
   // First on the campaign (one conditional write, refused when it takes no contacts): from here on it cannot complete before this import ends.
   await markImportRunning(deps, instanceId, campaignId, importId);
   const report: ImportReport = {
@@ -78,6 +107,7 @@ export async function beginImport(
     sample: [],
     startedAt: isoAt(now),
     updatedAt: isoAt(now),
+    cursor: 0,
     ...(extra.totalBytes !== undefined ? { totalBytes: extra.totalBytes } : {}),
   };
   const put = await deps.store.put(
@@ -86,15 +116,35 @@ export async function beginImport(
   );
   if (!put.ok) {
     const existing = await getImport(deps.store, instanceId, campaignId, importId);
+    // Lost to a parallel start that has already finished: our mark must not outlive it.
+    if (existing && existing.status !== 'running') await markImportFinished(deps, instanceId, campaignId, importId);
     if (existing) return existing;
   }
   return report;
 }
 
+/** Marks an import failed before any row was read (e.g. an upload for a campaign that takes no contacts). */
+export async function recordFailedImport(deps: Services, instanceId: string, campaignId: string, importId: string, source: ImportSource, error: string): Promise<void> {
+  const at = isoAt(deps.clock.now());
+  await deps.store.put(
+    { ...keys.contactImport(instanceId, campaignId, importId), type: 'import', importId, campaignId, source, status: 'failed', rowsRead: 0, accepted: 0, rejected: 0, byReason: {}, sample: [], startedAt: at, updatedAt: at, finishedAt: at, error },
+    { notExists: 'pk' },
+  );
+}
+
 /** Reads an import's progress. */
 export async function getImport(store: Store, instanceId: string, campaignId: string, importId: string): Promise<ImportReport | undefined> {
   const item = await store.get(keys.contactImport(instanceId, campaignId, importId));
-  if (!item) return undefined;
+  return item ? reportFromItem(item) : undefined;
+}
+
+/** Lists a campaign's imports, newest first (import ids start with their time). */
+export async function listImports(store: Store, instanceId: string, campaignId: string, options: { limit?: number; cursor?: string } = {}) {
+  const page = await store.query({ pk: keys.contactImport(instanceId, campaignId, 'x').pk, beginsWith: 'IMP#', reverse: true, limit: options.limit ?? 50, cursor: options.cursor });
+  return { items: page.items.map(reportFromItem), cursor: page.cursor };
+}
+
+function reportFromItem(item: Item): ImportReport {
   const { pk: _pk, sk: _sk, type: _t, blobKey: _b, ...rest } = item;
   return rest as unknown as ImportReport;
 }
@@ -108,84 +158,154 @@ export async function listRejections(store: Store, instanceId: string, importId:
   };
 }
 
+/** Options of runImport. */
+export interface RunImportOptions {
+  instanceId: string;
+  defaultRegion: string;
+  requiredVariables: readonly string[];
+  bytesRead?: () => number;
+  /**
+   * Milliseconds of wall time this run has left (a Lambda or API Gateway time limit is wall time, not
+   * the platform clock, which may run fast locally). When it reaches 0 no new chunk starts: the import
+   * stops after its last commit and is left `running`, to be continued by another run of the same
+   * import id (the worker re-enqueues it).
+   */
+  timeLeft?: () => number;
+}
+
+/** Why a run ended without finishing the import (the report stays `running`). */
+export type ImportPause = 'deadline' | 'superseded';
+
 /**
- * Runs an import to the end (the worker calls this for files; routes call it inline for small batches).
- * Returns the final report. Failures mark the import failed and are rethrown.
+ * Runs an import (the worker calls this for files; routes call it inline for small batches) and
+ * returns its report.
+ *
+ * Idempotent per import id, whatever the concurrency or redelivery (C4):
+ * - a number's job id is derived from campaign and number (`jobIdFor`) and written with a
+ *   conditional put: the job item is the claim, so of two imports (or two runs of one import)
+ *   offering one number exactly one creates its job; the job records `importId#row`, so a run that
+ *   finds the job already there tells its own earlier write (accepted) from another row's or import's
+ *   (duplicate);
+ * - each chunk's accepted count is an idempotent count (effect id per import and first row);
+ * - the chunk's progress and its last row (`cursor`) are committed in one conditional write (cursor
+ *   unchanged since the chunk began), so a re-run skips committed rows and resumes at the first
+ *   uncommitted chunk, recomputing it to the same result.
+ *
+ * File errors (corrupt, unreadable) fail the import; store errors are thrown with the import left
+ * `running`, for a retry of the same import id to resume.
  */
-export async function runImport(
-  deps: Services,
-  report: ImportReport,
-  input: ImportInput,
-  options: { instanceId: string; defaultRegion: string; requiredVariables: readonly string[]; bytesRead?: () => number },
-): Promise<ImportReport> {
+export async function runImport(deps: Services, report: ImportReport, input: ImportInput, options: RunImportOptions): Promise<ImportReport & { paused?: ImportPause }> {
   const { store } = deps;
   const { instanceId } = options;
   const { campaignId, importId } = report;
+  // Resume from what the store holds, never from a caller's stale copy; count this run.
+  const started = await store.update(keys.contactImport(instanceId, campaignId, importId), { add: { runs: 1 } }, { exists: 'pk' });
+  const stored = started.ok && started.item ? reportFromItem(started.item) : report;
+  if (stored.status !== 'running') return stored;
+  const state: ImportReport = { ...stored, byReason: { ...stored.byReason }, sample: [...stored.sample] };
+  const resumeAfter = state.cursor ?? 0;
+  const resumed = resumeAfter > 0 || (state.runs ?? 0) > 1;
+  let checkFirstChunk = resumed;
   const seen = new Set<string>();
-  const state = { ...report };
   let chunk: { row: number; contact?: Contact; rejection?: Rejection }[] = [];
+  let paused: ImportPause | undefined;
 
-  const flush = async () => {
+  const flush = async (): Promise<void> => {
     if (chunk.length === 0) return;
     const now = deps.clock.now();
-    const candidates = chunk.filter((c) => c.contact);
-    const phones = [...new Set(candidates.map((c) => c.contact!.phone))];
-    const [inCampaign, dnc] = await Promise.all([
-      store.batchGet(phones.map((p) => keys.campaignNumber(instanceId, campaignId, p))),
-      store.batchGet(phones.map((p) => keys.doNotCall(instanceId, p))),
-    ]);
-    const existing = new Set(inCampaign.map((i) => i.sk));
-    const blocked = new Set(dnc.map((i) => i.sk));
-    const writes: Item[] = [];
     const rejections: Rejection[] = [];
+    const candidates: { row: number; contact: Contact; jobId: string }[] = [];
     for (const c of chunk) {
-      if (c.rejection) {
-        rejections.push(c.rejection);
-        continue;
+      if (c.rejection) rejections.push(c.rejection);
+      else if (seen.has(c.contact!.phone)) rejections.push({ row: c.row, reason: 'DuplicateInFile', phone: c.contact!.phone });
+      else {
+        seen.add(c.contact!.phone);
+        candidates.push({ row: c.row, contact: c.contact!, jobId: jobIdFor(instanceId, campaignId, c.contact!.phone) });
       }
-      const contact = c.contact!;
-      let reason: RejectionReason | undefined;
-      if (seen.has(contact.phone)) reason = 'DuplicateInFile';
-      else if (existing.has(contact.phone)) reason = 'DuplicateInCampaign';
-      else if (blocked.has(contact.phone)) reason = 'DoNotCall';
-      if (reason) {
-        rejections.push({ row: c.row, reason, phone: contact.phone });
-        continue;
-      }
-      seen.add(contact.phone);
-      const jobId = newId('job_', now);
-      writes.push(newJobItem(instanceId, campaignId, jobId, contact, now, now));
-      writes.push({ ...keys.campaignNumber(instanceId, campaignId, contact.phone), type: 'campaignNumber', jobId });
     }
-    for (const r of rejections) {
-      writes.push({ ...keys.importRejection(instanceId, importId, r.row), type: 'rejection', ...r });
-      state.byReason[r.reason] = (state.byReason[r.reason] ?? 0) + 1;
-      if (state.sample.length < SAMPLE) state.sample.push(r);
+    const owner = (row: number) => `${importId}#${row}`;
+    const jobKey = (jobId: string) => keys.job(instanceId, campaignId, jobId);
+    let accepted = 0;
+    const decide = (c: (typeof candidates)[number], existing: Record<string, unknown>) => {
+      if (existing.importOwner === owner(c.row)) accepted++; // our own write of an earlier run
+      else rejections.push({ row: c.row, reason: String(existing.importOwner ?? '').startsWith(`${importId}#`) ? 'DuplicateInFile' : 'DuplicateInCampaign', phone: c.contact.phone });
+    };
+    let open = candidates;
+    if (checkFirstChunk) {
+      // The first chunk after a crash may be partly written: jobs already ours count whatever lists changed since.
+      const found = new Map((await store.batchGet(open.map((c) => jobKey(c.jobId)))).map((i) => [i.sk, i]));
+      open = open.filter((c) => {
+        const existing = found.get(`JOB#${c.jobId}`);
+        if (existing) decide(c, existing);
+        return !existing;
+      });
+      checkFirstChunk = false;
     }
-    // Parallel batches: the adapter writes 25 items per request, and a chunk is ~1,000 items.
-    const groups: Item[][] = [];
-    for (let i = 0; i < writes.length; i += WRITE_GROUP) groups.push(writes.slice(i, i + WRITE_GROUP));
-    await Promise.all(groups.map((g) => store.batchPut(g)));
-    const accepted = chunk.length - rejections.length;
+    const dnc = open.length ? new Set((await store.batchGet(open.map((c) => keys.doNotCall(instanceId, c.contact.phone)))).map((i) => i.sk)) : new Set<string>();
+    const claims: typeof candidates = [];
+    for (const c of open) {
+      if (dnc.has(c.contact.phone)) rejections.push({ row: c.row, reason: 'DoNotCall', phone: c.contact.phone });
+      else claims.push(c);
+    }
+    // One conditional put per number: the job item is the claim (no transactions needed, none used).
+    const results = await inParallel(claims, CLAIMS_IN_FLIGHT, (c) =>
+      store.put({ ...newJobItem(instanceId, campaignId, c.jobId, c.contact, now, now), importOwner: owner(c.row) }, { notExists: 'pk' }),
+    );
+    const lost = claims.filter((_, i) => !results[i]!.ok);
+    accepted += claims.length - lost.length;
+    if (lost.length > 0) {
+      const found = new Map((await store.batchGet(lost.map((c) => jobKey(c.jobId)))).map((i) => [i.sk, i]));
+      for (const c of lost) decide(c, found.get(`JOB#${c.jobId}`) ?? {});
+    }
+    rejections.sort((a, b) => a.row - b.row);
+    if (rejections.length > 0) {
+      await store.batchPut(rejections.map((r) => ({ ...keys.importRejection(instanceId, importId, r.row), type: 'rejection', ...r })));
+    }
+    const first = chunk[0]!.row;
     if (accepted > 0) {
-      // Exactly once per chunk (an idempotent count): a redelivered import cannot double the totals.
-      const first = chunk[0]!.row;
+      // Exactly once per chunk (an idempotent count): a re-run of this chunk cannot add it twice.
       await deps.outbox.count({
         type: 'count',
         order: 0,
-        id: effectId(Date.parse(report.startedAt), 'import', importId, first),
+        id: effectId(Date.parse(state.startedAt), 'import', importId, first),
         key: keys.campaignCounters(instanceId, campaignId, shardOf(`${importId}#${first}`, COUNTER_SHARDS)),
         add: { total: accepted * (NEW_JOB_COUNTERS.total ?? 1) },
         set: { type: 'counters' },
       });
     }
-    state.rowsRead += chunk.length;
-    state.accepted += accepted;
-    state.rejected += rejections.length;
-    state.updatedAt = isoAt(now);
-    if (options.bytesRead) state.bytesRead = options.bytesRead();
+    const next: ImportReport = {
+      ...state,
+      byReason: { ...state.byReason },
+      sample: [...state.sample],
+      rowsRead: state.rowsRead + chunk.length,
+      accepted: state.accepted + accepted,
+      rejected: state.rejected + rejections.length,
+      cursor: chunk[chunk.length - 1]!.row,
+      updatedAt: isoAt(now),
+      ...(options.bytesRead ? { bytesRead: options.bytesRead() } : {}),
+    };
+    for (const r of rejections) {
+      next.byReason[r.reason] = (next.byReason[r.reason] ?? 0) + 1;
+      if (next.sample.length < SAMPLE) next.sample.push(r);
+    }
     chunk = [];
-    await saveReport(store, instanceId, state);
+    const committed = await store.update(
+      keys.contactImport(instanceId, campaignId, importId),
+      { set: reportAttributes(next) },
+      { and: [{ eq: ['status', 'running'] }, state.cursor ? { eq: ['cursor', state.cursor] } : { or: [{ notExists: 'cursor' }, { eq: ['cursor', 0] }] }] },
+    );
+    if (!committed.ok) {
+      paused = 'superseded'; // another run of this import committed this chunk first: it carries on
+      return;
+    }
+    Object.assign(state, next);
+    if (options.timeLeft && options.timeLeft() <= 0) paused = 'deadline';
+  };
+
+  const push = async (row: number, v: ReturnType<typeof validateRow>) => {
+    if (row <= resumeAfter) return; // committed by an earlier run
+    chunk.push(v.ok ? { row, contact: v.contact } : { row, rejection: { row, reason: v.reason, ...(v.detail ? { detail: v.detail } : {}), ...(v.phone ? { phone: v.phone } : {}) } });
+    if (chunk.length >= IMPORT_CHUNK) await flush();
   };
 
   try {
@@ -199,44 +319,62 @@ export async function runImport(
             columns = { fields: { phone: 0 }, variables: [] };
           } else continue;
         }
-        const v = validateRow(raw.cells, columns, options);
-        chunk.push(v.ok ? { row: raw.row, contact: v.contact } : { row: raw.row, rejection: { row: raw.row, reason: v.reason, ...(v.detail ? { detail: v.detail } : {}), ...(v.phone ? { phone: v.phone } : {}) } });
-        if (chunk.length >= IMPORT_CHUNK) await flush();
+        if (raw.row <= resumeAfter) continue;
+        await push(raw.row, validateRow(raw.cells, columns, options));
+        if (paused) break;
       }
     } else {
       for await (const { row, contact } of input.contacts) {
+        if (row <= resumeAfter) continue;
         const variables = contact.variables ?? {};
         const names = Object.keys(variables);
         const cells = [contact.phone, contact.name ?? '', contact.honorific ?? '', contact.referenceId ?? '', ...names.map((n) => variables[n] ?? '')];
         const columns = { fields: { phone: 0, name: 1, honorific: 2, referenceId: 3 }, variables: names.map((name, i) => ({ name, index: 4 + i })) };
-        const v = validateRow(cells, columns, options);
-        chunk.push(v.ok ? { row, contact: v.contact } : { row, rejection: { row, reason: v.reason, ...(v.detail ? { detail: v.detail } : {}), ...(v.phone ? { phone: v.phone } : {}) } });
-        if (chunk.length >= IMPORT_CHUNK) await flush();
+        await push(row, validateRow(cells, columns, options));
+        if (paused) break;
       }
     }
-    await flush();
-    state.status = 'completed';
+    if (!paused) {
+      await flush();
+      // Every row is committed: out of time or not, the import is done (unless another run committed the last chunk).
+      if (paused === 'deadline') paused = undefined;
+    }
   } catch (error) {
-    state.status = 'failed';
-    state.error = error instanceof Error ? error.message : String(error);
+    if (!(error instanceof ContactFileError)) throw error; // the import stays running: a retry resumes it
+    return finishImport(deps, instanceId, state, error.message);
   }
-  state.finishedAt = isoAt(deps.clock.now());
-  state.updatedAt = state.finishedAt;
-  await saveReport(store, instanceId, state);
-  await markImportFinished(deps, instanceId, campaignId, importId);
-  const campaign = await getCampaign(store, instanceId, campaignId);
-  if (campaign.state === 'running' && state.accepted > 0) {
-    await deps.queues.tick.send({ body: JSON.stringify({ type: 'tick', instanceId, campaignId, reason: 'import' }) });
+  if (paused) {
+    const now = (await getImport(store, instanceId, campaignId, importId)) ?? state;
+    return { ...now, paused };
   }
-  if (state.status === 'failed') deps.log.warn('contact import failed', { instanceId, campaignId, importId, error: state.error });
-  return state;
+  return finishImport(deps, instanceId, state);
 }
 
-async function saveReport(store: Store, instanceId: string, report: ImportReport): Promise<void> {
-  await store.update(keys.contactImport(instanceId, report.campaignId, report.importId), {
-    set: { ...report, type: 'import' },
-  });
+/**
+ * Ends an import: completed, or failed with `error`; clears its mark on the campaign and nudges the
+ * dispatcher. Idempotent: an import already ended is returned as it is.
+ */
+export async function finishImport(deps: Services, instanceId: string, report: ImportReport, error?: string): Promise<ImportReport> {
+  const { store } = deps;
+  const { campaignId, importId } = report;
+  const finishedAt = isoAt(deps.clock.now());
+  const final: ImportReport = { ...report, status: error === undefined ? 'completed' : 'failed', finishedAt, updatedAt: finishedAt, ...(error !== undefined ? { error } : {}) };
+  const written = await store.update(keys.contactImport(instanceId, campaignId, importId), { set: reportAttributes(final) }, { eq: ['status', 'running'] });
+  const result = written.ok ? final : ((await getImport(store, instanceId, campaignId, importId)) ?? final);
+  await markImportFinished(deps, instanceId, campaignId, importId);
+  if (!written.ok) return result;
+  const campaign = await getCampaign(store, instanceId, campaignId);
+  if (campaign.state === 'running' && final.accepted > 0) {
+    await deps.queues.tick.send({ body: JSON.stringify({ type: 'tick', instanceId, campaignId, reason: 'import' }) });
+  }
+  if (final.status === 'failed') deps.log.warn('contact import failed', { instanceId, campaignId, importId, error: final.error });
+  return final;
 }
+
+const reportAttributes = (report: ImportReport): Record<string, unknown> => {
+  const { runs: _runs, ...rest } = report;
+  return { ...rest, type: 'import' };
+};
 
 /** An async iterable over an array (API batches and manual entry reuse the streaming importer). */
 export async function* fromArray<T>(items: readonly T[]): AsyncGenerator<T> {

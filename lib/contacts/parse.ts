@@ -1,10 +1,14 @@
 import { Readable } from 'node:stream';
 import { parse as csvParse } from 'csv-parse';
 import ExcelJS from 'exceljs';
+import { ReachoutError } from '../core/errors';
 
 /**
  * Streaming readers of contact files (SPEC C4): rows come out one at a time, so a 1,000,000-row
  * file is never held in memory; back-pressure comes from the consumer's `for await`.
+ * What real users send is sniffed from the bytes, not trusted from labels: an .xlsx is a zip
+ * (`PK`) whatever its content type; a CSV may be UTF-8 or GBK/GB18030 (what Excel saves in China),
+ * or UTF-16 ("Unicode text"), delimited by commas, semicolons (European Excel) or tabs.
  */
 
 /** One row of a file: 1-based row number as a spreadsheet shows it, cells as strings. */
@@ -16,70 +20,220 @@ export interface RawRow {
 /** File formats accepted for contacts. */
 export type ContactFileFormat = 'csv' | 'xlsx';
 
+/** A contact file that cannot be read; the message names the problem for the person who sent it (400). */
+export class ContactFileError extends ReachoutError {
+  override readonly name = 'ContactFileError';
+  constructor(message: string, cause?: unknown) {
+    super('InvalidFile', message, 400, {}, [{ path: '(file)', message }], cause === undefined ? undefined : { cause });
+  }
+}
+
 /** Guesses the format from a content type or file name. */
 export function formatOf(contentTypeOrName: string): ContactFileFormat | undefined {
   const s = contentTypeOrName.toLowerCase();
   if (s.includes('spreadsheetml') || s.endsWith('.xlsx') || s.includes('excel')) return 'xlsx';
-  if (s.includes('csv') || s.endsWith('.csv') || s.startsWith('text/plain')) return 'csv';
+  if (s.includes('csv') || s.endsWith('.csv') || s.endsWith('.txt') || s.startsWith('text/plain') || s.includes('tab-separated')) return 'csv';
   return undefined;
+}
+
+/** The format the first bytes show: a zip (`PK\x03\x04`) is an .xlsx, anything else is read as CSV. */
+export function sniffFormat(head: Uint8Array): ContactFileFormat {
+  return head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04 ? 'xlsx' : 'csv';
 }
 
 type ByteSource = AsyncIterable<Uint8Array> | Readable;
 
-const toReadable = (source: ByteSource): Readable => (source instanceof Readable ? source : Readable.from(source, { objectMode: false }));
+const toReadable = (source: AsyncIterable<Uint8Array>): Readable => Readable.from(source, { objectMode: false });
 
-/** Rows of a CSV file (BOM, quotes and ragged rows tolerated). */
-export async function* csvRows(source: ByteSource): AsyncGenerator<RawRow> {
-  const parser = toReadable(source).pipe(
-    csvParse({ bom: true, relax_column_count: true, relax_quotes: true, skip_empty_lines: true, trim: true, info: true }),
-  );
-  for await (const record of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
-    yield { row: record.info.lines, cells: record.record };
+/** Reads the first `min` bytes of a source; returns them and a source that replays them before the rest. */
+async function peek(source: ByteSource, min: number): Promise<{ head: Uint8Array; source: AsyncIterable<Uint8Array> }> {
+  const iterator = (source as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]();
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  let done = false;
+  while (size < min) {
+    const next = await iterator.next();
+    if (next.done) {
+      done = true;
+      break;
+    }
+    const chunk = typeof next.value === 'string' ? Buffer.from(next.value) : next.value;
+    parts.push(chunk);
+    size += chunk.byteLength;
+  }
+  const head = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+  return {
+    head,
+    source: (async function* () {
+      if (head.byteLength > 0) yield head;
+      if (done) return;
+      for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value;
+    })(),
+  };
+}
+
+/** Text encodings of CSV files. */
+export type CsvEncoding = 'utf-8' | 'gb18030' | 'utf-16le' | 'utf-16be';
+
+/**
+ * The encoding of a CSV from its first bytes: a BOM decides; otherwise bytes that are not valid UTF-8
+ * are GB18030 (a superset of GBK and GB2312, what Excel and WPS save in China).
+ */
+export function sniffEncoding(head: Uint8Array): CsvEncoding {
+  if (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) return 'utf-8';
+  if (head[0] === 0xff && head[1] === 0xfe) return 'utf-16le';
+  if (head[0] === 0xfe && head[1] === 0xff) return 'utf-16be';
+  try {
+    // `stream: true`: a character cut at the end of the sample is not an error.
+    new TextDecoder('utf-8', { fatal: true }).decode(head, { stream: true });
+    return 'utf-8';
+  } catch {
+    return 'gb18030';
   }
 }
 
-/** A cell value from exceljs as text; numbers keep all their digits (phone numbers stored as numbers). */
+/** The delimiter of a CSV from its first line: the most frequent of `,` `;` tab `|` outside quotes (`,` on a tie or none). */
+export function sniffDelimiter(text: string): string {
+  const counts: Record<string, number> = { ',': 0, ';': 0, '\t': 0, '|': 0 };
+  let quoted = false;
+  for (const ch of text) {
+    if (ch === '"') quoted = !quoted;
+    else if (!quoted && (ch === '\n' || ch === '\r')) break;
+    else if (!quoted && ch in counts) counts[ch]!++;
+  }
+  let best = ',';
+  for (const d of [';', '\t', '|']) if (counts[d]! > counts[best]!) best = d;
+  return best;
+}
+
+const SNIFF_BYTES = 64 * 1024;
+
+/** Rows of a CSV file (BOM, quotes and ragged rows tolerated; encoding and delimiter sniffed). */
+export async function* csvRows(source: ByteSource): AsyncGenerator<RawRow> {
+  const peeked = await peek(source, SNIFF_BYTES);
+  const { head } = peeked;
+  if (sniffFormat(head) === 'xlsx') throw new ContactFileError('the file is an .xlsx workbook, not CSV text');
+  const encoding = sniffEncoding(head);
+  if (encoding === 'utf-8' && looksBinary(head)) throw new ContactFileError('the file is not CSV text (it holds binary data); send a .csv or .xlsx file');
+  const sample = new TextDecoder(encoding).decode(head.subarray(0, 4096));
+  const delimiter = sniffDelimiter(sample.replace(/^\uFEFF/, ''));
+  // UTF-8 goes to the parser as bytes (it decodes them itself); other encodings are decoded first.
+  const text: AsyncIterable<Uint8Array | string> =
+    encoding === 'utf-8'
+      ? peeked.source
+      : (async function* () {
+          const decoder = new TextDecoder(encoding);
+          for await (const chunk of peeked.source) yield decoder.decode(chunk, { stream: true });
+          const rest = decoder.decode();
+          if (rest) yield rest;
+        })();
+  const parser = Readable.from(text, { objectMode: false }).pipe(
+    csvParse({ bom: true, delimiter, relax_column_count: true, relax_quotes: true, skip_empty_lines: true, trim: true, info: true }),
+  );
+  try {
+    for await (const record of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+      yield { row: record.info.lines, cells: record.record };
+    }
+  } catch (error) {
+    if (error instanceof ContactFileError) throw error;
+    const line = (error as { lines?: number }).lines;
+    throw new ContactFileError(`the CSV cannot be read${line ? ` at line ${line}` : ''}: ${csvProblem(error)}`, error);
+  }
+}
+
+/** NUL bytes or many control characters: not a text file. */
+function looksBinary(head: Uint8Array): boolean {
+  let control = 0;
+  const n = Math.min(head.byteLength, 4096);
+  for (let i = 0; i < n; i++) {
+    const b = head[i]!;
+    if (b === 0) return true;
+    if (b < 0x09 || (b > 0x0d && b < 0x20)) control++;
+  }
+  return n > 0 && control / n > 0.1;
+}
+
+function csvProblem(error: unknown): string {
+  const code = (error as { code?: string }).code ?? '';
+  if (code.includes('QUOTE')) return 'a quoted cell is not closed';
+  if (code.includes('RECORD_INCONSISTENT')) return 'rows have different numbers of columns';
+  return 'its text is not valid CSV';
+}
+
+/** An ISO date (`yyyy-mm-dd`), with the time (`Thh:mm` or `Thh:mm:ss`) when the cell has one. */
+export function isoDateCell(date: Date): string {
+  const iso = date.toISOString(); // exceljs gives the cell's wall time as UTC
+  if (Number.isNaN(date.getTime())) return '';
+  const [day, time] = [iso.slice(0, 10), iso.slice(11, 19)];
+  if (time === '00:00:00') return day;
+  return time.endsWith(':00') ? `${day}T${time.slice(0, 5)}` : `${day}T${time}`;
+}
+
+/** A cell value from exceljs as text; numbers keep all their digits (phone numbers stored as numbers), dates are ISO. */
 export function cellText(value: unknown): string {
   if (value === null || value === undefined) return '';
   if (typeof value === 'string') return value;
   if (typeof value === 'number') return Number.isInteger(value) ? value.toFixed(0) : String(value);
   if (typeof value === 'boolean') return value ? 'true' : 'false';
-  if (value instanceof Date) return value.toISOString();
+  if (value instanceof Date) return isoDateCell(value);
   if (typeof value === 'object') {
-    const v = value as { text?: unknown; richText?: { text: string }[]; result?: unknown; hyperlink?: string };
+    const v = value as { text?: unknown; richText?: { text: string }[]; result?: unknown; hyperlink?: string; error?: string };
     if (Array.isArray(v.richText)) return v.richText.map((r) => r.text).join('');
     if (v.text !== undefined) return cellText(v.text);
     if (v.result !== undefined) return cellText(v.result);
+    if (v.error !== undefined) return '';
   }
   return String(value);
 }
 
-/** Rows of the first worksheet of an .xlsx file, read with exceljs's streaming WorkbookReader. */
+/**
+ * Rows of the first worksheet of an .xlsx file, read with exceljs's streaming WorkbookReader.
+ * Styles are cached (one small part of the file) so that date-formatted cells arrive as dates, not
+ * as Excel serial numbers.
+ */
 export async function* xlsxRows(source: ByteSource): AsyncGenerator<RawRow> {
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(toReadable(source), {
+  const peeked = await peek(source, 8);
+  const { head } = peeked;
+  if (head.byteLength === 0) throw new ContactFileError('the file is empty');
+  if (head[0] === 0xd0 && head[1] === 0xcf && head[2] === 0x11 && head[3] === 0xe0) {
+    throw new ContactFileError('the file is an old Excel 97–2003 (.xls) workbook; save it as .xlsx or .csv');
+  }
+  if (sniffFormat(head) !== 'xlsx') throw new ContactFileError('the file is not an .xlsx workbook (an .xlsx file is a zip archive)');
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(toReadable(peeked.source), {
     entries: 'emit',
     sharedStrings: 'cache',
     hyperlinks: 'ignore',
-    styles: 'ignore',
+    styles: 'cache',
     worksheets: 'emit',
   });
-  for await (const worksheet of reader) {
-    for await (const row of worksheet as AsyncIterable<ExcelJS.Row>) {
-      const values = row.values as unknown[];
-      const cells: string[] = [];
-      // exceljs row values are 1-based (index 0 is empty).
-      for (let i = 1; i < values.length; i++) cells.push(cellText(values[i]).trim());
-      if (cells.every((c) => c === '')) continue;
-      yield { row: row.number, cells };
+  let sheets = 0;
+  try {
+    for await (const worksheet of reader) {
+      sheets++;
+      for await (const row of worksheet as AsyncIterable<ExcelJS.Row>) {
+        const values = row.values as unknown[];
+        const cells: string[] = [];
+        // exceljs row values are 1-based (index 0 is empty).
+        for (let i = 1; i < values.length; i++) cells.push(cellText(values[i]).trim());
+        if (cells.every((c) => c === '')) continue;
+        yield { row: row.number, cells };
+      }
+      // Only the first worksheet holds contacts; the rest of the file is not read.
+      break;
     }
-    // Only the first worksheet holds contacts; the rest of the file is not read.
-    break;
+  } catch (error) {
+    throw new ContactFileError('the .xlsx workbook cannot be read: it is damaged or not an Excel workbook', error);
   }
+  if (sheets === 0) throw new ContactFileError('the .xlsx workbook has no worksheet');
 }
 
-/** Rows of a file in either format. */
-export function fileRows(format: ContactFileFormat, source: ByteSource): AsyncGenerator<RawRow> {
-  return format === 'xlsx' ? xlsxRows(source) : csvRows(source);
+/** Rows of a file: the bytes decide between .xlsx and CSV, whatever `format` (a label) says. */
+export async function* fileRows(format: ContactFileFormat | undefined, source: ByteSource): AsyncGenerator<RawRow> {
+  const peeked = await peek(source, 4);
+  const { head } = peeked;
+  const ole = head[0] === 0xd0 && head[1] === 0xcf && head[2] === 0x11 && head[3] === 0xe0; // .xls, whatever its name
+  const actual = sniffFormat(head) === 'xlsx' || ole || format === 'xlsx' ? 'xlsx' : 'csv';
+  yield* actual === 'xlsx' ? xlsxRows(peeked.source) : csvRows(peeked.source);
 }
 
 /** Counts bytes flowing through a source (import progress on large uploads). */

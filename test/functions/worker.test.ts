@@ -6,6 +6,7 @@ import { rerunCampaign, startCampaign } from '../../lib/campaigns/lifecycle';
 import { createCampaign, getProgress, listJobs } from '../../lib/campaigns/repository';
 import { CampaignSettings } from '../../lib/campaigns/schema';
 import { beginImport, getImport } from '../../lib/contacts/import';
+import { runContactWork } from '../../lib/contacts/work';
 import type { DialRequest } from '../../lib/domain/dialing';
 import { handleDialRequest } from '../../lib/dialer/dial';
 import { createInstance } from '../../lib/instances/repository';
@@ -33,6 +34,23 @@ describe('worker', () => {
     expect(await worker(sqs([message, message]))).toEqual({ batchItemFailures: [] });
     expect(await getImport(deps.store, instanceId, campaignId, report.importId)).toMatchObject({ status: 'completed', accepted: 2, rejected: 1, bytesRead: 32 });
     expect((await getProgress(deps.store, instanceId, campaignId)).total).toBe(2);
+  });
+
+  it('continues an import past its time budget in a new work item, resuming after the last committed chunk', async () => {
+    const { deps, instanceId, campaignId, queues } = await setup();
+    const blobKey = `imports/${instanceId}/${campaignId}/big.csv`;
+    await deps.blobs.data.put(blobKey, 'phone\n' + Array.from({ length: 1_200 }, (_, i) => `+1415${2_000_000 + i}`).join('\n'));
+    const report = await beginImport(deps, instanceId, campaignId, 'csv', { blobKey });
+    const work = { type: 'import' as const, instanceId, campaignId, importId: report.importId, blobKey, format: 'csv' as const };
+    // No time at all: each run commits one chunk, then hands over.
+    await runContactWork(deps, work, { budgetMs: 0 });
+    expect(await getImport(deps.store, instanceId, campaignId, report.importId)).toMatchObject({ status: 'running', rowsRead: 500, cursor: 501 });
+    expect(queues.work.bodies()).toEqual([work]);
+    await runContactWork(deps, work, { budgetMs: 0 });
+    await runContactWork(deps, work, { budgetMs: 0 });
+    expect(await getImport(deps.store, instanceId, campaignId, report.importId)).toMatchObject({ status: 'completed', rowsRead: 1_200, accepted: 1_200, runs: 3 });
+    expect(queues.work.sent).toHaveLength(2);
+    expect((await getProgress(deps.store, instanceId, campaignId)).total).toBe(1_200);
   });
 
   it('re-runs the jobs of a campaign by outcome into a new draft', async () => {

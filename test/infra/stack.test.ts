@@ -199,6 +199,16 @@ describe('Dialing', () => {
     }
   });
 
+  it('starts an import when a presigned contact upload lands: data bucket events to EventBridge, uploads/ to the work queue', () => {
+    const bucket = logicalIdOf(template, 'AWS::S3::Bucket', 'DataDataBucket');
+    template.hasResourceProperties('AWS::S3::Bucket', { NotificationConfiguration: { EventBridgeConfiguration: { EventBridgeEnabled: true } }, CorsConfiguration: { CorsRules: [Match.objectLike({ AllowedMethods: ['PUT'] })] } });
+    expect(resourcesOf(template, 'AWS::S3::Bucket')[bucket]!.Properties!.NotificationConfiguration).toEqual({ EventBridgeConfiguration: { EventBridgeEnabled: true } });
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: { source: ['aws.s3'], 'detail-type': ['Object Created'], detail: { bucket: { name: [{ Ref: bucket }] }, object: { key: [{ prefix: 'uploads/' }] } } },
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [logicalIdOf(template, 'AWS::SQS::Queue', 'DialingWorkQueue'), 'Arn'] } })],
+    });
+  });
+
   it('lets the planners and the dialer (its ring timeout) enqueue dial requests, and the worker continue its own work', () => {
     const sends = (fn: string) => statementsOf(fn).filter((s) => JSON.stringify(s.Action).includes('sqs:SendMessage')).map((s) => JSON.stringify(s.Resource));
     const queueArn = (name: string) => JSON.stringify({ 'Fn::GetAtt': [logicalIdOf(template, 'AWS::SQS::Queue', name), 'Arn'] });

@@ -223,4 +223,34 @@ describe('startHttpServer', () => {
     expect(expired.status).toBe(403);
     expect(await expired.json()).toEqual({ message: 'Request has expired' });
   });
+
+  it('takes a PUT to a presigned upload URL as S3 does, raising the object-created notification; a download link never uploads', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'http-upload-'));
+    cleanup.push(() => rm(root, { recursive: true, force: true }));
+    const clock = new ManualClock();
+    let base = '';
+    const data = new FileBlobs({ root: join(root, 'data'), baseUrl: () => base, secret: 'k', prefix: 'data', clock });
+    const server = await serve([recorder().route], { blobs: { secret: 'k', stores: { data } }, clock });
+    base = server.url;
+    const created: string[] = [];
+    data.onObjectCreated((key) => created.push(key));
+    const upload = await data.presignPut('uploads/i1/c1/imp_1.csv', { expiresInSeconds: 60, contentType: 'text/csv' });
+    const put = await fetch(upload.url, { method: 'PUT', headers: upload.headers, body: 'phone\n4155550101\n' });
+    expect(put.status).toBe(200);
+    await put.arrayBuffer();
+    expect(Buffer.from((await data.get('uploads/i1/c1/imp_1.csv'))!).toString()).toBe('phone\n4155550101\n');
+    await new Promise<void>((r) => setImmediate(r));
+    expect(created).toEqual(['uploads/i1/c1/imp_1.csv']);
+
+    const asDownload = await fetch(upload.url);
+    expect(asDownload.status).toBe(403);
+    await asDownload.arrayBuffer();
+    const asUpload = await fetch(await data.link('uploads/i1/c1/imp_1.csv', 60), { method: 'PUT', body: 'x' });
+    expect(asUpload.status).toBe(403);
+    await asUpload.arrayBuffer();
+    clock.advance(60_000);
+    const late = await fetch(upload.url, { method: 'PUT', headers: upload.headers, body: 'x' });
+    expect(late.status).toBe(403);
+    await late.arrayBuffer();
+  });
 });

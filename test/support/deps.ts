@@ -3,7 +3,7 @@ import { compose } from '../../lib/composition';
 import { assertValidEvent } from '../../lib/events';
 import type { Deps } from '../../lib/core/deps';
 import { silentLogger } from '../../lib/core/log';
-import type { Blobs, BlobInfo } from '../../lib/ports/blobs';
+import type { Blobs, BlobInfo, PresignedPut } from '../../lib/ports/blobs';
 import type { BusEvent } from '../../lib/ports/bus';
 import { ManualClock } from '../../lib/ports/clock';
 import type { OutgoingMessage } from '../../lib/ports/queue';
@@ -55,6 +55,9 @@ export class MemoryBlobs implements Blobs {
   }
   async list(prefix: string) {
     return [...this.objects.entries()].filter(([k]) => k.startsWith(prefix)).map(([key, o]) => ({ key, size: o.body.length }));
+  }
+  async presignPut(key: string, options: { expiresInSeconds: number; contentType?: string }): Promise<PresignedPut> {
+    return { url: `memory://${key}?op=put&expires=${options.expiresInSeconds}`, method: 'PUT' as const, headers: options.contentType ? { 'content-type': options.contentType } : ({} as Record<string, string>), expiresAt: new Date(options.expiresInSeconds * 1000).toISOString() };
   }
   async link(key: string, expiresInSeconds: number) {
     return `memory://${key}?expires=${expiresInSeconds}`;

@@ -5,13 +5,16 @@ import { Campaign, CampaignSettings, CampaignSettingsPatch, Contact, RerunOutcom
 import { audit } from '../../../lib/audit';
 import type { Deps } from '../../../lib/core/deps';
 import { newId } from '../../../lib/core/ids';
-import { NotFoundError, ValidationError } from '../../../lib/core/errors';
+import { ConflictError, NotFoundError, ValidationError } from '../../../lib/core/errors';
 import { CampaignState } from '../../../lib/domain/statuses';
 import { getInstanceSettings } from '../../../lib/instances/repository';
 import { listSuspended, suspendNumbers, unsuspendNumbers } from '../../../lib/lists';
-import { beginImport, fromArray, getImport, listRejections, runImport, type ImportReport } from '../../../lib/contacts/import';
+import { beginImport, fromArray, getImport, listImports, listRejections, runImport, type ImportReport } from '../../../lib/contacts/import';
+import { uploadKey } from '../../../lib/contacts/work';
+import { ACCEPTS_CONTACTS } from '../../../lib/campaigns/campaign-machine';
+import { formFile, parseMultipart } from '../multipart';
 import { splitManualNumbers } from '../../../lib/contacts/normalize';
-import { fileRows, formatOf } from '../../../lib/contacts/parse';
+import { ContactFileError, fileRows, formatOf, sniffFormat, type ContactFileFormat } from '../../../lib/contacts/parse';
 import { csvTemplate, xlsxTemplate } from '../../../lib/contacts/template';
 import { getScenarioVersion, listScenarioVariables } from '../../../lib/scenarios/repository';
 import { route, type Route } from '../route';
@@ -20,8 +23,35 @@ const CampaignParams = z.object({ campaignId: z.string().min(1).max(100) });
 const ImportParams = CampaignParams.extend({ importId: z.string().min(1).max(100) });
 const PageQuery = z.object({ limit: z.coerce.number().int().min(1).max(500).optional(), cursor: z.string().max(2000).optional() });
 
-/** Uploads up to this size are imported within the request; larger ones by the worker, with progress. */
+/** CSV uploads of up to this many lines (and INLINE_IMPORT_BYTES) are imported within the request; larger ones by the worker, with progress. */
+export const INLINE_IMPORT_ROWS = 2_000;
+/** Uploads up to this size may be imported within the request. */
 export const INLINE_IMPORT_BYTES = 2 * 1024 * 1024;
+/** .xlsx uploads up to this size (about 3,000 rows) are imported within the request. */
+export const INLINE_XLSX_BYTES = 128 * 1024;
+/** An inline import that takes longer than this hands the rest to the worker and answers 202 (API Gateway gives up at 30 s). */
+export const INLINE_IMPORT_MS = 8_000;
+/** Lifetime of a presigned upload URL. */
+export const UPLOAD_URL_SECONDS = 15 * 60;
+
+/** The format of an uploaded file from its bytes: a zip is an .xlsx, an OLE file an old .xls (refused), anything else CSV. */
+function contactFormat(body: Buffer): ContactFileFormat {
+  if (body[0] === 0xd0 && body[1] === 0xcf && body[2] === 0x11 && body[3] === 0xe0) throw new ContactFileError('the file is an old Excel 97–2003 (.xls) workbook; save it as .xlsx or .csv');
+  return sniffFormat(body);
+}
+
+async function* bytesOf(body: Buffer): AsyncGenerator<Uint8Array> {
+  yield new Uint8Array(body);
+}
+
+/** Whether an upload is small enough to import within the request (answering with the full report). */
+function importsInline(body: Buffer, format: ContactFileFormat): boolean {
+  if (format === 'xlsx') return body.length <= INLINE_XLSX_BYTES;
+  if (body.length > INLINE_IMPORT_BYTES) return false;
+  let lines = 0;
+  for (let at = body.indexOf(0x0a); at >= 0 && lines <= INLINE_IMPORT_ROWS; at = body.indexOf(0x0a, at + 1)) lines++;
+  return lines <= INLINE_IMPORT_ROWS;
+}
 /** Contacts per API batch. */
 export const MAX_BATCH = 10_000;
 
@@ -44,11 +74,16 @@ const ImportView = z.object({
 });
 const ImportResult = ImportView.extend({ rejections: z.array(Rejection).optional() });
 
-/** The variables a scenario version's prompts need from each contact (C4); the scenario must be published. */
+/**
+ * The variables a scenario version's prompts need from each contact (C4); the scenario must be published.
+ * A variable the scenario declares with a default is not needed: the prompt says the default when a
+ * contact has no value, so a plain phone + name file is accepted.
+ */
 async function scenarioVariables(deps: Deps, instanceId: string, scenarioId: string, version: number): Promise<string[]> {
   const v = await getScenarioVersion(deps.store, instanceId, scenarioId, version);
   if (!v) throw new ValidationError(`scenario ${scenarioId} has no published version ${version}`, [{ path: 'scenarioVersion', message: 'not a published version' }]);
-  return listScenarioVariables(v.definition).filter((name) => !CONTACT_FIELDS.has(name));
+  const defaulted = new Set(v.definition.variables.filter((d) => d.default !== undefined && d.default !== '').map((d) => d.name));
+  return listScenarioVariables(v.definition).filter((name) => !CONTACT_FIELDS.has(name) && !defaulted.has(name));
 }
 
 async function view(deps: Deps, instanceId: string, campaign: Campaign) {
@@ -160,39 +195,87 @@ export const campaignRoutes: Route[] = [
       const campaign = await getCampaign(deps.store, req.instanceId, req.params.campaignId);
       const report = await beginImport(deps, req.instanceId, campaign.campaignId, req.body.contacts ? 'api' : 'manual');
       const final = await runImport(deps, report, { kind: 'contacts', contacts: fromArray(items.map((contact, i) => ({ row: i + 1, contact }))) }, {
-        instanceId: req.instanceId, defaultRegion: settings.defaultRegion, requiredVariables: req.body.contacts ? campaign.requiredVariables : [],
+        // Manual entry is checked like any other source: a number without the variables the prompts need is rejected, not called.
+        instanceId: req.instanceId, defaultRegion: settings.defaultRegion, requiredVariables: campaign.requiredVariables,
       });
       return { body: await withRejections(deps, req.instanceId, final) };
     },
   }),
   route({
-    method: 'POST', path: '/campaigns/{campaignId}/imports', summary: 'Upload a .xlsx or .csv contact file; small files are imported at once, large ones in the background with progress (C4)', tags: ['contacts'],
+    method: 'POST', path: '/campaigns/{campaignId}/imports',
+    summary: 'Upload a .xlsx or .csv contact file (raw body or multipart/form-data); small files are imported at once, larger ones answer 202 with the import id and continue in the background (C4)', tags: ['contacts'],
     params: CampaignParams, query: z.object({ filename: z.string().max(300).optional() }),
-    rawBody: { contentTypes: [XLSX_TYPE, 'text/csv', 'application/csv', 'text/plain', 'application/octet-stream'] },
+    rawBody: { contentTypes: [XLSX_TYPE, 'text/csv', 'application/csv', 'text/plain', 'text/tab-separated-values', 'application/vnd.ms-excel', 'application/octet-stream', 'multipart/form-data'] },
     response: ImportResult,
     async handle(req, deps) {
-      const body = req.rawBody;
-      if (!body || body.length === 0) throw new ValidationError('send the file as the request body', [{ path: '(body)', message: 'empty' }]);
-      const format = formatOf(req.headers['content-type'] ?? '') ?? formatOf(req.query.filename ?? '') ?? (body[0] === 0x50 && body[1] === 0x4b ? 'xlsx' : 'csv');
+      let body = req.rawBody ?? Buffer.alloc(0);
+      let filename = req.query.filename;
+      const contentType = req.headers['content-type'] ?? '';
+      if (contentType.toLowerCase().startsWith('multipart/form-data')) {
+        const file = formFile(parseMultipart(body, contentType));
+        body = file.body;
+        filename ??= file.filename;
+      }
+      if (body.length === 0) throw new ValidationError('send the file as the request body or as the form field "file"', [{ path: '(body)', message: 'empty' }]);
+      // The bytes decide (an .xlsx is a zip whatever its label; Windows labels .csv as application/vnd.ms-excel).
+      const format = contactFormat(body);
+      if (format === 'csv' && (formatOf(filename ?? '') === 'xlsx' || contentType.toLowerCase().includes('spreadsheetml'))) {
+        throw new ContactFileError('the file is labelled .xlsx but is not an .xlsx workbook (an .xlsx file is a zip archive): it is damaged or of another kind');
+      }
+      const inline = importsInline(body, format);
+      // A small file is read once before anything is written, so an unreadable one is a 400 that leaves no trace.
+      if (inline) for await (const _ of fileRows(format, bytesOf(body)));
       const settings = await getInstanceSettings(deps.store, req.instanceId);
       const campaign = await getCampaign(deps.store, req.instanceId, req.params.campaignId);
       const importId = newId('imp_', deps.clock.now());
       const blobKey = `imports/${req.instanceId}/${campaign.campaignId}/${importId}.${format}`;
       await deps.blobs.data.put(blobKey, body, format === 'xlsx' ? XLSX_TYPE : 'text/csv');
       const report = await beginImport(deps, req.instanceId, campaign.campaignId, format, { importId, totalBytes: body.length, blobKey });
-      if (body.length > INLINE_IMPORT_BYTES) {
-        await deps.queues.work.send({ body: JSON.stringify({ type: 'import', instanceId: req.instanceId, campaignId: campaign.campaignId, importId, blobKey, format }) });
+      const work = { type: 'import' as const, instanceId: req.instanceId, campaignId: campaign.campaignId, importId, blobKey, format };
+      if (!inline) {
+        await deps.queues.work.send({ body: JSON.stringify(work) });
         return { status: 202, body: report };
       }
-      let bytes = 0;
-      const source = (async function* () {
-        bytes = body.length;
-        yield new Uint8Array(body);
-      })();
-      const final = await runImport(deps, report, { kind: 'rows', rows: fileRows(format, source) }, {
-        instanceId: req.instanceId, defaultRegion: settings.defaultRegion, requiredVariables: campaign.requiredVariables, bytesRead: () => bytes,
+      const started = performance.now();
+      const final = await runImport(deps, report, { kind: 'rows', rows: fileRows(format, bytesOf(body)) }, {
+        instanceId: req.instanceId, defaultRegion: settings.defaultRegion, requiredVariables: campaign.requiredVariables, bytesRead: () => body.length,
+        timeLeft: () => INLINE_IMPORT_MS - (performance.now() - started),
       });
+      if (final.paused) {
+        // Slower than expected: the worker resumes after the last committed chunk; the caller polls the import.
+        if (final.paused === 'deadline') await deps.queues.work.send({ body: JSON.stringify(work) });
+        return { status: 202, body: final };
+      }
+      if (final.status === 'failed') throw new ContactFileError(final.error ?? 'the file cannot be read');
       return { body: await withRejections(deps, req.instanceId, final) };
+    },
+  }),
+  route({
+    method: 'GET', path: '/campaigns/{campaignId}/imports', summary: 'The campaign’s contact imports, newest first, with their progress', tags: ['contacts'],
+    params: CampaignParams, query: PageQuery, response: z.object({ items: z.array(ImportView), cursor: z.string().optional() }),
+    async handle(req, deps) {
+      await getCampaign(deps.store, req.instanceId, req.params.campaignId);
+      return { body: await listImports(deps.store, req.instanceId, req.params.campaignId, req.query) };
+    },
+  }),
+  route({
+    method: 'POST', path: '/campaigns/{campaignId}/imports/uploads',
+    summary: 'Start a large contact import: a presigned URL to PUT the .csv or .xlsx file to; the import starts when the file lands (C4)', tags: ['contacts'],
+    params: CampaignParams,
+    body: z.object({ filename: z.string().min(1).max(300).optional(), format: z.enum(['csv', 'xlsx']).optional() }).optional(),
+    status: 201,
+    response: z.object({
+      importId: z.string(), key: z.string(), format: z.enum(['csv', 'xlsx']),
+      upload: z.object({ url: z.string(), method: z.literal('PUT'), headers: z.record(z.string(), z.string()), expiresAt: z.string() }),
+    }),
+    async handle(req, deps) {
+      const campaign = await getCampaign(deps.store, req.instanceId, req.params.campaignId);
+      if (!ACCEPTS_CONTACTS.includes(campaign.state)) throw new ConflictError(`contacts cannot be added to a ${campaign.state} campaign`, { campaignId: campaign.campaignId, state: campaign.state });
+      const format = req.body?.format ?? (req.body?.filename ? formatOf(req.body.filename) : undefined) ?? 'csv';
+      const importId = newId('imp_', deps.clock.now());
+      const key = uploadKey(req.instanceId, campaign.campaignId, importId, format);
+      const upload = await deps.blobs.data.presignPut(key, { expiresInSeconds: UPLOAD_URL_SECONDS, contentType: format === 'xlsx' ? XLSX_TYPE : 'text/csv' });
+      return { body: { importId, key, format, upload } };
     },
   }),
   route({

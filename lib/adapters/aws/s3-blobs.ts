@@ -11,15 +11,15 @@ import {
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { AdapterError } from '../../core/errors';
-import type { BlobInfo, Blobs } from '../../ports/blobs';
+import type { BlobInfo, Blobs, PresignedPut } from '../../ports/blobs';
 import { describeError, errorName, httpStatus } from './retry';
 
 // One client per module (Lambda execution environment), created on first use so importing is free.
 let defaultS3Client: S3Client | undefined;
 const defaultClient = () => (defaultS3Client ??= new S3Client({}));
 
-/** Signs a GetObject request into a URL (the presigner's getSignedUrl, injectable for tests). */
-export type Presign = (client: S3Client, command: GetObjectCommand, options: { expiresIn: number }) => Promise<string>;
+/** Signs a GetObject or PutObject request into a URL (the presigner's getSignedUrl, injectable for tests). */
+export type Presign = (client: S3Client, command: GetObjectCommand | PutObjectCommand, options: { expiresIn: number; signableHeaders?: Set<string> }) => Promise<string>;
 
 const defaultPresign: Presign = (client, command, options) => getSignedUrl(client, command, options);
 
@@ -115,6 +115,25 @@ export class S3Blobs implements Blobs {
       return await this.presign(this.client, new GetObjectCommand({ Bucket: this.bucket, Key: key }), { expiresIn: expiresInSeconds });
     } catch (error) {
       throw new AdapterError('S3', 'GetObject presign', describeError(error), error);
+    }
+  }
+
+  async presignPut(key: string, options: { expiresInSeconds: number; contentType?: string }): Promise<PresignedPut> {
+    const command = new PutObjectCommand({ Bucket: this.bucket, Key: key, ...(options.contentType ? { ContentType: options.contentType } : {}) });
+    try {
+      // The content type is signed: the upload must declare what the URL was asked for.
+      const url = await this.presign(this.client, command, {
+        expiresIn: options.expiresInSeconds,
+        ...(options.contentType ? { signableHeaders: new Set(['content-type']) } : {}),
+      });
+      return {
+        url,
+        method: 'PUT',
+        headers: options.contentType ? { 'content-type': options.contentType } : {},
+        expiresAt: new Date(Date.now() + options.expiresInSeconds * 1000).toISOString(),
+      };
+    } catch (error) {
+      throw new AdapterError('S3', 'PutObject presign', describeError(error), error);
     }
   }
 
