@@ -1,7 +1,9 @@
 import type { Services } from '../core/deps';
 import { ConflictError, NotFoundError } from '../core/errors';
 import type { Item } from '../ports/store';
-import { JOB_SHARDS, keys } from '../store/keys';
+import { COUNTER_SHARDS, JOB_SHARDS, keys } from '../store/keys';
+import { shardOf } from '../core/ids';
+import { effectId } from '../outbox/effects';
 import { ACCEPTS_CONTACTS, runningImports, transitionCampaign, type CampaignEventInput } from './campaign-machine';
 import { counterDelta, jobCounters, transitionJob, type JobCounters, type JobEventInput } from './job-machine';
 import { campaignFromItem, COUNTERS, getJob, jobFromItem, readCounters, type CounterName } from './repository';
@@ -104,6 +106,13 @@ export async function markImportFinished(svc: Services, instanceId: string, camp
 export const ABANDONED_IMPORT_MS = 15 * 60_000;
 
 /**
+ * A running import with no progress this long is abandoned (marked failed, its marker released): longer than a
+ * worker run (10 min) plus every redelivery of its work message (15 min visibility × 5 receives), so a file
+ * import the queue would still resume is never taken for dead.
+ */
+export const STALLED_IMPORT_MS = 90 * 60_000;
+
+/**
  * Releases import markers (`imp#<id>`) no import will ever remove: the import's record is finished (its
  * process died between saving the report and removing the marker, and a redelivered message skips a
  * finished import), or it is missing long after the marker was set (the process died in between; the
@@ -117,13 +126,55 @@ export async function releaseAbandonedImports(svc: Services, instanceId: string,
   const now = svc.clock.now();
   let released = 0;
   for (const importId of runningImports(item)) {
-    const report = await svc.store.get(keys.contactImport(instanceId, campaignId, importId));
-    const abandoned = report ? report.status !== 'running' : now - Number(item[`imp#${importId}`] ?? 0) > ABANDONED_IMPORT_MS;
+    const importKey = keys.contactImport(instanceId, campaignId, importId);
+    const report = await svc.store.get(importKey);
+    let abandoned = report ? report.status !== 'running' : now - Number(item[`imp#${importId}`] ?? 0) > ABANDONED_IMPORT_MS;
+    if (report?.status === 'running' && now - Date.parse(String(report.updatedAt)) > STALLED_IMPORT_MS) {
+      // No progress for longer than any redelivery could take: the process running it died for good (an API
+      // import has no message to redeliver it). Its jobs past the committed cursor were written but never
+      // counted (the count commits with the cursor): count them once, then mark it failed, on the condition
+      // that it still made no progress.
+      const uncounted = await ownedJobsPast(svc, instanceId, campaignId, importId, Number(report.cursor ?? 0));
+      if (uncounted > 0) {
+        await svc.outbox.count({
+          type: 'count',
+          order: 0,
+          id: effectId(Date.parse(String(report.startedAt)) || now, 'import', importId, 'abandoned'),
+          key: keys.campaignCounters(instanceId, campaignId, shardOf(`${importId}#abandoned`, COUNTER_SHARDS)),
+          add: { total: uncounted * (NEW_JOB_COUNTERS.total ?? 1) },
+          set: { type: 'counters' },
+        });
+      }
+      const at = new Date(now).toISOString();
+      const failed = await svc.store.update(
+        importKey,
+        { set: { status: 'failed', error: `abandoned: no progress since ${String(report.updatedAt)}`, finishedAt: at, updatedAt: at } },
+        { and: [{ eq: ['status', 'running'] }, { eq: ['updatedAt', report.updatedAt] }] },
+      );
+      abandoned = failed.ok;
+    }
     if (!abandoned) continue;
     const written = await svc.store.update(key, { remove: [`imp#${importId}`], add: { version: 1 } }, { and: [{ exists: 'pk' }, { exists: `imp#${importId}` }] });
     if (written.ok) released++;
   }
   return released;
+}
+
+/** Jobs an import wrote past its committed cursor (their `importOwner` is `<importId>#<row>`): a scan, only for abandoned imports. */
+async function ownedJobsPast(svc: Pick<Services, 'store'>, instanceId: string, campaignId: string, importId: string, cursor: number): Promise<number> {
+  let n = 0;
+  for (let shard = 0; shard < JOB_SHARDS; shard++) {
+    let page: string | undefined;
+    do {
+      const result = await svc.store.query({ pk: keys.jobPartition(instanceId, campaignId, shard), beginsWith: 'JOB#', limit: 500, cursor: page });
+      for (const item of result.items) {
+        const owner = String(item.importOwner ?? '');
+        if (owner.startsWith(`${importId}#`) && Number(owner.slice(importId.length + 1)) > cursor) n++;
+      }
+      page = result.cursor;
+    } while (page);
+  }
+  return n;
 }
 
 /**

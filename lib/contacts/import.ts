@@ -5,7 +5,7 @@ import { isoAt } from '../ports/clock';
 import { keys } from '../store/keys';
 import { getCampaign, jobIdFor, newJobItem } from '../campaigns/repository';
 import { markImportFinished, markImportRunning, NEW_JOB_COUNTERS } from '../campaigns/transitions';
-import { effectId } from '../outbox/effects';
+import { effectId, type EffectInput } from '../outbox/effects';
 import { COUNTER_SHARDS } from '../store/keys';
 import { shardOf } from '../core/ids';
 import type { Contact } from '../campaigns/schema';
@@ -262,17 +262,19 @@ export async function runImport(deps: Services, report: ImportReport, input: Imp
       await store.batchPut(rejections.map((r) => ({ ...keys.importRejection(instanceId, importId, r.row), type: 'rejection', ...r })));
     }
     const first = chunk[0]!.row;
-    if (accepted > 0) {
-      // Exactly once per chunk (an idempotent count): a re-run of this chunk cannot add it twice.
-      await deps.outbox.count({
-        type: 'count',
-        order: 0,
-        id: effectId(Date.parse(state.startedAt), 'import', importId, first),
-        key: keys.campaignCounters(instanceId, campaignId, shardOf(`${importId}#${first}`, COUNTER_SHARDS)),
-        add: { total: accepted * (NEW_JOB_COUNTERS.total ?? 1) },
-        set: { type: 'counters' },
-      });
-    }
+    // The chunk's count is an effect of the progress write (the import item is its own outbox): counted once
+    // with the committed cursor, or not at all. Jobs written by a run that died before this write lie past the
+    // cursor, owned by this import: a re-run counts them as its own, an abandoned import's release counts them.
+    const counts: EffectInput[] = accepted > 0
+      ? [{
+          type: 'count',
+          order: 0,
+          id: effectId(Date.parse(state.startedAt), 'import', importId, first),
+          key: keys.campaignCounters(instanceId, campaignId, shardOf(`${importId}#${first}`, COUNTER_SHARDS)),
+          add: { total: accepted * (NEW_JOB_COUNTERS.total ?? 1) },
+          set: { type: 'counters' },
+        }]
+      : [];
     const next: ImportReport = {
       ...state,
       byReason: { ...state.byReason },
@@ -289,10 +291,11 @@ export async function runImport(deps: Services, report: ImportReport, input: Imp
       if (next.sample.length < SAMPLE) next.sample.push(r);
     }
     chunk = [];
-    const committed = await store.update(
+    const committed = await deps.outbox.commit(
       keys.contactImport(instanceId, campaignId, importId),
       { set: reportAttributes(next) },
       { and: [{ eq: ['status', 'running'] }, state.cursor ? { eq: ['cursor', state.cursor] } : { or: [{ notExists: 'cursor' }, { eq: ['cursor', 0] }] }] },
+      counts,
     );
     if (!committed.ok) {
       paused = 'superseded'; // another run of this import committed this chunk first: it carries on

@@ -56,22 +56,19 @@ vi.mock('../../../lib/core/ids', async (importOriginal) => {
 });
 
 /**
- * Overlapping numbers across parallel imports, the same worker message delivered concurrently, and crashes
- * inside imports (issue 9.4, "one number is one job, whatever the concurrency or redelivery; an import
- * resumes from its last committed chunk"). lib/contacts/import.ts still dedupes with a read followed by an
- * unconditional write, and writes jobs and counts them in separate steps, on this branch; the fix is on
- * branch `imports`. Set REACHOUT_CONCURRENT_IMPORTS=1 (or flip the default) once it is merged: every
- * assertion below, one job per number included, is active either way.
+ * Overlapping numbers across parallel imports, the same worker message delivered concurrently (issue 9.4: one
+ * number is one job, whatever the concurrency or redelivery; an import resumes from its last committed chunk).
+ * On by default; REACHOUT_CONCURRENT_IMPORTS=0 leaves them out when bisecting another finding.
  */
-const CONCURRENT_IMPORTS = process.env.REACHOUT_CONCURRENT_IMPORTS === '1';
+const CONCURRENT_IMPORTS = process.env.REACHOUT_CONCURRENT_IMPORTS !== '0';
 /**
  * Crashes inside imports (API batches and worker messages; worker messages are redelivered while settling).
- * Off on this branch for the same reason: a crash between an import's job writes and its count leaves the
- * counters short (the retry finds the numbers taken), and an inline import that dies mid-file stays
- * `running` with its marker on the campaign, which then never completes (the sweep releases markers of
- * finished or never-written imports only; a running one needs the import's own lease or heartbeat).
+ * What they found, both fixed: an import that died between its job writes and its count left the counters
+ * short (the count now commits with the cursor; a stalled import's release counts the jobs past it), and an
+ * API import that died stayed `running`, so its campaign never completed (the sweep fails it after
+ * STALLED_IMPORT_MS without progress). REACHOUT_IMPORT_CRASHES=0 leaves them out.
  */
-const IMPORT_CRASHES = process.env.REACHOUT_IMPORT_CRASHES === '1';
+const IMPORT_CRASHES = process.env.REACHOUT_IMPORT_CRASHES !== '0';
 const RUNS = Number(process.env.REACHOUT_CONCURRENCY_RUNS ?? 50);
 const SEED = Number(process.env.REACHOUT_CONCURRENCY_SEED ?? 9009);
 

@@ -5,8 +5,8 @@ import { cancelWaitingJob } from '../../../lib/campaigns/jobs';
 import { startCampaign } from '../../../lib/campaigns/lifecycle';
 import { createCampaign, getCampaign, getJob, listJobs, readCounters } from '../../../lib/campaigns/repository';
 import { CampaignSettings } from '../../../lib/campaigns/schema';
-import { recountCampaign } from '../../../lib/campaigns/transitions';
-import { beginImport, fromArray, runImport } from '../../../lib/contacts/import';
+import { recountCampaign, releaseAbandonedImports, STALLED_IMPORT_MS } from '../../../lib/campaigns/transitions';
+import { beginImport, fromArray, getImport, runImport } from '../../../lib/contacts/import';
 import { compose } from '../../../lib/composition';
 import type { DialRequest } from '../../../lib/domain/dialing';
 import { handleDialRequest } from '../../../lib/dialer/dial';
@@ -87,8 +87,8 @@ describe('campaign transitions', () => {
     expect((await getCampaign(deps.store, instanceId, campaignId)).state).toBe('completed');
   });
 
-  it('lets 50 parallel imports in, releases a failed one, and completes after the last (issue 9.3)', async () => {
-    const { deps, instanceId, campaignId } = await setup([]);
+  it('lets 50 parallel imports in, releases a dead one, and completes after the last (issue 9.3)', async () => {
+    const { deps, instanceId, campaignId, clock } = await setup([]);
     const reports = await Promise.all(Array.from({ length: 50 }, (_, i) => importPhones(deps, instanceId, campaignId, [`+1415555${String(1000 + i)}`])));
     expect(reports.every((r) => r.status === 'completed' && r.accepted === 1)).toBe(true);
     const failing = await beginImport(deps, instanceId, campaignId, 'api');
@@ -96,7 +96,13 @@ describe('campaign transitions', () => {
       yield { row: 1, contact: { phone: '+14155552000' } };
       throw new Error('the upload was cut');
     })();
-    expect((await runImport(deps, failing, { kind: 'contacts', contacts: broken }, { instanceId, defaultRegion: 'US', requiredVariables: [] })).status).toBe('failed');
+    // Its process dies: the import stays running (a redelivered message would resume it) and holds the campaign open...
+    await expect(runImport(deps, failing, { kind: 'contacts', contacts: broken }, { instanceId, defaultRegion: 'US', requiredVariables: [] })).rejects.toThrow('the upload was cut');
+    expect(await getCampaign(deps.store, instanceId, campaignId)).toMatchObject({ importsRunning: 1 });
+    // ...until the sweep finds it without progress for longer than any redelivery could take.
+    clock.advance(STALLED_IMPORT_MS + 1);
+    expect(await releaseAbandonedImports(deps, instanceId, campaignId)).toBe(1);
+    expect((await getImport(deps.store, instanceId, campaignId, failing.importId))?.status).toBe('failed');
     expect(await getCampaign(deps.store, instanceId, campaignId)).toMatchObject({ importsRunning: 0 });
     expect((await readCounters(deps.store, instanceId, campaignId)).total).toBe((await listJobs(deps.store, instanceId, campaignId, { limit: 100 })).items.length);
     await startCampaign(deps, instanceId, campaignId, { principal: 't' });
