@@ -64,9 +64,10 @@ function packageOf(path: string): string {
   return rest[0]!.startsWith('@') ? `${rest[0]}/${rest[1]}` : rest[0]!;
 }
 
-/** Median of the module initialisation time over `runs` fresh processes (import of the bundle, then the handler looked up). */
+/** Median CPU time of the module initialisation over `runs` fresh processes (import of the bundle, then the handler looked up). */
 function initMs(file: string, exportName: string, runs = 5): { median: number; all: number[] } {
-  const script = `const t=performance.now();const m=await import(${JSON.stringify(file)});if(typeof m[${JSON.stringify(exportName)}]!=='function')throw new Error('no handler');process.stdout.write(String(performance.now()-t));`;
+  // CPU time (user + system) of the import: on a shared machine wall time mostly measures the queue for a core.
+  const script = `const c=process.cpuUsage();const m=await import(${JSON.stringify(file)});if(typeof m[${JSON.stringify(exportName)}]!=='function')throw new Error('no handler');const d=process.cpuUsage(c);process.stdout.write(String((d.user+d.system)/1000));`;
   const all: number[] = [];
   for (let i = 0; i < runs; i++) {
     const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
@@ -85,6 +86,7 @@ export async function runBundlesBench() {
   const load = { before: loadavg().map((x) => Math.round(x * 100) / 100) };
   const byEntry = new Map<string, { file: string; bytes: number; metafile: Metafile }>();
   const functions = [];
+  let reference: { emptyModuleInitMs: number; zodOnly: { kb: number; initMs: number } } | undefined;
   try {
     for (const f of FUNCTIONS) {
       let b = byEntry.get(f.entry);
@@ -114,6 +116,15 @@ export async function runBundlesBench() {
       });
       process.stderr.write(`  ${f.name}: ${Math.round(b.bytes / 1024)} KB, init ${init.median.toFixed(0)} ms, SDK clients ${sdkClients.join(' ') || 'none'}\n`);
     }
+    // Reference under the same load: a bundle of zod alone (the floor of every function that validates input) and an empty module.
+    const empty = join(dir, 'empty.mjs');
+    writeFileSync(empty, 'export const handler = async () => {};\n');
+    const zodOnly = join(dir, 'zod-only', 'index.mjs');
+    mkdirSync(dirname(zodOnly), { recursive: true });
+    const zodEntry = join(dir, 'zod-entry.ts');
+    writeFileSync(zodEntry, "import { z } from 'zod';\nexport const handler = async (e: unknown) => z.object({ a: z.string() }).safeParse(e);\n");
+    await build({ entryPoints: [zodEntry], outfile: zodOnly, bundle: true, platform: 'node', format: 'esm', target: 'node24', minify: true, nodePaths: [join(root, 'node_modules')], logLevel: 'silent' });
+    reference = { emptyModuleInitMs: Math.round(initMs(empty, 'handler').median * 10) / 10, zodOnly: { kb: Math.round(statSync(zodOnly).size / 102.4) / 10, initMs: Math.round(initMs(zodOnly, 'handler').median * 10) / 10 } };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -123,6 +134,7 @@ export async function runBundlesBench() {
     cpus: cpus().length,
     load: { ...load, after: loadavg().map((x) => Math.round(x * 100) / 100) },
     goals: { kb: SIZE_GOAL / 1024, initMs: INIT_GOAL_MS },
+    reference,
     functions,
   };
 }

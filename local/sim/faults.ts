@@ -77,8 +77,11 @@ export class Faults {
     this.random = seededRandom(seed);
   }
 
+  /** Faults are injected only once enabled (the setup through the API runs on a good day). */
+  enabled = false;
+
   private roll(kind: keyof ChaosOptions): boolean {
-    if (this.random() >= this.options[kind]) return false;
+    if (!this.enabled || this.random() >= this.options[kind]) return false;
     this.injected[kind]++;
     return true;
   }

@@ -26,6 +26,8 @@ export interface StoreKind {
   rru: number;
   /** Write request units (1 KB, plus one write per index the item enters, leaves or changes in). */
   wru: number;
+  /** The same if gsi2 and gsi3 projected only the keys (what-if: index writes only when their keys change). */
+  wruKeysOnly: number;
 }
 
 /** What one function did over the run. */
@@ -91,7 +93,7 @@ export class Meter {
   private kind(key: ItemKey): StoreKind {
     const k = kindOf(key);
     let s = this.store.get(k);
-    if (!s) this.store.set(k, (s = { reads: 0, writes: 0, conditionFailed: 0, itemsRead: 0, rru: 0, wru: 0 }));
+    if (!s) this.store.set(k, (s = { reads: 0, writes: 0, conditionFailed: 0, itemsRead: 0, rru: 0, wru: 0, wruKeysOnly: 0 }));
     return s;
   }
 
@@ -171,18 +173,23 @@ export class Meter {
       const ms = performance.now() - t;
       return { value: await p, ms };
     };
-    const writeUnits = (before: Item | undefined, beforeSize: number, after: Item | undefined, key: ItemKey) => {
+    const writeUnits = (before: Item | undefined, beforeSize: number, after: Item | undefined, key: ItemKey): [number, number] => {
       const base = Math.max(1, Math.ceil(Math.max(beforeSize, after ? sizeOf(key, after) : 0) / 1024));
       let index = 0;
+      let keysOnly = 0;
       for (const gsi of INDEXES) {
         const b = before && typeof before[`${gsi}pk`] === 'string' ? `${String(before[`${gsi}pk`])}|${String(before[`${gsi}sk`])}` : undefined;
         const a = after && typeof after[`${gsi}pk`] === 'string' ? `${String(after[`${gsi}pk`])}|${String(after[`${gsi}sk`])}` : undefined;
         if (!a && !b) continue;
         const unit = gsi === 'gsi4' ? 1 : base;
         // A key change is a delete and a put in the index; any other change of a projected item one write.
-        index += a && b && a !== b ? 2 * unit : unit;
+        const units = a && b && a !== b ? 2 * unit : unit;
+        index += units;
+        // Keys only: an index is written only when the item enters, leaves or moves in it (1 KB suffices).
+        if (gsi === 'gsi1') keysOnly += units;
+        else if (a !== b) keysOnly += a && b ? 2 : 1;
       }
-      return base + index;
+      return [base + index, base + keysOnly];
     };
     const write = async (key: ItemKey, op: () => Promise<WriteResult>): Promise<WriteResult> => {
       const before = await peek(key);
@@ -193,9 +200,12 @@ export class Meter {
       if (!value.ok) {
         k.conditionFailed++;
         k.wru += Math.max(1, Math.ceil(beforeSize / 1024));
+        k.wruKeysOnly += Math.max(1, Math.ceil(beforeSize / 1024));
       } else {
         const after = await peek(key);
-        k.wru += writeUnits(before, beforeSize, after, key);
+        const [units, keysOnly] = writeUnits(before, beforeSize, after, key);
+        k.wru += units;
+        k.wruKeysOnly += keysOnly;
       }
       m.request('dynamodb', ms);
       return value;

@@ -410,6 +410,7 @@ export async function runSimulation(partial: Partial<SimulationOptions> = {}): P
   for (const numbers of chunk([...suspended], 1000)) await api('POST', `/campaigns/${campaignId}/suspended`, { numbers });
   await api('POST', `/campaigns/${campaignId}/start`, {});
   const startedAt = clock.now();
+  if (faults) faults.enabled = true;
   const instanceId = instance.instanceId;
 
   const campaignState = async () => campaignFromItem((await base.get(keys.campaign(instanceId, campaignId)))!);
