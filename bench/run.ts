@@ -4,6 +4,8 @@ import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runAnalyticsBench } from './analytics';
+import { runBundlesBench } from './bundles';
+import { runCampaignSimBench } from './campaign-sim';
 import { runImportBench } from './import';
 import { runPhoneGeoBench } from './phone-geo';
 import { runResultsExportBench } from './results-export';
@@ -60,6 +62,27 @@ async function main(): Promise<void> {
     summary.geo = await runPhoneGeoBench();
   }
   mkdirSync(join(here, 'results'), { recursive: true });
+  if (want('campaign')) {
+    process.stderr.write('bench: campaign simulation (10,000 contacts, 50 lines, 5 calls/s, discrete-event clock) and its chaos soak\n');
+    const progress = (line: string) => process.stderr.write(line + '\n');
+    const sim = await runCampaignSimBench({ contacts: 10_000, progress });
+    writeFileSync(join(here, 'results', 'campaign-sim-10000.json'), JSON.stringify(sim, null, 2) + '\n');
+    const chaos = await runCampaignSimBench({ contacts: 10_000, chaos: true, progress });
+    writeFileSync(join(here, 'results', 'campaign-sim-chaos-10000.json'), JSON.stringify(chaos, null, 2) + '\n');
+    summary.campaign = {
+      schedule: sim.schedule,
+      goals: sim.goals,
+      cpu: sim.cpu,
+      costPer1000Calls: sim.cost.per1000Calls,
+      chaos: { violations: chaos.invariants.violations, injected: chaos.chaos?.injected },
+    };
+  }
+  if (want('bundles')) {
+    process.stderr.write('bench: Lambda bundles (size, module initialisation)\n');
+    const bundles = await runBundlesBench();
+    writeFileSync(join(here, 'results', 'bundles.json'), JSON.stringify(bundles, null, 2) + '\n');
+    summary.bundles = bundles.functions.map((f) => ({ name: f.name, kb: f.kb, initMs: f.initMs }));
+  }
   writeFileSync(join(here, 'results', 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
   process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
 }

@@ -4,6 +4,7 @@ import { createWorkerHandler, type WorkHandler } from '../functions/worker';
 import type { Services } from '../lib/core/deps';
 import type { StartCampaignLoopInput, Workflows } from '../lib/ports/workflows';
 import type { LocalConsumer, LocalQueue } from './queue';
+import { noInstrument, type Instrument } from './instrument';
 
 /**
  * The local stand-in of the Step Functions dispatch loop: the same dispatch task, with the state
@@ -15,8 +16,11 @@ export class LocalWorkflows implements Workflows {
   private closed = false;
   private readonly dispatchTask: ReturnType<typeof createDispatchHandler>;
 
-  constructor(private readonly deps: Services) {
-    this.dispatchTask = createDispatchHandler(deps);
+  constructor(
+    private readonly deps: Services,
+    instrument: Instrument = noInstrument,
+  ) {
+    this.dispatchTask = instrument('dispatch', createDispatchHandler(deps));
   }
 
   async startCampaignLoop(input: StartCampaignLoopInput): Promise<void> {
@@ -59,11 +63,12 @@ export class LocalWorkflows implements Workflows {
 export function consumeCampaignQueues(
   deps: Services,
   queues: { dial: LocalQueue; tick: LocalQueue; work: LocalQueue },
-  options: { workHandlers?: Record<string, WorkHandler>; signal?: AbortSignal } = {},
+  options: { workHandlers?: Record<string, WorkHandler>; signal?: AbortSignal; instrument?: Instrument } = {},
 ): LocalConsumer[] {
+  const instrument = options.instrument ?? noInstrument;
   return [
-    queues.dial.consume(createDialerHandler(deps), { batchSize: 1, concurrency: 2, functionName: 'dialer', signal: options.signal, timeoutSeconds: 60 }),
-    queues.tick.consume(createTickHandler(deps), { batchSize: 10, concurrency: 1, functionName: 'scheduler-tick', signal: options.signal, timeoutSeconds: 60 }),
-    queues.work.consume(createWorkerHandler(deps, options.workHandlers), { batchSize: 1, concurrency: 2, functionName: 'worker', signal: options.signal, timeoutSeconds: 900 }),
+    queues.dial.consume(instrument('dialer', createDialerHandler(deps)), { batchSize: 1, concurrency: 2, functionName: 'dialer', signal: options.signal, timeoutSeconds: 60 }),
+    queues.tick.consume(instrument('tick', createTickHandler(deps)), { batchSize: 10, concurrency: 1, functionName: 'scheduler-tick', signal: options.signal, timeoutSeconds: 60 }),
+    queues.work.consume(instrument('worker', createWorkerHandler(deps, options.workHandlers)), { batchSize: 1, concurrency: 2, functionName: 'worker', signal: options.signal, timeoutSeconds: 900 }),
   ];
 }

@@ -10,8 +10,9 @@ import { isoAt } from '../lib/ports/clock';
 import { UPLOAD_PREFIX, uploadCreatedEvent } from '../lib/contacts/work';
 import type { LocalBus } from './bus';
 import { consumeCampaignQueues, LocalWorkflows } from './dispatch';
+import { noInstrument, type Instrument } from './instrument';
 import type { LocalQueue } from './queue';
-import { loadPeople, parsePeople } from './telephony/people';
+import { loadPeople, parsePeople, type PeopleBook } from './telephony/people';
 import { SimulatedTelephony } from './telephony/simulator';
 
 /** What runs in the background of the local platform. */
@@ -28,12 +29,17 @@ export interface BackgroundOptions {
   queues: { dial: LocalQueue; tick: LocalQueue; work: LocalQueue };
   bus: LocalBus;
   peopleFile?: string;
+  /** Scripted people given directly (overrides `peopleFile`). */
+  people?: PeopleBook;
   dataDir: string;
   /** The recordings store: its object-created notifications attach recordings to calls (S3 events when deployed). */
-  recordings?: FileBlobs;
+  recordings?: Pick<FileBlobs, 'onObjectCreated'>;
   /** The data store: uploads under `uploads/` raise an S3 object-created event on the work queue, as the deployed EventBridge rule does. */
   data?: FileBlobs;
+  /** Wraps every handler invocation (the campaign simulation meters and breaks them); identity by default. */
+  instrument?: Instrument;
 }
+
 
 /** The deployed sweep runs every minute (EventBridge Scheduler); so does the local one, on the platform clock. */
 const SWEEP_EVERY_MS = 60_000;
@@ -44,18 +50,20 @@ const SWEEP_EVERY_MS = 60_000;
  * worker through event-source-mapping stand-ins; the sweep runs on the clock.
  */
 export async function wireBackground(deps: Services, options: BackgroundOptions): Promise<Background> {
-  const people = options.peopleFile ? parsePeople(readFileSync(options.peopleFile, 'utf8')) : loadPeople();
-  const sma = createSmaHandler(deps, { recordingsBucket: 'recordings' });
+  const people = options.people ?? (options.peopleFile ? parsePeople(readFileSync(options.peopleFile, 'utf8')) : loadPeople());
+  const instrument = options.instrument ?? noInstrument;
+  const sma = instrument('sma', createSmaHandler(deps, { recordingsBucket: 'recordings' }));
   const telephony = new SimulatedTelephony({ clock: deps.clock, handler: sma, people, recordings: deps.blobs.recordings, log: deps.log });
-  const workflows = new LocalWorkflows(deps);
+  const workflows = new LocalWorkflows(deps, instrument);
   const stop = new AbortController();
-  const consumers = consumeCampaignQueues(deps, options.queues, { signal: stop.signal });
+  const consumers = consumeCampaignQueues(deps, options.queues, { signal: stop.signal, instrument });
 
-  const sweep = createSweepHandler(deps);
+  const sweep = instrument('sweep', createSweepHandler(deps));
+  const attach = instrument('recordings', (key: string) => attachRecording(deps, key));
   // Recordings land after hang-up; their notifications attach them, as the S3 event → Lambda path does deployed.
   const attaching = new Set<Promise<unknown>>();
   options.recordings?.onObjectCreated((key) => {
-    const p = attachRecording(deps, key)
+    const p = attach(key)
       .catch((error: unknown) => deps.log.warn('recording not attached', { key, error }))
       .finally(() => attaching.delete(p));
     attaching.add(p);

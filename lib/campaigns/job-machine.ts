@@ -51,7 +51,7 @@ export const JobEvent = z.discriminatedUnion('type', [
   /** The telephony accepted the call. */
   z.object({ type: z.literal('placed'), attempt: z.number().int().positive(), callId: z.string(), transactionId: z.string() }),
   /** The attempt never left (paused campaign, lost lease): as if it had not been claimed. */
-  z.object({ type: z.literal('unclaim'), attempt: z.number().int().positive(), callId: z.string(), reason: z.enum(['paused', 'leaseLost', 'notSent']), retryAt: z.number().optional() }),
+  z.object({ type: z.literal('unclaim'), attempt: z.number().int().positive(), callId: z.string(), reason: z.enum(['paused', 'leaseLost', 'notSent', 'outsideWindows']), retryAt: z.number().optional() }),
   /** The call (or the refusal before dialling) is over. */
   z.object({
     type: z.literal('attemptEnded'),

@@ -13,6 +13,10 @@ import { isoAt } from '../ports/clock';
 import { callPointerItem, callRecordItem, callRecordKey, type CallRecord } from '../telephony/call-records';
 import { encodePlanArgument, loadCallPlan } from '../telephony/plan';
 import { takeRate } from './rate-limiter';
+import { campaignSchedules } from '../campaigns/dispatch';
+import { getInstanceSettings } from '../instances/repository';
+import { allOpen, type WindowConstraint } from '../windows/schedule';
+import { calleeTimeZones } from '../windows/timezone';
 import { ringTimeoutMessage } from './ring-timeout';
 
 /**
@@ -105,6 +109,13 @@ export async function handleDialRequest(svc: Services, req: DialRequest): Promis
     await applyJobEvent(svc, ids, { type: 'requeue', attempt, callId });
     return 'retryLater';
   }
+  // The windows are checked at dial time too (P1): a request delayed past a window's end (a slow or redelivered
+  // message, a throttled placement handed back, the wait for a rate slot) gives the attempt back, and the planner
+  // defers the job to the next opening. The campaign chaos soak found calls placed up to 47 s after 10:30.
+  if (!(await windowsOpenAt(svc, campaign, req.to, svc.clock.now()))) {
+    await applyJobEvent(svc, ids, { type: 'unclaim', attempt, callId, reason: 'outsideWindows' });
+    return 'cancelled';
+  }
 
   const record = openRecord(req, job, campaign, svc.clock.now());
   // The record exists before the call does: the SMA handler only ever updates it. A redelivered request keeps the first one.
@@ -165,4 +176,16 @@ export async function handleDialRequest(svc: Services, req: DialRequest): Promis
     svc.queues.dial.send(ringTimeoutMessage({ instanceId, campaignId, jobId, attempt, callId, transactionId: result.transactionId }, campaign.retry.maxRingSeconds)),
   ]);
   return 'placed';
+}
+
+/** Whether a call to `to` may start at `now` under the instance's windows (in the callee's zones when so set) and the campaign's own. */
+async function windowsOpenAt(svc: Services, campaign: Campaign, to: string, now: number): Promise<boolean> {
+  const settings = await getInstanceSettings(svc.store, campaign.instanceId);
+  const constraints: WindowConstraint[] = campaignSchedules(campaign).map((schedule) => ({ schedule, zones: [settings.timeZone] }));
+  // The allow list is exempt from the instance windows, not from the campaign's own (P7), as in the planner.
+  if ((await onList(svc.store, campaign.instanceId, 'allow', [to])).size === 0) {
+    const found = settings.windows.calleeLocalTime ? calleeTimeZones(to) : [];
+    constraints.push({ schedule: { ranges: settings.windows.ranges, weekdaysOnly: settings.windows.weekdaysOnly }, zones: found.length > 0 ? found : [settings.timeZone] });
+  }
+  return allOpen(constraints, now);
 }

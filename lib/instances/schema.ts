@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { patchSchema, type MergePatch } from '../core/merge-patch';
+import { isTimeZone } from '../windows/time';
 
 /** `HH:MM` in 24-hour time. */
 export const ClockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM (24-hour)');
@@ -43,14 +44,9 @@ export const InstanceSettings = z.object({
   /** IANA time zone of the instance, e.g. America/New_York. */
   timeZone: z
     .string()
-    .refine((tz) => {
-      try {
-        new Intl.DateTimeFormat('en-US', { timeZone: tz });
-        return true;
-      } catch {
-        return false;
-      }
-    }, 'unknown IANA time zone')
+    // Cached per zone (lib/windows/time): settings are parsed on every dispatch round and SMA event,
+    // and building an Intl formatter each time cost more than the rest of the parse.
+    .refine(isTimeZone, 'unknown IANA time zone')
     .default('UTC'),
   /** Maximum concurrent calls across the instance (P3). */
   maxConcurrency: z.number().int().min(1).max(10_000).default(10),

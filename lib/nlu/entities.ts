@@ -11,10 +11,9 @@
 import * as chrono from 'chrono-node';
 import nzh from 'nzh';
 
-/** Kinds of entity a node can capture. `text` is the answer itself. */
-export const ENTITY_KINDS = ['date', 'time', 'datetime', 'number', 'amount', 'text'] as const;
-/** A kind of entity. */
-export type EntityKind = (typeof ENTITY_KINDS)[number];
+import type { EntityKind } from './entity-kinds';
+
+export { ENTITY_KINDS, type EntityKind } from './entity-kinds';
 
 /** One entity found in an answer. */
 export interface Entity {

@@ -4,7 +4,7 @@
  * docs/scenarios.md documents the JSON format with an example.
  */
 import { z } from 'zod';
-import { ENTITY_KINDS } from '../nlu/entities';
+import { ENTITY_KINDS } from '../nlu/entity-kinds';
 import { ReportingRules } from './reporting';
 
 const Id = z

@@ -12,12 +12,12 @@ import { testDeps } from '../support/deps';
 
 const sqs = (bodies: string[]): SQSEvent => ({ Records: bodies.map((body, i) => ({ messageId: `m${i}`, body })) }) as unknown as SQSEvent;
 
-async function queued(placeResult?: { ok: false; reason: 'throttled' | 'rejected'; message: string; retryable: boolean }) {
+async function queued(placeResult?: { ok: false; reason: 'throttled' | 'rejected'; message: string; retryable: boolean }, windowEnd = '23:59') {
   const t = testDeps();
   t.deps.config.callsPerSecond = 10;
   if (placeResult) t.deps.telephony.placeCall = async () => placeResult;
   const now = t.clock.now();
-  const { instanceId } = await createInstance(t.deps.store, { name: 'd', settings: { windows: { ranges: [{ start: '00:00', end: '23:59' }], weekdaysOnly: false, calleeLocalTime: false }, callerNumbers: [{ phoneNumber: '+14155550900', periodSeconds: 60 }] } }, now);
+  const { instanceId } = await createInstance(t.deps.store, { name: 'd', settings: { windows: { ranges: [{ start: '00:00', end: windowEnd }], weekdaysOnly: false, calleeLocalTime: false }, callerNumbers: [{ phoneNumber: '+14155550900', periodSeconds: 60 }] } }, now);
   const { campaignId } = await createCampaign(t.deps.store, instanceId, CampaignSettings.parse({ name: 'c', scenarioId: 's', scenarioVersion: 1 }), now);
   const report = await beginImport(t.deps, instanceId, campaignId, 'api');
   await runImport(t.deps, report, { kind: 'contacts', contacts: fromArray([{ row: 1, contact: { phone: '+14155550101' } }]) }, { instanceId, defaultRegion: 'US', requiredVariables: [] });
@@ -40,6 +40,15 @@ describe('dialer handler', () => {
     const t = await queued({ ok: false, reason: 'throttled', message: 'ThrottlingException', retryable: true });
     expect(await t.handler(sqs([JSON.stringify(t.request)]))).toEqual({ batchItemFailures: [{ itemIdentifier: 'm0' }] });
     expect(await getJob(t.deps.store, t.instanceId, t.campaignId, t.request.jobId)).toMatchObject({ dialState: 'queued', status: 'Executing' });
+  });
+
+  it('gives the attempt back instead of dialling when the request arrives after the window closed', async () => {
+    // Planned at 09:00 inside a window ending at 09:30, delivered at 09:31 (a delayed or redelivered message).
+    const t = await queued(undefined, '09:30');
+    t.clock.advance(31 * 60_000);
+    expect(await t.handler(sqs([JSON.stringify(t.request)]))).toEqual({ batchItemFailures: [] });
+    expect(t.calls).toHaveLength(0);
+    expect(await getJob(t.deps.store, t.instanceId, t.campaignId, t.request.jobId)).toMatchObject({ status: 'Scheduling', dialState: 'idle', attempts: 0 });
   });
 
   it('fails the job when the caller number is not registered', async () => {

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { ManualClock } from '../../lib/ports/clock';
-import { driveClock, FastClock, lambdaContext, SteppedClock } from '../../local/clock';
+import { driveClock, FastClock, lambdaContext, settle, SteppedClock, VirtualClock } from '../../local/clock';
 
 describe('FastClock', () => {
   it('starts at the given time and moves at least speed times faster than the wall clock', async () => {
@@ -89,5 +89,55 @@ describe('driveClock', () => {
     };
     void forever();
     await expect(driveClock(clock, { busy: () => false, done: () => false, maxClockMs: 300_000 })).rejects.toThrow('not done after 300000 ms of clock time');
+  });
+});
+
+describe('VirtualClock', () => {
+  it('stands still until advanced, then jumps to the next timer and fires timers due together in the order they were set', async () => {
+    const clock = new VirtualClock(1_000);
+    const fired: string[] = [];
+    void clock.sleep(500).then(() => fired.push(`a@${clock.now()}`));
+    void clock.sleep(200).then(() => fired.push(`b@${clock.now()}`));
+    void clock.sleep(500).then(() => fired.push(`c@${clock.now()}`));
+    await settle(() => clock.sleeps);
+    expect(clock.now()).toBe(1_000);
+    expect(clock.nextAt()).toBe(1_200);
+    expect(clock.advance()).toBe(true);
+    await settle(() => clock.sleeps);
+    expect(fired).toEqual(['b@1200']);
+    clock.advance();
+    await settle(() => clock.sleeps);
+    expect(fired).toEqual(['b@1200', 'a@1500', 'c@1500']);
+    expect(clock.advance()).toBe(false);
+  });
+
+  it('moves only up to a limit when the next timer is later, and never backwards', async () => {
+    const clock = new VirtualClock(0);
+    void clock.sleep(10_000);
+    clock.advance(4_000);
+    expect(clock.now()).toBe(4_000);
+    expect(clock.pending).toBe(1);
+    void clock.sleep(-5);
+    clock.advance();
+    expect(clock.now()).toBe(4_000);
+    expect(clock.pending).toBe(1);
+  });
+
+  it('lets a chain of sleeps run to its end, one jump per sleep', async () => {
+    const clock = new VirtualClock(0);
+    let done = false;
+    void (async () => {
+      for (let i = 0; i < 5; i++) await clock.sleep(1_000);
+      done = true;
+    })();
+    let jumps = 0;
+    for (;;) {
+      await settle(() => clock.sleeps);
+      if (!clock.advance()) break;
+      jumps++;
+    }
+    expect(done).toBe(true);
+    expect(jumps).toBe(5);
+    expect(clock.now()).toBe(5_000);
   });
 });

@@ -65,13 +65,35 @@ export function applyChanges(base: Item, changes: Changes): Item {
   return next;
 }
 
+/** One partition of the table or an index: entries ordered by sort key, ties by table key (as DynamoDB does). */
+interface Entry {
+  sk: string;
+  id: string;
+}
+const entryCmp = (a: Entry, b: Entry) => cmpStr(a.sk, b.sk) || cmpStr(a.id, b.id);
+
+/** First position in `list` whose entry is not before `probe`. */
+function lowerBound(list: Entry[], probe: (e: Entry) => boolean): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (probe(list[mid]!)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 /**
  * An in-memory Store with DynamoDB's semantics for the subset the port exposes:
  * conditional writes, sparse global secondary indexes, ordered sort keys, paging.
- * For unit tests and throwaway runs; the local runtime uses dynalite through the DynamoDB adapter.
+ * For unit tests and throwaway runs (the campaign simulation holds 100,000 jobs in it, hence the
+ * ordered partitions: a query costs its page, not the table); the local runtime uses dynalite
+ * through the DynamoDB adapter.
  */
 export class MemoryStore implements Store {
   private readonly items = new Map<string, Item>();
+  private readonly partitions = new Map<string, Entry[]>();
 
   async get(key: ItemKey): Promise<Item | undefined> {
     const item = this.items.get(id(key));
@@ -92,7 +114,7 @@ export class MemoryStore implements Store {
     if (condition && !evaluateCondition(condition, current)) return { ok: false, reason: 'condition-failed' };
     const stored = clone(item);
     for (const [k, v] of Object.entries(stored)) if (v === undefined) delete stored[k];
-    this.items.set(id(item), stored);
+    this.write(id(item), current, stored);
     return { ok: true, item: clone(stored) };
   }
 
@@ -100,14 +122,14 @@ export class MemoryStore implements Store {
     const current = this.items.get(id(key));
     if (condition && !evaluateCondition(condition, current)) return { ok: false, reason: 'condition-failed' };
     const next = applyChanges(current ?? { pk: key.pk, sk: key.sk }, changes);
-    this.items.set(id(key), next);
+    this.write(id(key), current, next);
     return { ok: true, item: clone(next) };
   }
 
   async delete(key: ItemKey, condition?: Condition): Promise<WriteResult> {
     const current = this.items.get(id(key));
     if (condition && !evaluateCondition(condition, current)) return { ok: false, reason: 'condition-failed' };
-    this.items.delete(id(key));
+    this.write(id(key), current, undefined);
     return { ok: true };
   }
 
@@ -116,32 +138,39 @@ export class MemoryStore implements Store {
     if (index && !INDEXES.includes(index)) throw new Error(`unknown index ${index}`);
     const pkName = index ? `${index}pk` : 'pk';
     const skName = index ? `${index}sk` : 'sk';
-    let rows = [...this.items.values()].filter((i) => i[pkName] === q.pk && typeof i[skName] === 'string');
-    rows = rows.filter((i) => {
-      const sk = i[skName] as string;
-      if (q.beginsWith !== undefined && !sk.startsWith(q.beginsWith)) return false;
-      if (q.between && (sk < q.between[0] || sk > q.between[1])) return false;
-      if (q.le !== undefined && sk > q.le) return false;
-      if (q.ge !== undefined && sk < q.ge) return false;
-      return true;
-    });
-    // Ties on an index sort key are broken by the table key, as DynamoDB does.
-    rows.sort((a, b) => cmpStr(a[skName] as string, b[skName] as string) || cmpStr(id(a), id(b)));
-    if (q.reverse) rows.reverse();
-    let start = 0;
+    const list = this.partitions.get(`${index ?? ''}\u0000${q.pk}`) ?? [];
+    // The key condition as a range of the ordered partition.
+    let lo = 0;
+    let hi = list.length;
+    const atLeast = (v: string) => (lo = Math.max(lo, lowerBound(list, (e) => e.sk < v)));
+    const atMost = (v: string) => (hi = Math.min(hi, lowerBound(list, (e) => e.sk <= v)));
+    if (q.beginsWith !== undefined) {
+      const prefix = q.beginsWith;
+      atLeast(prefix);
+      hi = Math.min(hi, lowerBound(list, (e) => e.sk < prefix || e.sk.startsWith(prefix)));
+    }
+    if (q.between) {
+      atLeast(q.between[0]);
+      atMost(q.between[1]);
+    }
+    if (q.ge !== undefined) atLeast(q.ge);
+    if (q.le !== undefined) atMost(q.le);
     if (q.cursor) {
-      const after = JSON.parse(Buffer.from(q.cursor, 'base64url').toString('utf8')) as string;
-      start = rows.findIndex((r) => id(r) === after) + 1;
+      const after = JSON.parse(Buffer.from(q.cursor, 'base64url').toString('utf8')) as Entry;
+      // Exclusive start key: the page continues past the last item returned, wherever that item is now.
+      if (q.reverse) hi = Math.min(hi, lowerBound(list, (e) => entryCmp(e, after) < 0));
+      else lo = Math.max(lo, lowerBound(list, (e) => entryCmp(e, after) <= 0));
     }
     const limit = q.limit ?? 1000;
-    const page = rows.slice(start, start + limit);
-    const more = start + limit < rows.length;
-    const last = page[page.length - 1];
+    const count = Math.max(0, Math.min(limit, hi - lo));
+    const picked = q.reverse ? list.slice(hi - count, hi).reverse() : list.slice(lo, lo + count);
+    const more = hi - lo > limit;
+    const last = picked[picked.length - 1];
     const project = (r: Item): Item =>
       index && KEYS_ONLY.has(index) ? { pk: r.pk, sk: r.sk, [pkName]: r[pkName], [skName]: r[skName] } : clone(r);
     return {
-      items: page.map(project),
-      ...(more && last ? { cursor: Buffer.from(JSON.stringify(id(last))).toString('base64url') } : {}),
+      items: picked.map((e) => project(this.items.get(e.id)!)),
+      ...(more && last ? { cursor: Buffer.from(JSON.stringify({ sk: last.sk, id: last.id })).toString('base64url') } : {}),
     };
   }
 
@@ -150,13 +179,52 @@ export class MemoryStore implements Store {
   }
 
   async batchDelete(keys: ItemKey[]): Promise<void> {
-    for (const k of keys) this.items.delete(id(k));
+    for (const k of keys) this.write(id(k), this.items.get(id(k)), undefined);
+  }
+
+  /** The stored item itself, not a copy, uncounted (the simulation's meter sizes writes with it); never mutate it. */
+  peek(key: ItemKey): Readonly<Item> | undefined {
+    return this.items.get(id(key));
   }
 
   /** Number of items stored; for tests. */
   size(): number {
     return this.items.size;
   }
+
+  /** Replaces an item and keeps the ordered partitions of the table and the indexes in step. */
+  private write(key: string, before: Item | undefined, after: Item | undefined): void {
+    if (before) for (const [partition, sk] of memberships(before)) this.unlink(partition, { sk, id: key });
+    if (after) {
+      this.items.set(key, after);
+      for (const [partition, sk] of memberships(after)) this.link(partition, { sk, id: key });
+    } else this.items.delete(key);
+  }
+
+  private link(partition: string, entry: Entry): void {
+    let list = this.partitions.get(partition);
+    if (!list) this.partitions.set(partition, (list = []));
+    list.splice(lowerBound(list, (e) => entryCmp(e, entry) < 0), 0, entry);
+  }
+
+  private unlink(partition: string, entry: Entry): void {
+    const list = this.partitions.get(partition);
+    if (!list) return;
+    const at = lowerBound(list, (e) => entryCmp(e, entry) < 0);
+    if (list[at] && entryCmp(list[at]!, entry) === 0) list.splice(at, 1);
+    if (list.length === 0) this.partitions.delete(partition);
+  }
+}
+
+/** The partitions (table and indexes) an item appears in, with its sort key in each; an index is sparse. */
+function memberships(item: Item): [string, string][] {
+  const out: [string, string][] = [[`\u0000${item.pk}`, item.sk]];
+  for (const index of INDEXES) {
+    const pk = item[`${index}pk`];
+    const sk = item[`${index}sk`];
+    if (typeof pk === 'string' && typeof sk === 'string') out.push([`${index}\u0000${pk}`, sk]);
+  }
+  return out;
 }
 
 function cmpStr(a: string, b: string): number {
