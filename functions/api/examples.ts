@@ -172,6 +172,18 @@ export const ROUTE_EXAMPLES: Record<string, RouteExample> = {
     file: { contentType: 'text/csv', text: 'phone,name,time\n(415) 555-0101,Ann,Monday 10 am\n12,Bad,\n' },
     response: { ...importReport, source: 'csv', bytesRead: 60, totalBytes: 60, rejections: importReport.sample },
   },
+  'POST /campaigns/{campaignId}/imports/uploads': {
+    params: { campaignId },
+    body: { filename: 'patients.xlsx' },
+    response: {
+      importId, key: `uploads/${instanceId}/${campaignId}/${importId}.xlsx`, format: 'xlsx',
+      upload: {
+        url: `https://reachout-data.s3.us-east-1.amazonaws.com/uploads/${instanceId}/${campaignId}/${importId}.xlsx?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Expires=3600&X-Amz-Signature=...`,
+        method: 'PUT', headers: { 'content-type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' }, expiresAt: '2026-01-05T10:00:00.000Z',
+      },
+    },
+  },
+  'GET /campaigns/{campaignId}/imports': { params: { campaignId }, response: { items: [importReport] } },
   'GET /campaigns/{campaignId}/imports/{importId}': { params: { campaignId, importId }, response: importReport },
   'GET /campaigns/{campaignId}/imports/{importId}/rejections': { params: { campaignId, importId }, response: { items: importReport.sample } },
   'GET /campaigns/{campaignId}/contacts/template': {

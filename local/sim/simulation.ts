@@ -11,6 +11,7 @@ import { createLogger } from '../../lib/core/log';
 import { createApiKey, createInstance, getInstanceSettings } from '../../lib/instances/repository';
 import type { InstanceSettings } from '../../lib/instances/schema';
 import type { Blobs, BlobInfo, PresignedPut } from '../../lib/ports/blobs';
+import { PENDING_SHARDS } from '../../lib/outbox/outbox';
 import type { BusEvent } from '../../lib/ports/bus';
 import type { PlaceCallRequest, Telephony } from '../../lib/ports/telephony';
 import type { Workflows } from '../../lib/ports/workflows';
@@ -432,13 +433,21 @@ export async function runSimulation(partial: Partial<SimulationOptions> = {}): P
     return (await campaignState()).state === 'completed';
   }, startedAt + o.maxSimulatedMs);
 
-  // Trailing work (events, recordings, aggregates) until the queues, bus and calls are quiet, then shut down.
-  const quiet = () =>
+  // Trailing work (events, recordings, aggregates) until the queues, bus and calls are quiet and no effect is
+  // left pending on an item (a drainer that stopped at its deadline leaves them to the sweep), then shut down.
+  const noPendingEffects = async () => {
+    for (let shard = 0; shard < PENDING_SHARDS; shard++) {
+      if ((await base.query({ index: 'gsi4', pk: `I#${instanceId}#FX#${shard}`, limit: 1 })).items.length > 0) return false;
+    }
+    return true;
+  };
+  const quiet = async () =>
     background.telephony.active === 0 &&
     [localQueues.dial, localQueues.tick, localQueues.work].every((q) => {
       const s = q.stats();
       return s.visible + s.inFlight + s.delayed === 0;
-    });
+    }) &&
+    (await noPendingEffects());
   await drive(quiet, clock.now() + 3_600_000);
   await withClock(background.close());
 
