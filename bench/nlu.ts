@@ -21,6 +21,7 @@ import { buildRecognizer, DEFAULT_THRESHOLD, type CompiledRecognizer } from '../
 import { builtinIntents, builtinIntentsBilingual } from '../lib/nlu/builtin-intents';
 import { detectLanguage } from '../lib/nlu/normalize';
 import type { IntentDefinition } from '../lib/nlu/types';
+import { mulberry32 } from '../lib/core/random';
 
 interface Row {
   text: string;
@@ -176,17 +177,6 @@ async function runPeer(train: Row[], test: Row[]): Promise<{ preds: Prediction[]
   return { preds, ms, trainMs };
 }
 
-/** Deterministic PRNG so the synthetic set is the same on every run. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A synthetic intent library of `count` intents × 10 examples (half English, half Chinese) plus probe utterances. */
 function syntheticSet(count: number): { intents: IntentDefinition[]; probes: string[] } {

@@ -32,6 +32,7 @@ import type { Item, Store } from '../lib/ports/store';
 import { keys } from '../lib/store/keys';
 import { CallRecord, type StoredTurn } from '../lib/telephony/call-records';
 import { ensureTable, startLocalDynamo } from '../local/dynamo';
+import { mulberry32 } from '../lib/core/random';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const SIZES = [1_000, 10_000, 100_000, 1_000_000];
@@ -39,16 +40,7 @@ const SAMPLE_JOBS = 2_000;
 const DAYS = 30;
 
 /** A small deterministic generator (mulberry32). */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 
 /** Synthetic calls of a payment-reminder campaign: statuses, turns, tags and hang-ups in realistic proportions. */
 export function sampleCalls(definition: ScenarioDefinition, jobs: number, seed = 1): { jobId: string; variables: Record<string, string>; calls: { record: CallRecord; turns: StoredTurn[] }[] }[] {

@@ -1,6 +1,7 @@
 import type { CallStatus, HangupParty } from '../domain/statuses';
 import type { BusEvent } from '../ports/bus';
 import { CallRecord, StoredTurn } from '../telephony/call-records';
+import { mulberry32 } from '../core/random';
 
 /**
  * Synthetic campaign events for tests and benchmarks of the analytics datasets: CallFinished (with the full
@@ -29,14 +30,7 @@ export interface SyntheticOptions {
 
 /** A tiny seeded PRNG (mulberry32). */
 export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return mulberry32(seed);
 }
 
 const STATUSES: [CallStatus, number, number][] = [

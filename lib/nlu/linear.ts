@@ -1,3 +1,4 @@
+import { mulberry32 } from '../core/random';
 /**
  * A multinomial logistic regression over sparse vectors, fitted at compile time (SPEC S9).
  *
@@ -33,16 +34,6 @@ export interface SoftmaxModel {
   readonly bias: Float64Array;
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Writes the logits of `x` into `out` (length = classes). */
 export function logits(model: SoftmaxModel, x: SparseVector, out: Float64Array): void {

@@ -4,6 +4,7 @@ import type { Queue } from '../../lib/ports/queue';
 import type { Store } from '../../lib/ports/store';
 import type { Telephony } from '../../lib/ports/telephony';
 import type { Instrument } from '../instrument';
+import { mulberry32 } from '../../lib/core/random';
 
 /**
  * Fault injection for the chaos soak: what AWS and the telephone network do on a bad day, each with a
@@ -41,14 +42,7 @@ export const DEFAULT_CHAOS: ChaosOptions = {
 
 /** mulberry32: small, fast, good enough to draw faults from a seed. */
 export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return mulberry32(seed);
 }
 
 /** An injected fault (thrown where a real one would be). */

@@ -26,6 +26,7 @@ import { PeopleBook, PeopleFile, loadPeople } from '../telephony/people';
 import { wireBackground } from '../wiring';
 import { Faults, type ChaosOptions, type FaultCounts } from './faults';
 import { Meter } from './meter';
+import { mulberry32 } from '../../lib/core/random';
 
 /**
  * The campaign simulation: the whole platform in memory (the real handlers, composition, queues, bus
@@ -392,16 +393,7 @@ export async function runSimulation(partial: Partial<SimulationOptions> = {}): P
     callerNumbers: [caller],
   });
   const campaignId: string = campaign.campaignId;
-  const random = (() => {
-    let a = (o.seed * 2654435761) >>> 0;
-    return () => {
-      a = (a + 0x6d2b79f5) >>> 0;
-      let t = a;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-  })();
+  const random = mulberry32((o.seed * 2654435761) >>> 0);
   const contacts = simulationContacts(o.contacts, o.mix, prefixOf, random);
   const doNotCall = new Set(contacts.filter(() => random() < o.doNotCallShare).map((c) => c.phone));
   const suspended = new Set(contacts.filter((c) => !doNotCall.has(c.phone) && random() < o.suspendedShare).map((c) => c.phone));
