@@ -8,7 +8,8 @@ import type { CallRecord } from './telephony/call-records';
 import { keys } from './store/keys';
 import { checkCompletion } from './campaigns/transitions';
 import type { Deps, Services } from './core/deps';
-import { Outbox, OutboxError } from './outbox/outbox';
+import { Outbox, OutboxError, pendingEffects } from './outbox/outbox';
+import type { Store } from './ports/store';
 import { buildEvent, contactsOf, extrasOf, taskOf } from './events';
 import { CALL_TASKS, getCallRecordOfJob, listCallsOfJob, listTurns, outcomeOf } from './telephony/call-records';
 import { z } from 'zod';
@@ -135,6 +136,11 @@ export function compose(deps: Deps, options: ComposeOptions = {}): Services {
     const args = CallArgs.parse(raw);
     const record = await getCallRecordOfJob(svc.store, args.instanceId, args.jobId, args.callId);
     if (!record?.endedAt) return;
+    // Per-number figures follow a job's calls in order (each contribution starts from the results state the
+    // previous call left on the job): while an earlier call's contribution is pending (a crash, then the sweep),
+    // this one waits and is retried after it.
+    const earlier = await earlierCallAwaitingAggregate(svc.store, args, record.endedAt);
+    if (earlier) throw new OutboxError('an earlier call of the job is not in the aggregates yet', { callId: args.callId, earlier });
     const [turns, loaded] = await Promise.all([listTurns(svc.store, args.instanceId, args.callId), resultsContext(args)]);
     if (!loaded) return;
     const { ctx } = loaded;
@@ -151,4 +157,18 @@ export function compose(deps: Deps, options: ComposeOptions = {}): Services {
   });
 
   return svc;
+}
+
+/** The id of an earlier-ended call of the same job whose `call.aggregate` effect is still pending, if any. */
+async function earlierCallAwaitingAggregate(store: Store, ids: { instanceId: string; jobId: string; callId: string }, endedAt: string): Promise<string | undefined> {
+  let cursor: string | undefined;
+  do {
+    const page = await store.query({ pk: keys.call(ids.instanceId, ids.jobId, '').pk, beginsWith: 'CALL#', consistent: true, cursor });
+    for (const item of page.items) {
+      if (item.callId === ids.callId || typeof item.endedAt !== 'string' || item.endedAt >= endedAt) continue;
+      if (pendingEffects(item).some((e) => e.type === 'task' && e.task === CALL_TASKS.aggregate)) return String(item.callId);
+    }
+    cursor = page.cursor;
+  } while (cursor);
+  return undefined;
 }
