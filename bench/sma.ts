@@ -27,7 +27,6 @@ import { compose } from '../lib/composition';
 import type { Deps } from '../lib/core/deps';
 import { silentLogger } from '../lib/core/log';
 import { createInstance } from '../lib/instances/repository';
-import type { Blobs, BlobInfo } from '../lib/ports/blobs';
 import { isoAt, type Clock } from '../lib/ports/clock';
 import type { Store } from '../lib/ports/store';
 import { getTemplate } from '../lib/scenarios/templates';
@@ -39,6 +38,7 @@ import { ensureTable, startLocalDynamo } from '../local/dynamo';
 import { parseEventLog, replay } from '../local/replay';
 import { loadPeople } from '../local/telephony/people';
 import { SimulatedTelephony } from '../local/telephony/simulator';
+import { MemoryBlobs } from '../lib/adapters/memory/blobs';
 
 class InstantClock implements Clock {
   constructor(private t = Date.UTC(2026, 0, 5, 9, 0, 0)) {}
@@ -50,32 +50,6 @@ class InstantClock implements Clock {
   }
 }
 
-class MapBlobs implements Blobs {
-  private readonly objects = new Map<string, Uint8Array>();
-  async put(key: string, body: Uint8Array | string | AsyncIterable<Uint8Array>) {
-    if (typeof body === 'string') this.objects.set(key, Buffer.from(body));
-    else if (body instanceof Uint8Array) this.objects.set(key, body);
-  }
-  async get(key: string) {
-    return this.objects.get(key);
-  }
-  async stream() {
-    return undefined;
-  }
-  async head(key: string): Promise<BlobInfo | undefined> {
-    const o = this.objects.get(key);
-    return o ? { key, size: o.length } : undefined;
-  }
-  async list(prefix: string) {
-    return [...this.objects.entries()].filter(([k]) => k.startsWith(prefix)).map(([key, o]) => ({ key, size: o.length }));
-  }
-  async link(key: string) {
-    return `local://${key}`;
-  }
-  async presignPut(key: string) {
-    return { url: `local://${key}?op=put`, method: 'PUT' as const, headers: {}, expiresAt: new Date(0).toISOString() };
-  }
-}
 
 const quantile = (sorted: number[], q: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]! : 0);
 const round = (n: number) => Math.round(n * 100) / 100;
@@ -193,7 +167,7 @@ async function runOn(inner: Store, calls: number) {
     store,
     queues: { dial: noopQueue, tick: noopQueue, work: noopQueue },
     bus: { publish: async () => ({ failed: [] }) },
-    blobs: { data: new MapBlobs(), recordings: new MapBlobs() },
+    blobs: { data: new MemoryBlobs(), recordings: new MemoryBlobs() },
     telephony: { placeCall: async () => ({ ok: true, transactionId: 'x' }), updateCall: async () => ({ ok: true }) },
     workflows: { startCampaignLoop: async () => {} },
     clock,

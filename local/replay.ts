@@ -26,7 +26,6 @@ import { compose } from '../lib/composition';
 import type { Deps, Services } from '../lib/core/deps';
 import { silentLogger } from '../lib/core/log';
 import { createInstance } from '../lib/instances/repository';
-import type { Blobs, BlobInfo, PresignedPut } from '../lib/ports/blobs';
 import type { BusEvent } from '../lib/ports/bus';
 import { ManualClock, isoAt } from '../lib/ports/clock';
 import type { OutgoingMessage } from '../lib/ports/queue';
@@ -38,6 +37,7 @@ import { callPointerItem, callRecordItem, getCallRecordOfJob, type CallRecord } 
 import { encodePlanArgument, loadCallPlan } from '../lib/telephony/plan';
 import type { SmaResponse } from '../lib/telephony/sma-events';
 import { ensureTable, startLocalDynamo } from './dynamo';
+import { MemoryBlobs } from '../lib/adapters/memory/blobs';
 
 /** An event file line that is not an SMA invocation event, and why. */
 export interface SkippedLine {
@@ -147,33 +147,6 @@ export interface ReplayResult {
   published: string[];
 }
 
-class MapBlobs implements Blobs {
-  private readonly objects = new Map<string, Uint8Array>();
-  async put(key: string, body: Uint8Array | string | AsyncIterable<Uint8Array>) {
-    if (typeof body === 'string') this.objects.set(key, Buffer.from(body));
-    else if (body instanceof Uint8Array) this.objects.set(key, body);
-  }
-  async get(key: string) {
-    return this.objects.get(key);
-  }
-  async stream() {
-    return undefined;
-  }
-  async head(key: string): Promise<BlobInfo | undefined> {
-    const o = this.objects.get(key);
-    return o ? { key, size: o.length } : undefined;
-  }
-  async list(prefix: string) {
-    return [...this.objects.entries()].filter(([k]) => k.startsWith(prefix)).map(([key, o]) => ({ key, size: o.length }));
-  }
-  async link(key: string) {
-    return `local://${key}`;
-  }
-  // A replay never uploads contacts; the port asks for it.
-  async presignPut(key: string, options: { expiresInSeconds: number; contentType?: string }): Promise<PresignedPut> {
-    return { url: `local://${key}`, method: 'PUT', headers: options.contentType ? { 'content-type': options.contentType } : {}, expiresAt: new Date(Date.now() + options.expiresInSeconds * 1000).toISOString() };
-  }
-}
 
 /** A queue that keeps what is sent (the tick queue's drain messages are applied after the replay). */
 class KeptQueue {
@@ -216,7 +189,7 @@ export async function replay(events: readonly Record<string, unknown>[], options
         return { failed: [] };
       },
     },
-    blobs: { data: new MapBlobs(), recordings: new MapBlobs() },
+    blobs: { data: new MemoryBlobs(), recordings: new MemoryBlobs() },
     telephony: { placeCall: async () => ({ ok: true, transactionId: 'replay' }), updateCall: async () => ({ ok: true }) },
     workflows: { startCampaignLoop: async () => {} },
     clock,

@@ -10,7 +10,6 @@ import { DEFAULT_EVENT_SOURCE, type Deps } from '../../lib/core/deps';
 import { createLogger } from '../../lib/core/log';
 import { createApiKey, createInstance, getInstanceSettings } from '../../lib/instances/repository';
 import type { InstanceSettings } from '../../lib/instances/schema';
-import type { Blobs, BlobInfo, PresignedPut } from '../../lib/ports/blobs';
 import { PENDING_SHARDS } from '../../lib/outbox/outbox';
 import type { BusEvent } from '../../lib/ports/bus';
 import type { PlaceCallRequest, Telephony } from '../../lib/ports/telephony';
@@ -27,6 +26,7 @@ import { wireBackground } from '../wiring';
 import { Faults, type ChaosOptions, type FaultCounts } from './faults';
 import { Meter } from './meter';
 import { mulberry32 } from '../../lib/core/random';
+import { MemoryBlobs } from '../../lib/adapters/memory/blobs';
 
 /**
  * The campaign simulation: the whole platform in memory (the real handlers, composition, queues, bus
@@ -152,52 +152,6 @@ export interface SimulationResult {
   store: MemoryStore;
 }
 
-/** Blobs in memory that announce new objects like S3 notifications (recordings arrive this way). */
-class MemoryBlobs implements Blobs {
-  private readonly objects = new Map<string, Uint8Array>();
-  private readonly listeners: ((key: string) => void)[] = [];
-  async put(key: string, body: Uint8Array | string | AsyncIterable<Uint8Array>): Promise<void> {
-    let bytes: Uint8Array;
-    if (typeof body === 'string') bytes = Buffer.from(body);
-    else if (body instanceof Uint8Array) bytes = body;
-    else {
-      const chunks: Uint8Array[] = [];
-      for await (const c of body) chunks.push(c);
-      bytes = Buffer.concat(chunks);
-    }
-    // Only the size matters to the simulation; recordings are not kept.
-    this.objects.set(key, bytes.length > 1024 ? new Uint8Array(0) : bytes);
-    for (const l of this.listeners) queueMicrotask(() => l(key));
-  }
-  async get(key: string) {
-    return this.objects.get(key);
-  }
-  async stream(key: string) {
-    const o = this.objects.get(key);
-    return o
-      ? (async function* () {
-          yield o;
-        })()
-      : undefined;
-  }
-  async head(key: string): Promise<BlobInfo | undefined> {
-    const o = this.objects.get(key);
-    return o ? { key, size: o.length } : undefined;
-  }
-  async list(prefix: string): Promise<BlobInfo[]> {
-    return [...this.objects.entries()].filter(([k]) => k.startsWith(prefix)).map(([key, o]) => ({ key, size: o.length }));
-  }
-  async link(key: string, expiresInSeconds: number) {
-    return `memory://${key}?expires=${expiresInSeconds}`;
-  }
-  // The simulation imports through the API body; no presigned uploads.
-  async presignPut(key: string, options: { expiresInSeconds: number; contentType?: string }): Promise<PresignedPut> {
-    return { url: `memory://${key}`, method: 'PUT', headers: options.contentType ? { 'content-type': options.contentType } : {}, expiresAt: new Date(Date.now() + options.expiresInSeconds * 1000).toISOString() };
-  }
-  onObjectCreated(listener: (key: string) => void): void {
-    this.listeners.push(listener);
-  }
-}
 
 /** The people book of the simulation: the scripted people of local/people.json, each behind its own area code. */
 export function simulationPeople(mix: PeopleMix): { book: PeopleBook; prefixOf: Map<string, string> } {
@@ -276,8 +230,9 @@ export async function runSimulation(partial: Partial<SimulationOptions> = {}): P
     },
   };
   const meteredBus = meter.meterBus(recorded);
-  const recordings = new MemoryBlobs();
-  const data = new MemoryBlobs();
+  // Only the size of a recording matters to the simulation: large objects keep their size, not their bytes.
+  const recordings = new MemoryBlobs({ keepBytesUpTo: 1024 });
+  const data = new MemoryBlobs({ keepBytesUpTo: 1024 });
 
   const placed: PlacedCall[] = [];
   const byTransaction = new Map<string, PlacedCall>();

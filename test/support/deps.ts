@@ -3,11 +3,13 @@ import { compose } from '../../lib/composition';
 import { assertValidEvent } from '../../lib/events';
 import type { Deps } from '../../lib/core/deps';
 import { silentLogger } from '../../lib/core/log';
-import type { Blobs, BlobInfo, PresignedPut } from '../../lib/ports/blobs';
 import type { BusEvent } from '../../lib/ports/bus';
 import { ManualClock } from '../../lib/ports/clock';
 import type { OutgoingMessage } from '../../lib/ports/queue';
 import type { PlaceCallRequest } from '../../lib/ports/telephony';
+import { MemoryBlobs } from '../../lib/adapters/memory/blobs';
+
+export { MemoryBlobs };
 
 /** A queue that records what was sent. */
 export class RecordingQueue {
@@ -25,44 +27,6 @@ export class RecordingQueue {
   }
 }
 
-/** Blobs held in memory. */
-export class MemoryBlobs implements Blobs {
-  readonly objects = new Map<string, { body: Uint8Array; contentType?: string }>();
-  async put(key: string, body: Uint8Array | string | AsyncIterable<Uint8Array>, contentType?: string) {
-    let bytes: Uint8Array;
-    if (typeof body === 'string') bytes = Buffer.from(body);
-    else if (body instanceof Uint8Array) bytes = body;
-    else {
-      const chunks: Uint8Array[] = [];
-      for await (const c of body) chunks.push(c);
-      bytes = Buffer.concat(chunks);
-    }
-    this.objects.set(key, { body: bytes, contentType });
-  }
-  async get(key: string) {
-    return this.objects.get(key)?.body;
-  }
-  async stream(key: string) {
-    const o = this.objects.get(key);
-    if (!o) return undefined;
-    return (async function* () {
-      yield o.body;
-    })();
-  }
-  async head(key: string): Promise<BlobInfo | undefined> {
-    const o = this.objects.get(key);
-    return o ? { key, size: o.body.length, contentType: o.contentType } : undefined;
-  }
-  async list(prefix: string) {
-    return [...this.objects.entries()].filter(([k]) => k.startsWith(prefix)).map(([key, o]) => ({ key, size: o.body.length }));
-  }
-  async presignPut(key: string, options: { expiresInSeconds: number; contentType?: string }): Promise<PresignedPut> {
-    return { url: `memory://${key}?op=put&expires=${options.expiresInSeconds}`, method: 'PUT' as const, headers: options.contentType ? { 'content-type': options.contentType } : ({} as Record<string, string>), expiresAt: new Date(options.expiresInSeconds * 1000).toISOString() };
-  }
-  async link(key: string, expiresInSeconds: number) {
-    return `memory://${key}?expires=${expiresInSeconds}`;
-  }
-}
 
 /**
  * Test services: in-memory store, recording queues/bus/telephony, a manual clock, composed by the real
