@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { DATASET_SCHEMAS, fileColumns, partitionPrefix, type CallsRow, type DatasetName, type JobsRow, type TurnsRow } from '../lib/analytics/datasets';
 import { writeParquet } from '../lib/analytics/parquet';
 import { SAVED_QUERIES } from '../lib/analytics/queries';
-import { prng } from '../lib/analytics/synthetic';
+import { GRADES, INTENTS, NODES, prng, STATUSES } from '../lib/analytics/synthetic';
 import { openAnalyticsDb } from '../local/query';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -25,18 +25,6 @@ const CAMPAIGN = 'cmp_bench';
 const DAYS = 30;
 const START = Date.UTC(2026, 0, 1, 8);
 
-const STATUSES: [string, number, number][] = [
-  ['Succeeded', 55, 200],
-  ['NoAnswer', 22, 480],
-  ['Busy', 8, 486],
-  ['Failed', 4, 500],
-  ['EmptyNumber', 3, 404],
-  ['PoweredOff', 3, 480],
-  ['Voicemail', 5, 200],
-];
-const NODES = ['greeting', 'identity', 'reason', 'offer', 'payment', 'confirm', 'goodbye'];
-const INTENTS = ['yes', 'no', 'busy', 'later', 'wrong_number', 'price', 'who_are_you'];
-const GRADES = ['A', 'B', 'C', 'D', 'E'];
 
 /** Generates the rows of `calls` calls (and their turns and jobs), in call order, chunk by chunk. */
 function* generate(calls: number, seed = 42): Generator<{ calls: CallsRow[]; turns: TurnsRow[]; jobs: JobsRow[] }> {

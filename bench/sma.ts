@@ -39,6 +39,7 @@ import { parseEventLog, replay } from '../local/replay';
 import { loadPeople } from '../local/telephony/people';
 import { SimulatedTelephony } from '../local/telephony/simulator';
 import { MemoryBlobs } from '../lib/adapters/memory/blobs';
+import { DelegatingStore } from '../lib/adapters/delegating-store';
 
 class InstantClock implements Clock {
   constructor(private t = Date.UTC(2026, 0, 5, 9, 0, 0)) {}
@@ -69,12 +70,11 @@ interface RoundTrips {
  * on DynamoDB (~5 ms each); the total number of calls is what decides cost. Invocations run one at a time
  * here (the simulator drives one call after the other), so one counter is enough.
  */
-export class RoundTripStore implements Store {
+export class RoundTripStore extends DelegatingStore {
   private inFlight = 0;
   private current: RoundTrips | undefined;
   private last: RoundTrips | undefined;
 
-  constructor(private readonly inner: Store) {}
 
   /** Starts counting one invocation. */
   begin(): void {
@@ -94,7 +94,7 @@ export class RoundTripStore implements Store {
     return r;
   }
 
-  private track<T>(op: () => Promise<T>): Promise<T> {
+  protected override around<T>(op: () => Promise<T>): Promise<T> {
     if (this.current) {
       this.current.calls++;
       if (this.inFlight === 0) this.current.sequential++;
@@ -105,14 +105,6 @@ export class RoundTripStore implements Store {
     });
   }
 
-  get(...a: Parameters<Store['get']>) { return this.track(() => this.inner.get(...a)); }
-  batchGet(...a: Parameters<Store['batchGet']>) { return this.track(() => this.inner.batchGet(...a)); }
-  put(...a: Parameters<Store['put']>) { return this.track(() => this.inner.put(...a)); }
-  update(...a: Parameters<Store['update']>) { return this.track(() => this.inner.update(...a)); }
-  delete(...a: Parameters<Store['delete']>) { return this.track(() => this.inner.delete(...a)); }
-  query(...a: Parameters<Store['query']>) { return this.track(() => this.inner.query(...a)); }
-  batchPut(...a: Parameters<Store['batchPut']>) { return this.track(() => this.inner.batchPut(...a)); }
-  batchDelete(...a: Parameters<Store['batchDelete']>) { return this.track(() => this.inner.batchDelete(...a)); }
 }
 
 /** How an invocation is reported: its event type, and for action results the action's type. */

@@ -14,7 +14,6 @@ import { createLogger, type Logger } from '../lib/core/log';
 import { loadCursorSecret } from '../lib/store/cursor-secret';
 import { createApiKey, createInstance, listInstanceIds } from '../lib/instances/repository';
 import type { Clock } from '../lib/ports/clock';
-import type { Store } from '../lib/ports/store';
 import type { Telephony } from '../lib/ports/telephony';
 import type { SimulatedTelephony } from './telephony/simulator';
 import type { Workflows } from '../lib/ports/workflows';
@@ -28,6 +27,7 @@ import { ensureTable, startLocalDynamo } from './dynamo';
 import { startHttpServer } from './http';
 import { LocalQueue } from './queue';
 import { wireBackground, type Background } from './wiring';
+import { DelegatingStore } from '../lib/adapters/delegating-store';
 
 /** Options of the local platform. */
 export interface PlatformOptions {
@@ -92,23 +92,14 @@ export interface Platform {
 const TABLE = 'reachout';
 
 /** The store, counting its requests in flight (see {@link Platform.busy}). */
-class TrackedStore implements Store {
+class TrackedStore extends DelegatingStore {
   inFlight = 0;
-  constructor(private readonly inner: Store) {}
-  private track<T>(op: () => Promise<T>): Promise<T> {
+  protected override around<T>(op: () => Promise<T>): Promise<T> {
     this.inFlight++;
     return op().finally(() => {
       this.inFlight--;
     });
   }
-  get(...a: Parameters<Store['get']>) { return this.track(() => this.inner.get(...a)); }
-  batchGet(...a: Parameters<Store['batchGet']>) { return this.track(() => this.inner.batchGet(...a)); }
-  put(...a: Parameters<Store['put']>) { return this.track(() => this.inner.put(...a)); }
-  update(...a: Parameters<Store['update']>) { return this.track(() => this.inner.update(...a)); }
-  delete(...a: Parameters<Store['delete']>) { return this.track(() => this.inner.delete(...a)); }
-  query(...a: Parameters<Store['query']>) { return this.track(() => this.inner.query(...a)); }
-  batchPut(...a: Parameters<Store['batchPut']>) { return this.track(() => this.inner.batchPut(...a)); }
-  batchDelete(...a: Parameters<Store['batchDelete']>) { return this.track(() => this.inner.batchDelete(...a)); }
 }
 
 /** Starts the whole platform in this process: store, queues, bus, blobs, telephony simulator, consumers, HTTP API. */

@@ -33,7 +33,8 @@ export function prng(seed: number): () => number {
   return mulberry32(seed);
 }
 
-const STATUSES: [CallStatus, number, number][] = [
+/** The synthetic call mix: status, weight, SIP code (the analytics benchmark generates from the same). */
+export const STATUSES: [CallStatus, number, number][] = [
   // status, weight, SIP code
   ['Succeeded', 55, 200],
   ['NoAnswer', 22, 480],
@@ -43,9 +44,12 @@ const STATUSES: [CallStatus, number, number][] = [
   ['PoweredOff', 3, 480],
   ['Voicemail', 5, 200],
 ];
-const NODES = ['greeting', 'identity', 'reason', 'offer', 'payment', 'confirm', 'goodbye'];
-const INTENTS = ['yes', 'no', 'busy', 'later', 'wrong_number', 'price', 'who_are_you'];
-const GRADES = ['A', 'B', 'C', 'D', 'E'];
+/** Dialog nodes of the synthetic campaign. */
+export const NODES = ['greeting', 'identity', 'reason', 'offer', 'payment', 'confirm', 'goodbye'];
+/** Intents of the synthetic campaign. */
+export const INTENTS = ['yes', 'no', 'busy', 'later', 'wrong_number', 'price', 'who_are_you'];
+/** Intention grades of the synthetic campaign. */
+export const GRADES = ['A', 'B', 'C', 'D', 'E'];
 
 /** Generates the events of a synthetic campaign run, in time order per job. */
 export function* syntheticEvents(options: SyntheticOptions): Generator<BusEvent> {
