@@ -108,7 +108,7 @@ export async function runImportBench(options: { rows?: number; memoryStore?: boo
   } else {
     // On disk (LevelDB in the temp folder) so the store's data is not counted in this process's heap.
     const dynamo = await startLocalDynamo({ dataDir: join(dir, 'dynamo') });
-    const client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    const client = new DynamoDBClient(dynamo.clientConfig());
     let n = 0;
     makeStore = async () => {
       const tableName = `bench${n++}`;

@@ -149,7 +149,7 @@ async function time(iterations: number, f: () => Promise<unknown>) {
 export async function runResultsReadBench(options: { iterations?: number } = {}): Promise<object> {
   const iterations = options.iterations ?? 400;
   const dynamo = await startLocalDynamo({});
-  const client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const client = new DynamoDBClient(dynamo.clientConfig());
   await ensureTable(client, 'bench', tableDefinition);
   const store: Store = new DynamoDbStore({ tableName: 'bench', client: DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }) });
   const now = Date.UTC(2026, 0, 1);

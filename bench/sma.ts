@@ -316,7 +316,7 @@ export async function runSmaBench(options: { calls?: number; out?: string } = {}
   const calls = options.calls ?? 120;
   const loadBefore = loadavg();
   const dynamo = await startLocalDynamo();
-  const client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const client = new DynamoDBClient(dynamo.clientConfig());
   let local: object;
   let guide: object;
   let baseline: object;

@@ -1,11 +1,13 @@
+import { EventEmitter } from 'node:events';
 import { mkdir } from 'node:fs/promises';
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import {
   CreateTableCommand,
   DescribeTableCommand,
   type CreateTableCommandInput,
   type DynamoDBClient,
+  type DynamoDBClientConfig,
 } from '@aws-sdk/client-dynamodb';
 import { AdapterError } from '../lib/core/errors';
 import { listen } from './listen';
@@ -30,8 +32,13 @@ export interface LocalDynamoOptions {
 
 /** A running embedded DynamoDB. */
 export interface LocalDynamo {
-  /** Endpoint for DynamoDBClient({ endpoint }). */
+  /** Endpoint for DynamoDBClient({ endpoint }), for tools in other processes (the AWS CLI, a second platform). */
   endpoint: string;
+  /**
+   * Configuration of a DynamoDBClient in this process: the same dynalite, reached without a socket (see
+   * {@link InProcessHandler}), which halves the CPU of a request and trims its latency.
+   */
+  clientConfig(): DynamoDBClientConfig;
   /** Stops serving and closes the database so another process (or a restart) can open the folder. */
   close(): Promise<void>;
 }
@@ -48,9 +55,12 @@ export async function startLocalDynamo(options: LocalDynamoOptions = {}): Promis
     updateTableMs: 0,
   });
   const port = await listen(server, options.port ?? 0, host);
+  const endpoint = `http://${host}:${port}`;
+  const handler = new InProcessHandler(server);
   let closing: Promise<void> | undefined;
   return {
-    endpoint: `http://${host}:${port}`,
+    endpoint,
+    clientConfig: () => ({ endpoint, region: 'local', credentials: LOCAL_CREDENTIALS, requestHandler: handler }),
     close: () =>
       (closing ??= new Promise<void>((resolve, reject) => {
         server.close((error?: Error) => (error ? reject(error) : resolve()));
@@ -59,6 +69,85 @@ export async function startLocalDynamo(options: LocalDynamoOptions = {}): Promis
         setTimeout(() => server.closeAllConnections(), 1000).unref();
       })),
   };
+}
+
+/** Credentials dynalite accepts (it checks the signature's shape, not its value). */
+const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+type RequestHandler = Extract<NonNullable<DynamoDBClientConfig['requestHandler']>, { handle: unknown }>;
+type SdkRequest = Parameters<RequestHandler['handle']>[0];
+type SdkResponse = Awaited<ReturnType<RequestHandler['handle']>>['response'];
+
+/**
+ * An SDK request handler that hands each request to dynalite's own HTTP request listener in this process,
+ * with a minimal request and response in place of a socket's.
+ *
+ * Why: a loopback HTTP round trip (socket writes, HTTP parsing on both sides, the agent's bookkeeping) cost
+ * about as much CPU as dynalite's work itself; everything else — signing, the JSON protocol, dynalite's
+ * validation and LevelDB — is exactly what an HTTP request runs. dynalite's listener reads `headers`,
+ * `method`, `url` and the `data`/`end` events of the request, and `statusCode`, `setHeader`, `end` (plus its
+ * own `contentType` field) of the response: nothing more is provided.
+ */
+export class InProcessHandler {
+  private readonly listener: (req: IncomingMessage, res: ServerResponse) => void;
+
+  constructor(server: Server) {
+    const [listener] = server.listeners('request');
+    if (typeof listener !== 'function') throw new AdapterError('DynamoDB', 'InProcess', 'dynalite server has no request listener');
+    this.listener = listener as (req: IncomingMessage, res: ServerResponse) => void;
+  }
+
+  handle(request: SdkRequest): Promise<{ response: SdkResponse }> {
+    return new Promise((resolve, reject) => {
+      const headers: Record<string, string> = {};
+      for (const [name, value] of Object.entries(request.headers)) headers[name.toLowerCase()] = String(value);
+      const query = new URLSearchParams(request.query as Record<string, string> | undefined).toString();
+      const req = Object.assign(new EventEmitter(), { headers, method: request.method, url: `${request.path || '/'}${query ? `?${query}` : ''}` });
+      const responseHeaders: Record<string, string> = {};
+      const res = {
+        statusCode: 200,
+        contentType: undefined as string | undefined,
+        setHeader(name: string, value: unknown) {
+          responseHeaders[name.toLowerCase()] = String(value);
+        },
+        end(body?: string) {
+          resolve({ response: { statusCode: res.statusCode, headers: responseHeaders, body: body === undefined ? new Uint8Array(0) : Buffer.from(body, 'utf8') } });
+        },
+      };
+      const body = toBuffer(request.body);
+      try {
+        this.listener(req as unknown as IncomingMessage, res as unknown as ServerResponse);
+      } catch (error) {
+        reject(new AdapterError('DynamoDB', 'InProcess', (error as Error).message, error));
+        return;
+      }
+      // dynalite subscribes to the request's events synchronously; deliver them on the next tick, as a socket would.
+      process.nextTick(() => {
+        if (body.length > 0) req.emit('data', body);
+        req.emit('end');
+      });
+    });
+  }
+
+  updateHttpClientConfig(): void {
+    // Nothing to configure: there is no connection.
+  }
+
+  httpHandlerConfigs(): Record<string, never> {
+    return {};
+  }
+
+  destroy(): void {
+    // Nothing to release: the server's lifetime is LocalDynamo's.
+  }
+}
+
+/** The SDK's JSON body (a string, or bytes in a Uint8Array subclass whose string methods warn) as a Buffer. */
+function toBuffer(body: unknown): Buffer {
+  if (body === undefined || body === null) return Buffer.alloc(0);
+  if (typeof body === 'string') return Buffer.from(body, 'utf8');
+  if (body instanceof Uint8Array) return Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  throw new AdapterError('DynamoDB', 'InProcess', `unsupported request body (${typeof body})`);
 }
 
 /** Options of ensureTable. */

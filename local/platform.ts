@@ -115,11 +115,7 @@ export async function startLocalPlatform(options: PlatformOptions = {}): Promise
   const clock = options.clock ?? new FastClock({ speed: options.speed ?? 1, start: options.start });
 
   const dynamo = await startLocalDynamo({ dataDir: memory ? undefined : join(dataDir, 'dynamo') });
-  const client = new DynamoDBClient({
-    endpoint: dynamo.endpoint,
-    region: 'local',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
+  const client = new DynamoDBClient(dynamo.clientConfig());
   await ensureTable(client, TABLE, tableDefinition);
   const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false } });
   const store = new TrackedStore(new DynamoDbStore({ tableName: TABLE, client: doc }));

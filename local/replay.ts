@@ -315,7 +315,7 @@ export async function replayCli(
   let store: Store | undefined;
   if (argv.includes('--dynalite')) {
     const dynamo = await startLocalDynamo();
-    const client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    const client = new DynamoDBClient(dynamo.clientConfig());
     await ensureTable(client, 'replay', tableDefinition);
     store = new DynamoDbStore({ tableName: 'replay', client: DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false } }) });
     close = async () => {

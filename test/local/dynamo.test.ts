@@ -3,7 +3,7 @@ import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, it, expect } from 'vitest';
-import { DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand, type CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand, UpdateItemCommand, type CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import { ensureTable, startLocalDynamo, type LocalDynamo } from '../../local/dynamo';
 
 const definition: Omit<CreateTableCommandInput, 'TableName'> = {
@@ -90,5 +90,51 @@ describe('startLocalDynamo', () => {
   it('reports a CreateTable failure other than an existing table', async () => {
     const { client } = await start();
     await expect(ensureTable(client, 'table-b', { ...definition, KeySchema: [] })).rejects.toMatchObject({ code: 'AdapterError' });
+  });
+});
+
+describe('InProcessHandler (LocalDynamo.clientConfig)', () => {
+  const put = (n: number) =>
+    new PutItemCommand({
+      TableName: 'shared',
+      Item: { pk: { S: 'P' }, sk: { S: `S#${String(n).padStart(3, '0')}` }, gsi1pk: { S: 'G' }, gsi1sk: { S: String(n) }, text: { S: `文字 ${n} ✓` } },
+    });
+
+  it('reads and writes the same tables as a client over HTTP, unicode and index pages included', async () => {
+    const { dynamo, client: overHttp } = await start();
+    const inProcess = new DynamoDBClient(dynamo.clientConfig());
+    cleanup.push(async () => inProcess.destroy());
+    await ensureTable(inProcess, 'shared', definition);
+    for (let n = 0; n < 5; n++) await (n % 2 ? overHttp : inProcess).send(put(n));
+
+    const got = await inProcess.send(new GetItemCommand({ TableName: 'shared', Key: { pk: { S: 'P' }, sk: { S: 'S#003' } } }));
+    expect(got.Item?.text).toEqual({ S: '文字 3 ✓' });
+    const page = await inProcess.send(
+      new QueryCommand({ TableName: 'shared', IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :g', ExpressionAttributeValues: { ':g': { S: 'G' } }, Limit: 2 }),
+    );
+    expect(page.Items?.map((i) => i.sk?.S)).toEqual(['S#000', 'S#001']);
+    expect(page.LastEvaluatedKey).toBeDefined();
+    const viaHttp = await overHttp.send(new GetItemCommand({ TableName: 'shared', Key: { pk: { S: 'P' }, sk: { S: 'S#000' } } }));
+    expect(viaHttp.Item?.text).toEqual({ S: '文字 0 ✓' });
+  });
+
+  it('surfaces dynalite errors as the SDK exceptions an HTTP client gets', async () => {
+    const { dynamo } = await start();
+    const inProcess = new DynamoDBClient(dynamo.clientConfig());
+    cleanup.push(async () => inProcess.destroy());
+    await ensureTable(inProcess, 'shared', definition);
+    await inProcess.send(put(1));
+    const conditional = new UpdateItemCommand({
+      TableName: 'shared',
+      Key: { pk: { S: 'P' }, sk: { S: 'S#001' } },
+      UpdateExpression: 'SET #t = :t',
+      ConditionExpression: 'attribute_not_exists(pk)',
+      ExpressionAttributeNames: { '#t': 'text' },
+      ExpressionAttributeValues: { ':t': { S: 'x' } },
+    });
+    await expect(inProcess.send(conditional)).rejects.toMatchObject({ name: 'ConditionalCheckFailedException', $metadata: { httpStatusCode: 400 } });
+    await expect(inProcess.send(new GetItemCommand({ TableName: 'missing-table', Key: { pk: { S: 'a' }, sk: { S: 'b' } } }))).rejects.toMatchObject({
+      name: 'ResourceNotFoundException',
+    });
   });
 });
