@@ -148,6 +148,8 @@ const WARMUP_CALLS = 10;
 
 interface Sample {
   ms: number;
+  /** Process CPU time (user + system) spent while the handler ran: handler, SDK and the in-process store. */
+  cpuMs: number;
   trips: RoundTrips;
 }
 
@@ -182,14 +184,16 @@ async function runOn(inner: Store, calls: number) {
   let measuring = false;
   const timed = async (event: unknown): Promise<SmaResponse> => {
     store.begin();
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     const r = await sma(event);
     const ms = performance.now() - t0;
+    const cpuMs = cpuSince(c0);
     const trips = store.end();
     if (measuring) {
       const label = eventLabel(event);
       const list = samples.get(label) ?? [];
-      list.push({ ms, trips });
+      list.push({ ms, cpuMs, trips });
       samples.set(label, list);
     }
     return r;
@@ -267,16 +271,18 @@ async function runGuideReplay(freshStore: (round: number) => Promise<Store>, rou
         const sma = createSmaHandler(svc, { recordingsBucket: 'recordings' });
         return async (event) => {
           store.begin();
+          const c0 = process.cpuUsage();
           const t0 = performance.now();
           const r = await sma(event);
           const ms = performance.now() - t0;
+          const cpuMs = cpuSince(c0);
           const trips = store.end();
           // The replay sets up the next call with the same store: not the handler's.
           store.detach();
           if (round > 0) {
             const label = eventLabel(event);
             const list = samples.get(label) ?? [];
-            list.push({ ms, trips });
+            list.push({ ms, cpuMs, trips });
             samples.set(label, list);
           }
           return r;
@@ -290,17 +296,22 @@ async function runGuideReplay(freshStore: (round: number) => Promise<Store>, rou
 
 /** Per event label: latency quantiles and store round trips (max over the samples: the worst path taken). */
 function summarise(calls: number, samples: Map<string, Sample[]>) {
-  const byEvent: Record<string, { count: number; p50: number; p99: number; max: number; storeCalls: number; sequentialRoundTrips: number; sequentialRoundTripsP50: number; afterAnswer: number }> = {};
+  const byEvent: Record<string, { count: number; p50: number; p99: number; max: number; cpuP50: number; cpuP99: number; storeCalls: number; sequentialRoundTrips: number; sequentialRoundTripsP50: number; afterAnswer: number }> = {};
   const all: number[] = [];
+  const allCpu: number[] = [];
   for (const [label, list] of [...samples].sort(([a], [b]) => a.localeCompare(b))) {
     const s = list.map((x) => x.ms).sort((a, b) => a - b);
+    const cpu = list.map((x) => x.cpuMs).sort((a, b) => a - b);
     all.push(...s);
+    allCpu.push(...cpu);
     const seq = list.map((x) => x.trips.sequential).sort((a, b) => a - b);
     byEvent[label] = {
       count: s.length,
       p50: round(quantile(s, 0.5)),
       p99: round(quantile(s, 0.99)),
       max: round(s[s.length - 1]!),
+      cpuP50: round(quantile(cpu, 0.5)),
+      cpuP99: round(quantile(cpu, 0.99)),
       storeCalls: Math.max(...list.map((x) => x.trips.calls)),
       sequentialRoundTrips: seq[seq.length - 1]!,
       sequentialRoundTripsP50: quantile(seq, 0.5),
@@ -308,7 +319,21 @@ function summarise(calls: number, samples: Map<string, Sample[]>) {
     };
   }
   all.sort((a, b) => a - b);
-  return { calls, events: all.length, p50Ms: round(quantile(all, 0.5)), p99Ms: round(quantile(all, 0.99)), maxMs: round(all[all.length - 1] ?? 0), byEvent };
+  allCpu.sort((a, b) => a - b);
+  return {
+    calls, events: all.length, p50Ms: round(quantile(all, 0.5)), p99Ms: round(quantile(all, 0.99)), maxMs: round(all[all.length - 1] ?? 0),
+    cpuP50Ms: round(quantile(allCpu, 0.5)), cpuP99Ms: round(quantile(allCpu, 0.99)), byEvent,
+  };
+}
+
+/**
+ * CPU milliseconds (user + system, every thread of the process) since `start`. On a shared machine wall-clock
+ * latency also measures the wait for a core; CPU time is the work itself, which a quiet machine's latency
+ * approaches (the store runs in this process, so its work is included, as its round trip would be).
+ */
+function cpuSince(start: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1000;
 }
 
 /** Measures the SMA handler's latency and store round trips per event on the local store; writes bench/results/sma.json. */
@@ -340,7 +365,7 @@ export async function runSmaBench(options: { calls?: number; out?: string } = {}
     note:
       'per invocation event (ACTION_SUCCESSFUL/ACTION_FAILED by action type, HANGUP by leg): real handler + dialog engine, calls set up as the dialer leaves them (plan in the arguments, open call record, lease); simulator waits are instant; the first ' +
       `${WARMUP_CALLS} calls warm up and are not counted. sequentialRoundTrips = the most store steps one invocation of that label awaited one after the other ` +
-      '(a store call issued while no other store call of the invocation is in flight starts a step); storeCalls = the most store calls; afterAnswer = store calls issued after the handler answered. ' +
+      '(a store call issued while no other store call of the invocation is in flight starts a step); cpuP50/cpuP99 = process CPU time while the handler ran (handler, SDK and the in-process store; not the wait for a core); storeCalls = the most store calls; afterAnswer = store calls issued after the handler answered. ' +
       `One answer in ${FAIL_EVERY} that starts a dialog turn fails once (ActionExecutionThrottled on its first action) to measure ACTION_FAILED. ` +
       'localStoreRequest: one bare get / conditional update on the same store, for scale. guideEventsLocalStore: the guide example events of test/fixtures/chime/replay/guide-calls.jsonl replayed (local/replay.ts), each round on a fresh table, first round not counted (cold).',
     node: process.version,
