@@ -351,6 +351,7 @@ async function claimAndSend(
     to: dial.to,
     leaseSlot: slot,
     plannedAt: isoAt(now),
+    calleeZones: dial.zones,
   };
   const claimed = await applyJobEvent(
     svc,

@@ -112,7 +112,7 @@ export async function handleDialRequest(svc: Services, req: DialRequest): Promis
   // The windows are checked at dial time too (P1): a request delayed past a window's end (a slow or redelivered
   // message, a throttled placement handed back, the wait for a rate slot) gives the attempt back, and the planner
   // defers the job to the next opening. The campaign chaos soak found calls placed up to 47 s after 10:30.
-  if (!(await windowsOpenAt(svc, campaign, req.to, svc.clock.now()))) {
+  if (!(await windowsOpenAt(svc, campaign, req, svc.clock.now()))) {
     await applyJobEvent(svc, ids, { type: 'unclaim', attempt, callId, reason: 'outsideWindows' });
     return 'cancelled';
   }
@@ -179,12 +179,13 @@ export async function handleDialRequest(svc: Services, req: DialRequest): Promis
 }
 
 /** Whether a call to `to` may start at `now` under the instance's windows (in the callee's zones when so set) and the campaign's own. */
-async function windowsOpenAt(svc: Services, campaign: Campaign, to: string, now: number): Promise<boolean> {
+async function windowsOpenAt(svc: Services, campaign: Campaign, req: DialRequest, now: number): Promise<boolean> {
   const settings = await getInstanceSettings(svc.store, campaign.instanceId);
   const constraints: WindowConstraint[] = campaignSchedules(campaign).map((schedule) => ({ schedule, zones: [settings.timeZone] }));
   // The allow list is exempt from the instance windows, not from the campaign's own (P7), as in the planner.
-  if ((await onList(svc.store, campaign.instanceId, 'allow', [to])).size === 0) {
-    const found = settings.windows.calleeLocalTime ? calleeTimeZones(to) : [];
+  if ((await onList(svc.store, campaign.instanceId, 'allow', [req.to])).size === 0) {
+    // The planner's zones (geocoded or from the table) when the request carries them, so both checks agree.
+    const found = req.calleeZones ?? (settings.windows.calleeLocalTime ? calleeTimeZones(req.to) : []);
     constraints.push({ schedule: { ranges: settings.windows.ranges, weekdaysOnly: settings.windows.weekdaysOnly }, zones: found.length > 0 ? found : [settings.timeZone] });
   }
   return allOpen(constraints, now);

@@ -22,6 +22,11 @@ export const DialRequest = z.object({
   leaseSlot: z.number().int().nonnegative(),
   /** When the planner decided to dial (ISO 8601). */
   plannedAt: z.string(),
+  /**
+   * The callee's zones the planner checked the instance windows in (IANA names); the dialer's dial-time check
+   * uses the same. Absent in requests queued before the field existed: the dialer then uses the zone table.
+   */
+  calleeZones: z.array(z.string().min(1).max(64)).max(16).optional(),
 });
 /** A planned dial. */
 export type DialRequest = z.infer<typeof DialRequest>;

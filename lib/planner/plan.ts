@@ -88,6 +88,12 @@ export interface PlannedDial {
   share: 'guaranteed' | 'shared';
   /** The callee is on the allow list: no cap counter is taken. */
   allowListed: boolean;
+  /**
+   * The zones the instance windows were checked in for this callee (P2): the dialer checks the windows again
+   * at dial time in the same zones, so the two never disagree about one number (a dial the planner found open
+   * and the dialer closed would be handed back and planned again, round after round).
+   */
+  zones: string[];
 }
 
 /** A job to move later (outside windows, over the daily cap). */
@@ -286,7 +292,7 @@ export function planDials(input: PlanInput): Plan {
       usedFrom.set(from, (usedFrom.get(from) ?? 0) + 1);
       plannedPerPhone.set(job.phone, planned + 1);
       dialledIn.set(c.campaignId, (dialledIn.get(c.campaignId) ?? 0) + 1);
-      dials.push({ campaignId: c.campaignId, jobId: job.jobId, to: job.phone, from, attempt: job.attempts + 1, share, allowListed });
+      dials.push({ campaignId: c.campaignId, jobId: job.jobId, to: job.phone, from, attempt: job.attempts + 1, share, allowListed, zones: zonesOf(job.phone) });
       cursor.set(c.campaignId, i);
       budget--;
       return true;

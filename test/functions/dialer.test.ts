@@ -51,6 +51,42 @@ describe('dialer handler', () => {
     expect(await getJob(t.deps.store, t.instanceId, t.campaignId, t.request.jobId)).toMatchObject({ status: 'Scheduling', dialState: 'idle', attempts: 0 });
   });
 
+  it('checks the windows at dial time in the zones the planner used, not the zone table', async () => {
+    // 09:00 UTC, a 09:00–10:00 window in the callee's time. The zone table puts +1 415 in Los Angeles (01:00,
+    // closed); the deployment's geocoder puts this number in London (09:00, open), and the planner dials it.
+    const t = testDeps({ geo: { locate: async (phones) => new Map(phones.map((p) => [p, { country: '1', zones: ['Europe/London'] }])) } });
+    t.deps.config.callsPerSecond = 10;
+    const now = t.clock.now();
+    const { instanceId } = await createInstance(t.deps.store, { name: 'd', settings: { timeZone: 'UTC', windows: { ranges: [{ start: '09:00', end: '10:00' }], weekdaysOnly: false, calleeLocalTime: true }, callerNumbers: [{ phoneNumber: '+14155550900', periodSeconds: 60 }] } }, now);
+    const { campaignId } = await createCampaign(t.deps.store, instanceId, CampaignSettings.parse({ name: 'c', scenarioId: 's', scenarioVersion: 1 }), now);
+    const report = await beginImport(t.deps, instanceId, campaignId, 'api');
+    await runImport(t.deps, report, { kind: 'contacts', contacts: fromArray([{ row: 1, contact: { phone: '+14155550101' } }]) }, { instanceId, defaultRegion: 'US', requiredVariables: [] });
+    await startCampaign(t.deps, instanceId, campaignId, { principal: 't' });
+    await dispatch(t.deps, instanceId, { campaignId, run: 1 });
+    const [request] = t.queues.dial.bodies<DialRequest>();
+    expect(request).toMatchObject({ to: '+14155550101', calleeZones: ['Europe/London'] });
+    expect(await createDialerHandler(t.deps)(sqs([JSON.stringify(request)]))).toEqual({ batchItemFailures: [] });
+    expect(t.calls).toHaveLength(1);
+  });
+
+  it('falls back to the zone table for a request queued without the planner\'s zones', async () => {
+    const t = testDeps();
+    t.deps.config.callsPerSecond = 10;
+    const now = t.clock.now();
+    const { instanceId } = await createInstance(t.deps.store, { name: 'd', settings: { timeZone: 'UTC', windows: { ranges: [{ start: '00:00', end: '23:59' }], weekdaysOnly: false, calleeLocalTime: true }, callerNumbers: [{ phoneNumber: '+14155550900', periodSeconds: 60 }] } }, now);
+    const { campaignId } = await createCampaign(t.deps.store, instanceId, CampaignSettings.parse({ name: 'c', scenarioId: 's', scenarioVersion: 1 }), now);
+    const report = await beginImport(t.deps, instanceId, campaignId, 'api');
+    await runImport(t.deps, report, { kind: 'contacts', contacts: fromArray([{ row: 1, contact: { phone: '+14155550101' } }]) }, { instanceId, defaultRegion: 'US', requiredVariables: [] });
+    await startCampaign(t.deps, instanceId, campaignId, { principal: 't' });
+    await dispatch(t.deps, instanceId, { campaignId, run: 1 });
+    const [request] = t.queues.dial.bodies<DialRequest>();
+    const { calleeZones: _zones, ...older } = request!;
+    // 23:59 UTC is 15:59 in Los Angeles (open) but past the window in UTC: the table's zone decides.
+    t.clock.set(Date.parse('2026-03-02T23:59:30Z'));
+    expect(await createDialerHandler(t.deps)(sqs([JSON.stringify(older)]))).toEqual({ batchItemFailures: [] });
+    expect(t.calls).toHaveLength(1);
+  });
+
   it('fails the job when the caller number is not registered', async () => {
     const t = await queued({ ok: false, reason: 'rejected', message: 'caller number not registered', retryable: false });
     await t.handler(sqs([JSON.stringify(t.request)]));
