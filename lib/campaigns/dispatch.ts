@@ -319,10 +319,16 @@ export async function reconcileLostAttempts(svc: Services, instanceId: string, c
     do {
       const page = await svc.store.query({ index: 'gsi1', pk: keys.attemptsOut(instanceId, campaignId, shard), le: `${String(now).padStart(13, '0')}\uffff`, limit: OVERDUE_PAGE, cursor });
       for (const item of page.items) {
-        const job = jobFromItem(item);
-        if (job.status !== 'Executing' || (job.dueAt ?? 0) > now) continue;
-        await reconcileOverdueAttempt(svc, job);
-        reconciled++;
+        try {
+          const job = jobFromItem(item);
+          if (job.status !== 'Executing' || (job.dueAt ?? 0) > now) continue;
+          await reconcileOverdueAttempt(svc, job);
+          reconciled++;
+        } catch (error) {
+          // One job that fails (a throttled write, an item that does not parse) must not stop the sweep for the
+          // others; it stays overdue in the attempts out and is tried again at the next sweep.
+          svc.log.warn('lost attempt not reconciled', { instanceId, campaignId, jobId: String(item.jobId), error: error instanceof Error ? error.message : String(error) });
+        }
       }
       cursor = page.cursor;
     } while (cursor);
