@@ -4,7 +4,7 @@ import { LibphonenumberGeo } from '../lib/adapters/geo/libphonenumber-geo';
 import { EventBridgeBus } from '../lib/adapters/aws/eventbridge-bus';
 import { SfnWorkflows } from '../lib/adapters/aws/sfn-workflows';
 import { SqsQueue } from '../lib/adapters/aws/sqs-queue';
-import { dispatch, reconcileOverdueAttempt } from '../lib/campaigns/dispatch';
+import { dispatch, reconcileLostAttempts, reconcileOverdueAttempt } from '../lib/campaigns/dispatch';
 import { jobFromItem, liveCampaigns } from '../lib/campaigns/repository';
 import { checkCompletion, releaseAbandonedImports } from '../lib/campaigns/transitions';
 import type { Services } from '../lib/core/deps';
@@ -76,7 +76,10 @@ export function createTickHandler(svc: Services) {
   };
 }
 
-/** Overdue attempts of a campaign whose loop does not run (paused, stopping): found through its due queue. */
+/**
+ * Overdue attempts a paused or stopped campaign's due queue still holds: jobs indexed before attempts in
+ * progress moved to their own partition (`reconcileLostAttempts` finds the others, in every live campaign).
+ */
 async function reconcileIdleCampaign(svc: Services, instanceId: string, campaignId: string): Promise<void> {
   const now = svc.clock.now();
   for (let shard = 0; shard < JOB_SHARDS; shard++) {
@@ -90,9 +93,9 @@ async function reconcileIdleCampaign(svc: Services, instanceId: string, campaign
 
 /**
  * EventBridge schedule (every minute), the safety net: applies effects a crash left pending, ends attempts
- * whose calls were lost in campaigns whose loop does not run, releases import markers of imports that died,
- * completes or finishes campaigns, and ticks every
- * instance with live campaigns.
+ * whose lease expired without an outcome (lost hang-ups, crashed dialers) in every live campaign, releases
+ * import markers of imports that died, completes or finishes campaigns, and ticks every instance with live
+ * campaigns.
  */
 export function createSweepHandler(svc: Services) {
   return async (): Promise<{ instances: number; drained: number }> => {
@@ -102,6 +105,9 @@ export function createSweepHandler(svc: Services) {
       drained += await svc.outbox.sweep(instanceId);
       const live = await liveCampaigns(svc.store, instanceId);
       for (const c of live) {
+        // By lease expiry, apart from the due queue: a lost attempt ends within a lease period and a sweep
+        // interval, however many jobs are due before it (issue 14).
+        await reconcileLostAttempts(svc, instanceId, c.campaignId);
         if (c.state === 'paused' || c.state === 'stopped') await reconcileIdleCampaign(svc, instanceId, c.campaignId);
         if (c.state === 'stopped' || c.state === 'running') {
           await releaseAbandonedImports(svc, instanceId, c.campaignId);

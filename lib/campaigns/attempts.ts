@@ -34,12 +34,12 @@ export interface FinalFields {
 /**
  * Makes an attempt's call record final (creating it from `base` when the attempt never got one) with the
  * effects that end the job's attempt. Conditional on the record not being final yet: the first final
- * write wins, later ones are values (`false`).
+ * write wins, later ones are values (`false`). The record ends `endedAt` (epoch ms; now when absent).
  */
-export async function closeCallRecord(svc: Services, base: CallRecord, fields: FinalFields): Promise<boolean> {
+export async function closeCallRecord(svc: Services, base: CallRecord, fields: FinalFields, endedAtMs?: number): Promise<boolean> {
   const now = svc.clock.now();
   const key = callRecordKey(base);
-  const endedAt = isoAt(now);
+  const endedAt = isoAt(endedAtMs ?? now);
   const effects = finalCallEffects(base, now);
   const updated = await svc.outbox.commit(
     key,
@@ -56,10 +56,29 @@ export async function closeCallRecord(svc: Services, base: CallRecord, fields: F
 }
 
 /**
- * An attempt whose call never reported its end: its record's outcome is applied if it is waiting, else
- * the record is closed as lost (a system failure: the job is retried, the callee's count given back).
+ * When a lost call's record says it ended: the expiry of its lease (`leaseEnd`, the latest the platform
+ * knows), never before the record's last sign of life (dial, ring, answer) and never after `now`.
+ *
+ * Why the lease expiry and not the time the loss was noticed: the true hang-up is unknown (the event never
+ * came) and lies between the call's last event and its lease expiry, since every event renews the lease
+ * well before it runs out. The lease expiry is the moment the platform stopped holding a line for the call
+ * (from then on the slot may be taken by another call), so the record's dial-to-end interval is the time
+ * the call held its line, and records never overlap beyond the maximum concurrency the leases allow. The
+ * reconcile time, by contrast, depends on when the sweep or the planner reached the job (hours later, in the
+ * chaos soak of issue 14). Such records say `hangupParty: 'system'`, `hangupReason: 'lost'`: their end is
+ * the platform's bound, not an observed hang-up.
  */
-export async function endLostAttempt(svc: Services, job: Job): Promise<void> {
+export function lostCallEnd(record: Pick<CallRecord, 'dialledAt' | 'rungAt' | 'answeredAt'>, leaseEnd: number | undefined, now: number): number {
+  const lastSign = Math.max(...[record.dialledAt, record.rungAt, record.answeredAt].map((t) => (t ? Date.parse(t) : 0)).filter((t) => Number.isFinite(t)));
+  return Math.min(now, Math.max(leaseEnd ?? now, lastSign));
+}
+
+/**
+ * An attempt whose call never reported its end: its record's outcome is applied if it is waiting, else
+ * the record is closed as lost (a system failure: the job is retried, the callee's count given back),
+ * ending at `leaseEnd` (the attempt's lease expiry, `lostCallEnd`).
+ */
+export async function endLostAttempt(svc: Services, job: Job, options: { leaseEnd?: number } = {}): Promise<void> {
   if (job.status !== 'Executing') return;
   const callId = job.callId;
   if (!callId) {
@@ -108,5 +127,5 @@ export async function endLostAttempt(svc: Services, job: Job): Promise<void> {
     captured: {},
   };
   svc.log.warn('attempt lost: no outcome before its lease expired', { instanceId: job.instanceId, jobId: job.jobId, callId });
-  await closeCallRecord(svc, base, { status: 'Failed', systemFailure: true, placed: base.placed, hangupParty: 'system', hangupReason: 'lost' });
+  await closeCallRecord(svc, base, { status: 'Failed', systemFailure: true, placed: base.placed, hangupParty: 'system', hangupReason: 'lost' }, lostCallEnd(base, options.leaseEnd ?? job.dueAt, now));
 }

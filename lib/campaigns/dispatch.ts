@@ -117,6 +117,8 @@ export async function dispatch(svc: Services, instanceId: string, options: { cam
           nextDueAt = Math.min(nextDueAt ?? dueAt, dueAt);
           continue;
         }
+        // Attempts in progress are indexed apart (attempts out, read by the sweep); one found here was indexed
+        // before that split and is reconciled as before.
         if (job.status === 'Executing') overdue.push(job);
         else if (job.status === 'Scheduling' && job.dialState === 'idle' && free > 0) {
           jobsById.set(job.jobId, job);
@@ -277,20 +279,61 @@ async function callerUsageOf(svc: Services, instanceId: string, settings: Instan
 /**
  * An attempt whose due time (its lease expiry) passed without an outcome. If its call still holds a
  * renewed lease, the job waits until the new expiry; otherwise the attempt is ended from its call record
- * (an outcome not applied yet) or as lost.
+ * (an outcome not applied yet) or as lost, ending at the lease's expiry (see `endLostAttempt`): the latest
+ * expiry known, the lease item's when this call still holds it, else the job's due time.
  */
 export async function reconcileOverdueAttempt(svc: Services, job: Job, leases?: readonly Lease[]): Promise<void> {
   const now = svc.clock.now();
+  let leaseEnd = job.dueAt;
   if (job.callId && job.leaseSlot !== undefined) {
-    const lease = leases
-      ? leases.find((l) => l.slot === job.leaseSlot && l.holder === job.callId)
-      : await svc.store.get(keys.leaseSlot(job.instanceId, job.leaseSlot)).then((i) => (i && i.holder === job.callId && Number(i.expiresAt) > now ? { expiresAt: Number(i.expiresAt) } : undefined));
-    if (lease && lease.expiresAt > now) {
-      await applyJobEvent(svc, job, { type: 'extendLease', attempt: job.attempts, callId: job.callId, until: lease.expiresAt }, { job, retries: 0 });
+    let expiresAt: number | undefined;
+    if (leases) expiresAt = leases.find((l) => l.slot === job.leaseSlot && l.holder === job.callId)?.expiresAt;
+    else {
+      const item = await svc.store.get(keys.leaseSlot(job.instanceId, job.leaseSlot));
+      if (item && item.holder === job.callId) expiresAt = Number(item.expiresAt);
+    }
+    if (expiresAt !== undefined && expiresAt > now) {
+      await applyJobEvent(svc, job, { type: 'extendLease', attempt: job.attempts, callId: job.callId, until: expiresAt }, { job, retries: 0 });
       return;
     }
+    if (expiresAt !== undefined) leaseEnd = Math.max(leaseEnd ?? 0, expiresAt);
   }
-  await endLostAttempt(svc, job);
+  await endLostAttempt(svc, job, { leaseEnd });
+}
+
+/** Overdue attempts read per page of an attempts-out shard by the sweep. */
+const OVERDUE_PAGE = 50;
+
+/**
+ * Ends the attempts of a campaign whose lease expired without an outcome (a lost hang-up, a crashed dialer or
+ * SMA handler): reads the campaign's attempts out (gsi1 `…#OUT#<shard>`, Executing jobs by lease expiry) up to
+ * now, key-bounded, and reconciles each. Run by the sweep every minute for every live campaign, so a lost
+ * attempt ends within a lease period and a sweep interval of its last renewal, whatever the due queue holds.
+ * The set read is small: only attempts in progress are there, and only those past their lease are read.
+ */
+export async function reconcileLostAttempts(svc: Services, instanceId: string, campaignId: string): Promise<number> {
+  const now = svc.clock.now();
+  let reconciled = 0;
+  for (let shard = 0; shard < JOB_SHARDS; shard++) {
+    let cursor: string | undefined;
+    do {
+      const page = await svc.store.query({ index: 'gsi1', pk: keys.attemptsOut(instanceId, campaignId, shard), le: `${String(now).padStart(13, '0')}\uffff`, limit: OVERDUE_PAGE, cursor });
+      for (const item of page.items) {
+        try {
+          const job = jobFromItem(item);
+          if (job.status !== 'Executing' || (job.dueAt ?? 0) > now) continue;
+          await reconcileOverdueAttempt(svc, job);
+          reconciled++;
+        } catch (error) {
+          // One job that fails (a throttled write, an item that does not parse) must not stop the sweep for the
+          // others; it stays overdue in the attempts out and is tried again at the next sweep.
+          svc.log.warn('lost attempt not reconciled', { instanceId, campaignId, jobId: String(item.jobId), error: error instanceof Error ? error.message : String(error) });
+        }
+      }
+      cursor = page.cursor;
+    } while (cursor);
+  }
+  return reconciled;
 }
 
 /** Claims one planned dial and queues its request; releases everything taken when a step loses. */

@@ -164,7 +164,18 @@ const WRITABLE: (keyof Job)[] = [
   'lastCallId', 'answered', 'interacted', 'tags', 'captured', 'updatedAt', 'completedAt', 'version',
 ];
 
-/** The Changes turning `before` into `after`, with the due-queue index following `dueAt` and the status. */
+/**
+ * The gsi1 partition a non-terminal job is indexed in: the due queue while it waits, the campaign's attempts
+ * out while an attempt is in progress (Executing, `dueAt` = its lease expiry). Apart, because the due queue is
+ * read earliest first a few items per shard: an attempt whose hang-up was lost sorted behind every fresh job
+ * due before its lease expiry and was reached hours late in a long campaign (chaos soak, issue 14).
+ */
+export function jobIndexPartition(job: Pick<Job, 'instanceId' | 'campaignId' | 'jobId' | 'status'>): string {
+  const shard = shardOf(job.jobId, JOB_SHARDS);
+  return job.status === 'Executing' ? keys.attemptsOut(job.instanceId, job.campaignId, shard) : keys.dueQueue(job.instanceId, job.campaignId, shard);
+}
+
+/** The Changes turning `before` into `after`, with the gsi1 index (due queue or attempts out) following `dueAt` and the status. */
 function changesOf(before: Job, after: Job): Changes {
   const set: Record<string, unknown> = {};
   const remove: string[] = [];
@@ -177,8 +188,8 @@ function changesOf(before: Job, after: Job): Changes {
   }
   if (isTerminal(after.status)) {
     remove.push('gsi1pk', 'gsi1sk');
-  } else if (after.dueAt !== undefined && after.dueAt !== before.dueAt) {
-    set.gsi1pk = keys.dueQueue(after.instanceId, after.campaignId, shardOf(after.jobId, JOB_SHARDS));
+  } else if (after.dueAt !== undefined && (after.dueAt !== before.dueAt || (after.status === 'Executing') !== (before.status === 'Executing'))) {
+    set.gsi1pk = jobIndexPartition(after);
     set.gsi1sk = `${String(Math.max(0, Math.floor(after.dueAt))).padStart(13, '0')}#${after.jobId}`;
   }
   return { set, remove: [...new Set(remove)].filter((k) => !(k in set)) };

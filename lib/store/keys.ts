@@ -3,7 +3,7 @@ import { shardOf } from '../core/ids';
 /**
  * Key layout of the single table (docs/data-model.md is the reference).
  * Every instance-owned key starts with `I#<instanceId>` so no query can cross instances (SPEC I2).
- * Indexes: gsi1 (due queue, sparse), gsi2 (job by phone number), gsi3 (job by reference id, call history).
+ * Indexes: gsi1 (due queue and attempts out, sparse), gsi2 (job by phone number), gsi3 (job by reference id, call history).
  */
 
 /** Partitions a campaign's jobs are spread over, so a 1,000,000-job campaign has no hot partition. */
@@ -50,6 +50,12 @@ export const keys = {
   }),
   /** gsi1 partition of a campaign's due queue shard (sparse: only jobs waiting to be dialled carry it). */
   dueQueue: (instanceId: string, campaignId: string, shard: number) => `I#${instanceId}#CMP#${campaignId}#DUE#${pad(shard)}`,
+  /**
+   * gsi1 partition of a campaign's attempts in progress (Executing jobs) for a shard, sorted by lease expiry.
+   * Apart from the due queue so that an attempt whose outcome never came is found by a `le now` read at its
+   * lease expiry, however many fresh jobs are due before it.
+   */
+  attemptsOut: (instanceId: string, campaignId: string, shard: number) => `I#${instanceId}#CMP#${campaignId}#OUT#${pad(shard)}`,
   /** gsi2 partition for looking a job up by phone number across campaigns (C7). */
   byPhone: (instanceId: string, e164: string) => `I#${instanceId}#TEL#${e164}`,
   /** gsi3 partition for looking a job up by external reference id (C7). */

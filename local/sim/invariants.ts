@@ -1,3 +1,4 @@
+import { BRIDGE_LEASE_MS, LEASE_TTL_MS } from '../../lib/campaigns/leases';
 import { readCounters } from '../../lib/campaigns/repository';
 import { recountCampaign } from '../../lib/campaigns/transitions';
 import { TERMINAL_JOB_STATUSES } from '../../lib/domain/statuses';
@@ -16,6 +17,12 @@ export interface Violation {
   invariant: string;
   detail: string;
 }
+
+/**
+ * How long after its lease expiry a lost call's attempt may end (its CallFinished published): the sweep runs
+ * every minute, and a sweep, drain or publish that failed is retried by the next one.
+ */
+export const LOST_ATTEMPT_SLACK_MS = 5 * 60_000;
 
 /** Largest number of overlapping [start, end) intervals (an end at the same instant as a start comes first). */
 export function maxOverlap(intervals: readonly [number, number][]): { max: number; at: number } {
@@ -60,6 +67,27 @@ export async function checkInvariants(r: SimulationResult): Promise<Violation[]>
   const network = r.placed.map((p) => [p.at, p.endedAt ?? r.finishedAt] as [number, number]);
   const fromNetwork = maxOverlap(network);
   if (fromNetwork.max > max) add('concurrency (network)', `${fromNetwork.max} calls at ${new Date(fromNetwork.at).toISOString()}, maximum ${max}`);
+
+  // Lost calls (the network ended them, the platform never heard it): the record ends at the call's lease expiry,
+  // which lies between the network's end and a lease period after it (every event renews the lease), and the
+  // attempt ends within a lease period and the sweep's slack of the network's end — not when a planning round
+  // happens to reach the job. Checked against the network's clock, so an early or late record end shows.
+  const networkEnd = new Map(r.placed.map((p) => [p.callId, p.endedAt]));
+  const callFinished = new Map<string, number>();
+  for (const e of r.events) if (e.detailType === 'CallFinished' && e.callId && !callFinished.has(e.callId)) callFinished.set(e.callId, e.at);
+  for (const c of r.calls) {
+    const ended = networkEnd.get(c.callId);
+    if (c.hangupReason !== 'lost' || !c.placed || !c.endedAt || ended === undefined) continue;
+    const lease = c.transferred ? BRIDGE_LEASE_MS : LEASE_TTL_MS;
+    const recordEnd = Date.parse(c.endedAt);
+    if (recordEnd < ended || recordEnd > ended + lease) {
+      add('lost call ends at its lease expiry', `call ${c.callId}: record ends ${c.endedAt}, the network ended it ${new Date(ended).toISOString()}`);
+    }
+    const finished = callFinished.get(c.callId);
+    if (finished === undefined || finished > ended + lease + LOST_ATTEMPT_SLACK_MS) {
+      add('lost attempt ended promptly', `call ${c.callId}: the network ended it ${new Date(ended).toISOString()}, CallFinished ${finished === undefined ? 'never' : new Date(finished).toISOString()}`);
+    }
+  }
 
   // Windows, daily cap, lists, duplicates: every call the network placed.
   const schedule = { ranges: settings.windows.ranges, weekdaysOnly: settings.windows.weekdaysOnly };

@@ -10,6 +10,12 @@ import { keys } from '../../lib/store/keys';
 import { beginImport, fromArray, runImport } from '../../lib/contacts/import';
 import { createInstance } from '../../lib/instances/repository';
 import { testDeps } from '../support/deps';
+import { LEASE_TTL_MS } from '../../lib/campaigns/leases';
+import { handleDialRequest } from '../../lib/dialer/dial';
+import type { DialRequest } from '../../lib/domain/dialing';
+import { isoAt } from '../../lib/ports/clock';
+import { listCallsOfJob } from '../../lib/telephony/call-records';
+import { maxOverlap } from '../../local/sim/invariants';
 
 async function setup(start: unknown = { mode: 'now' }) {
   const t = testDeps();
@@ -78,6 +84,54 @@ describe('scheduler', () => {
     await startCampaign(deps, instanceId, campaignId, { principal: 't' });
     expect(await createSweepHandler(deps)()).toMatchObject({ instances: 1 });
     expect(queues.tick.bodies().at(-1)).toEqual({ type: 'tick', instanceId, reason: 'schedule' });
+  });
+
+  it('sweep ends an attempt whose hang-up was lost at its lease expiry, however many jobs are due before it (issue 14)', async () => {
+    const t = testDeps();
+    const { deps, clock, queues } = t;
+    // Rate slots to spare: the dialer's wait for one would sleep on the manual clock.
+    deps.config.callsPerSecond = 10;
+    const now = clock.now();
+    const { instanceId } = await createInstance(deps.store, { name: 's', settings: { maxConcurrency: 2, windows: { ranges: [{ start: '00:00', end: '23:59' }], weekdaysOnly: false, calleeLocalTime: false }, callerNumbers: [{ phoneNumber: '+14155550900', periodSeconds: 60 }] } }, now);
+    const { campaignId } = await createCampaign(deps.store, instanceId, CampaignSettings.parse({ name: 'c', scenarioId: 's', scenarioVersion: 1 }), now);
+    const report = await beginImport(deps, instanceId, campaignId, 'api');
+    // A long due queue: 300 fresh jobs, ~19 per shard, while a round with full lines reads 3 per shard.
+    const contacts = Array.from({ length: 300 }, (_, i) => ({ row: i + 1, contact: { phone: `+1415555${String(1000 + i).padStart(4, '0')}` } }));
+    await runImport(deps, report, { kind: 'contacts', contacts: fromArray(contacts) }, { instanceId, defaultRegion: 'US', requiredVariables: [] });
+    await startCampaign(deps, instanceId, campaignId, { principal: 't' });
+    const loop = createDispatchHandler(deps);
+    const sweep = createSweepHandler(deps);
+    const dialRequests = () => queues.dial.bodies<DialRequest>().filter((b) => b.type === 'dial');
+    let handled = 0;
+    const dialQueued = async () => {
+      for (const requests = dialRequests(); handled < requests.length; handled++) await handleDialRequest(deps, requests[handled]!);
+    };
+
+    await loop({ instanceId, campaignId, run: 1 });
+    await dialQueued();
+    const lost = dialRequests();
+    expect(lost).toHaveLength(2);
+    const dialledAt = clock.now();
+    // Both calls are placed and their hang-ups never come. The loop and the sweep keep running every minute.
+    for (let minute = 1; minute <= 16; minute++) {
+      clock.advance(60_000);
+      await sweep();
+      await loop({ instanceId, campaignId, run: 1 });
+      await dialQueued();
+    }
+    // By one lease period and one sweep interval after the dial, both attempts ended as lost, at the lease expiry.
+    for (const r of lost) {
+      const [record] = await listCallsOfJob(deps.store, instanceId, r.jobId);
+      expect(record).toMatchObject({ callId: r.callId, status: 'Failed', hangupReason: 'lost', systemFailure: true, endedAt: isoAt(dialledAt + LEASE_TTL_MS) });
+      const job = (await listJobs(deps.store, instanceId, campaignId, { limit: 500 })).items.find((j) => j.jobId === r.jobId);
+      expect(job).toMatchObject({ status: 'Scheduling', systemAttempts: 1 });
+    }
+    // The lines went to new calls once the leases expired, and the records say so: never more than 2 at once.
+    const jobs = (await listJobs(deps.store, instanceId, campaignId, { limit: 500 })).items.filter((j) => j.attempts > 0);
+    const records = (await Promise.all(jobs.map((j) => listCallsOfJob(deps.store, instanceId, j.jobId)))).flat();
+    expect(records.length).toBeGreaterThan(2);
+    const intervals = records.map((c) => [Date.parse(c.dialledAt), c.endedAt ? Date.parse(c.endedAt) : clock.now()] as [number, number]);
+    expect(maxOverlap(intervals).max).toBeLessThanOrEqual(2);
   });
 
   it('runs a recurring plan only on its days and windows, and ends it with TimeUp after its last day', async () => {

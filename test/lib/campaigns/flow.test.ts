@@ -1,6 +1,8 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { dispatch } from '../../../lib/campaigns/dispatch';
+import { dispatch, reconcileLostAttempts } from '../../../lib/campaigns/dispatch';
+import { LEASE_TTL_MS } from '../../../lib/campaigns/leases';
+import { isoAt } from '../../../lib/ports/clock';
 import { pauseCampaign, resumeCampaign, startCampaign, stopCampaign } from '../../../lib/campaigns/lifecycle';
 import { createCampaign, getJob, getProgress, listJobs, progressOf } from '../../../lib/campaigns/repository';
 import { recountCampaign } from '../../../lib/campaigns/transitions';
@@ -130,12 +132,15 @@ describe('campaign flow', () => {
     await startCampaign(deps, instanceId, campaignId, { principal: 't' });
     await dispatch(deps, instanceId, { campaignId, run: 1 });
     const [first] = queues.dial.bodies<DialRequest>().filter((b) => b.type === 'dial');
+    const dialledAt = clock.now();
     await handleDialRequest(deps, first!);
-    // Its hang-up never comes and nothing renews its lease: once the lease is over, the attempt is lost.
+    // Its hang-up never comes and nothing renews its lease: once the lease is over, the attempt is lost
+    // (found by the sweep's read of the attempts out), and its record ends at the lease expiry.
     clock.advance(16 * 60_000);
+    expect(await reconcileLostAttempts(deps, instanceId, campaignId)).toBe(1);
     const round = await dispatch(deps, instanceId, { campaignId, run: 1 });
     expect(round.dialled).toBe(1);
     expect(await getJob(deps.store, instanceId, campaignId, first!.jobId)).toMatchObject({ status: 'Scheduling', systemAttempts: 1, tries: 0 });
-    expect(await getCallRecord(deps.store, instanceId, first!.callId)).toMatchObject({ status: 'Failed', hangupReason: 'lost', systemFailure: true });
+    expect(await getCallRecord(deps.store, instanceId, first!.callId)).toMatchObject({ status: 'Failed', hangupReason: 'lost', systemFailure: true, endedAt: isoAt(dialledAt + LEASE_TTL_MS) });
   });
 });

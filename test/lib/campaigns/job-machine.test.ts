@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { jobIndexPartition, transitionJob, type JobTransition } from '../../../lib/campaigns/job-machine';
+import { Job, RetryPolicy } from '../../../lib/campaigns/schema';
+import { shardOf } from '../../../lib/core/ids';
+import { JOB_SHARDS, keys } from '../../../lib/store/keys';
+
+const T0 = Date.UTC(2026, 0, 5, 9, 0, 0);
+const shard = shardOf('job_1', JOB_SHARDS);
+const waiting = Job.parse({
+  jobId: 'job_1', campaignId: 'cmp_1', instanceId: 'inst_1', contact: { phone: '+14155550101' },
+  status: 'Scheduling', dialState: 'idle', attempts: 0, tries: 0, dueAt: T0, createdAt: '2026-01-05T09:00:00.000Z', updatedAt: '2026-01-05T09:00:00.000Z',
+});
+const ok = (r: ReturnType<typeof transitionJob>): JobTransition => {
+  if (!r.ok) throw new Error(r.reason);
+  return r;
+};
+const claim = (job: Job, at: number) =>
+  ok(transitionJob(job, { type: 'claim', attempt: 1, callId: 'call_1', leaseSlot: 0, from: '+14155550900', plannedAt: new Date(at).toISOString(), leaseUntil: at + 900_000, dialRequest: '{}' }, at));
+
+describe('job machine', () => {
+  it('indexes an attempt in progress in the attempts out, by lease expiry, apart from the due queue', () => {
+    const claimed = claim(waiting, T0);
+    expect(jobIndexPartition(claimed.next)).toBe(keys.attemptsOut('inst_1', 'cmp_1', shard));
+    expect(claimed.changes.set).toMatchObject({ gsi1pk: keys.attemptsOut('inst_1', 'cmp_1', shard), gsi1sk: `${String(T0 + 900_000).padStart(13, '0')}#job_1` });
+    // A renewed lease moves the attempt later within the attempts out.
+    const extended = ok(transitionJob(claimed.next, { type: 'extendLease', attempt: 1, callId: 'call_1', until: T0 + 1_200_000 }, T0 + 900_001));
+    expect(extended.changes.set).toMatchObject({ gsi1pk: keys.attemptsOut('inst_1', 'cmp_1', shard), gsi1sk: `${String(T0 + 1_200_000).padStart(13, '0')}#job_1` });
+  });
+
+  it('puts the job back in the due queue when its attempt ends with a retry, and out of the index when terminal', () => {
+    const claimed = claim(waiting, T0).next;
+    const outcome = { instanceId: 'inst_1', campaignId: 'cmp_1', jobId: 'job_1', attempt: 1, callId: 'call_1', answered: false, completed: false, turns: 0, talkSeconds: 0, endedAt: '2026-01-05T09:15:00.000Z' };
+    const base = { type: 'attemptEnded', attempt: 1, callId: 'call_1', policy: RetryPolicy.parse({}), stopped: false, suspended: false, noRedialEmptyNumbers: false } as const;
+    const lost = ok(transitionJob(claimed, { ...base, outcome: { ...outcome, status: 'Failed', systemFailure: true, placed: true } }, T0 + 900_000));
+    expect(lost.next.status).toBe('Scheduling');
+    expect(lost.changes.set?.gsi1pk).toBe(keys.dueQueue('inst_1', 'cmp_1', shard));
+    const done = ok(transitionJob(claimed, { ...base, outcome: { ...outcome, status: 'Succeeded', answered: true, completed: true } }, T0 + 60_000));
+    expect(done.changes.remove).toEqual(expect.arrayContaining(['gsi1pk', 'gsi1sk']));
+  });
+});
