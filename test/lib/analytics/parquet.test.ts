@@ -175,6 +175,18 @@ describe('writeParquet', () => {
     connection.closeSync();
   });
 
+  it('reads each column by its name whatever the name and the rows\' shapes (keys missing, other order, extra keys)', async () => {
+    // Quotes, a backslash, a line separator, a template placeholder: none may change what the extractor reads.
+    const odd = 'it\'s "odd" \\ \u2028 `${x}` 名';
+    const columns: ParquetColumn[] = [
+      { name: odd, type: 'string' },
+      { name: 'n', type: 'int' },
+    ];
+    const rows: Record<string, unknown>[] = [{ [odd]: 'a', n: 1 }, { n: 2, [odd]: 'b' }, { n: 3 }, { extra: true, [odd]: null, n: null }, Object.assign(Object.create(null) as object, { [odd]: 'e', n: 5 })];
+    const back = (await parquetReadObjects({ file: arrayBufferOf(writeParquet(columns, rows)), compressors: gzip })) as Record<string, unknown>[];
+    expect(back.map((r) => [r[odd] ?? null, r.n ?? null])).toEqual([['a', 1], ['b', 2], [null, 3], [null, null], ['e', 5]]);
+  });
+
   it('rejects a value of the wrong type, naming the column and row', () => {
     expect(() => writeParquet(COLUMNS, [{ s: 'ok', i: 1 }, { s: 'ok', i: 2.5 }])).toThrow(ParquetValueError);
     expect(() => writeParquet(COLUMNS, [{ s: 'ok', i: 1 }, { s: 'ok', i: 2.5 }])).toThrow(/column i, row 1: expected a 32-bit integer/);
