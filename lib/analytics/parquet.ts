@@ -359,8 +359,15 @@ class LeafChunk {
     this.indices = grow(this.indices, n, (k) => new Uint16Array(k));
     const indices = this.indices;
     let chars = 0;
+    // Repeating columns often repeat the previous row (one campaign, one caller): a string comparison, no hashing.
+    let previous: string | undefined;
+    let previousIndex = 0;
     for (let i = 0; i < n; i++) {
       const v = strings[i]!;
+      if (v === previous) {
+        indices[i] = previousIndex;
+        continue;
+      }
       let index = dictionary.get(v);
       if (index === undefined) {
         index = dictionary.size;
@@ -372,6 +379,8 @@ class LeafChunk {
         dictionary.set(v, index);
       }
       indices[i] = index;
+      previous = v;
+      previousIndex = index;
     }
     return dictionary.size;
   }
