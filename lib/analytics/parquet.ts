@@ -131,7 +131,12 @@ class Bytes {
       }
     }
     if (n < length) n += buf.write(s.slice(n), start + n);
-    buf.writeInt32LE(n, this.pos);
+    // The length by hand: Buffer#writeInt32LE's argument checks cost more than the stores, once per value.
+    const at = this.pos;
+    buf[at] = n & 0xff;
+    buf[at + 1] = (n >>> 8) & 0xff;
+    buf[at + 2] = (n >>> 16) & 0xff;
+    buf[at + 3] = n >>> 24;
     this.pos = start + n;
   }
   view(): Uint8Array {
