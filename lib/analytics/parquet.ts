@@ -303,6 +303,8 @@ const DICTIONARY_SLACK = 64;
 const DICTIONARY_MAX_ENTRIES = 1 << 16;
 const DICTIONARY_MAX_CHARS = 1 << 20;
 
+const newU8 = (n: number) => new Uint8Array(n);
+const newU16 = (n: number) => new Uint16Array(n);
 const grow = <T extends Uint8Array | Uint16Array>(array: T, need: number, make: (n: number) => T): T => {
   if (need <= array.length) return array;
   const next = make(Math.max(need, array.length * 2));
@@ -351,8 +353,8 @@ class LeafChunk {
   /** Room for n more level entries. */
   reserveLevels(n: number): void {
     const need = this.levels + n;
-    this.defs = grow(this.defs, need, (k) => new Uint8Array(k));
-    this.reps = grow(this.reps, need, (k) => new Uint8Array(k));
+    this.defs = grow(this.defs, need, newU8);
+    this.reps = grow(this.reps, need, newU8);
   }
   /**
    * Dictionary-encodes the collected strings when they repeat enough (see DICTIONARY_SLACK); returns the number of
@@ -361,7 +363,7 @@ class LeafChunk {
   encodeDictionary(): number {
     const { strings, dictionary } = this;
     const n = this.values;
-    this.indices = grow(this.indices, n, (k) => new Uint16Array(k));
+    this.indices = grow(this.indices, n, newU16);
     const indices = this.indices;
     let chars = 0;
     // Repeating columns often repeat the previous row (one campaign, one caller): a string comparison, no hashing.
@@ -719,7 +721,7 @@ function collectFlatRows(column: ParquetColumn, cells: readonly unknown[], base:
       break;
     }
     case 'boolean': {
-      chunk.bools = grow(chunk.bools, n + to - from, (k) => new Uint8Array(k));
+      chunk.bools = grow(chunk.bools, n + to - from, newU8);
       const bools = chunk.bools;
       for (let r = from; r < to; r++) {
         const v = cells[r - base];
