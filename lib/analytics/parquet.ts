@@ -296,7 +296,8 @@ const MAGIC = Buffer.from('PAR1', 'ascii');
  * values: an id or timestamp column gives up within about 70 values (so trying costs next to nothing), while a
  * column that keeps repeating (status, campaign, hang-up party…) stays, each entry used about 8 times or more on
  * average, where indices of a few bits plus the dictionary are far smaller than the PLAIN strings, and GZIP gets
- * less to do. 2^16 entries at most: 16-bit indices (Uint16Array, packing within 32-bit integers); 1 Mi characters
+ * less to do. The price: a column whose many distinct values all turn up early is written PLAIN (larger, still
+ * correct). 2^16 entries at most: 16-bit indices (Uint16Array, packing within 32-bit integers); 1 Mi characters
  * at most (parquet-mr's default dictionary page size is 1 MiB).
  */
 const DICTIONARY_SLACK = 64;
