@@ -2,7 +2,7 @@
  * Analytics benchmark (SPEC R7): Parquet writing throughput of the local writer (lib/analytics/parquet.ts) and the
  * local query time (DuckDB, `npm run query`) of every saved query over 1,000,000 calls of one campaign.
  *
- *   npx tsx bench/analytics.ts [--calls 1000000] [--file-rows 5000] [--runs 3]
+ *   npx tsx bench/analytics.ts [--calls 1000000] [--file-rows 5000] [--runs 3] [--writer-only]
  *
  * Data: generated here, not tuned on: one instance, one campaign, calls spread over 30 days (1–3 attempts per
  * contact, 60 % answered, 1–12 turns per answered call), with their turns and jobs, written as the local writer
@@ -100,7 +100,11 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
  * Writer throughput on rows already in memory (the generator's cost and garbage kept out of the timing): the rows
  * of `calls` calls are written in files of `fileRows` rows, once to warm up, then `rounds` times; rows/s per round.
  */
-function measureWriter(calls: number, fileRows: number, rounds: number): Record<'calls' | 'turns' | 'jobs', { rows: number; columns: number; bytesPerRow: number; rowsPerSecond: number[]; medianRowsPerSecond: number }> {
+export function measureWriter(
+  calls: number,
+  fileRows: number,
+  rounds: number,
+): Record<'calls' | 'turns' | 'jobs', { rows: number; columns: number; bytesPerRow: number; rowsPerSecond: number[]; medianRowsPerSecond: number; rowsPerCpuSecond: number[]; medianRowsPerCpuSecond: number }> {
   const data = { calls: [] as Record<string, unknown>[], turns: [] as Record<string, unknown>[], jobs: [] as Record<string, unknown>[] };
   for (const chunk of generate(calls, 7)) {
     data.calls.push(...chunk.calls);
@@ -111,16 +115,30 @@ function measureWriter(calls: number, fileRows: number, rounds: number): Record<
   for (const dataset of ['calls', 'turns', 'jobs'] as const) {
     const rows = data[dataset];
     const columns = fileColumns(dataset);
+    // CPU time (user + system, all threads of the process) as well as wall time: other jobs share the cores, and
+    // rows per CPU-second is what the writer itself costs whatever the load.
     const once = () => {
       let bytes = 0;
+      const cpu0 = process.cpuUsage();
       const t0 = performance.now();
       for (let i = 0; i < rows.length; i += fileRows) bytes += writeParquet(columns, rows.slice(i, i + fileRows)).length;
-      return { ms: performance.now() - t0, bytes };
+      const ms = performance.now() - t0;
+      const cpu = process.cpuUsage(cpu0);
+      return { ms, cpuMs: (cpu.user + cpu.system) / 1000, bytes };
     };
     once();
     const runs = Array.from({ length: rounds }, once);
     const rates = runs.map((r) => Math.round(rows.length / (r.ms / 1000)));
-    out[dataset] = { rows: rows.length, columns: columns.length, bytesPerRow: round(runs[0]!.bytes / rows.length, 1), rowsPerSecond: rates, medianRowsPerSecond: median(rates) };
+    const cpuRates = runs.map((r) => Math.round(rows.length / (r.cpuMs / 1000)));
+    out[dataset] = {
+      rows: rows.length,
+      columns: columns.length,
+      bytesPerRow: round(runs[0]!.bytes / rows.length, 1),
+      rowsPerSecond: rates,
+      medianRowsPerSecond: median(rates),
+      rowsPerCpuSecond: cpuRates,
+      medianRowsPerCpuSecond: median(cpuRates),
+    };
   }
   return out;
 }
@@ -240,7 +258,11 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     const i = process.argv.indexOf(name);
     return i >= 0 ? Number(process.argv[i + 1]) : undefined;
   };
-  runAnalyticsBench({ calls: arg('--calls'), fileRows: arg('--file-rows'), runs: arg('--runs') })
+  // --writer-only: the in-memory writer measurement alone (seconds instead of minutes; prints, writes no results file).
+  const run = process.argv.includes('--writer-only')
+    ? Promise.resolve({ loadavg: loadavg().map((x) => round(x, 2)), ...measureWriter(Math.min(arg('--calls') ?? 100_000, 100_000), arg('--file-rows') ?? 5_000, arg('--runs') ?? 3) })
+    : runAnalyticsBench({ calls: arg('--calls'), fileRows: arg('--file-rows'), runs: arg('--runs') });
+  run
     .then((r) => process.stdout.write(JSON.stringify(r, null, 2) + '\n'))
     .catch((error: unknown) => {
       process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
