@@ -172,8 +172,11 @@ export function surfaceFeatures(text: string): Map<string, number> {
   const s = String(text ?? '').normalize('NFKC').toLowerCase();
   for (const m of s.matchAll(SURFACE_TOKEN)) {
     if (m[1] !== undefined) {
-      const chars = [...m[1]];
-      for (let g = 1; g <= HAN_SURFACE_MAX; g++) for (let j = 0; j + g <= chars.length; j++) add(`H${chars.slice(j, j + g).join('')}`, 1);
+      const chars = Array.from(m[1]);
+      for (let j = 0; j < chars.length; j++) {
+        let gram = 'H';
+        for (let g = 0; g < HAN_SURFACE_MAX && j + g < chars.length; g++) add((gram += chars[j + g]!), 1);
+      }
     } else if (m[2] !== undefined) {
       const padded = `^${m[2].replace(/'/g, '')}$`;
       const count = padded.length - EN_SURFACE_GRAM + 1;

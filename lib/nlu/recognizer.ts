@@ -502,5 +502,7 @@ function tfidf(space: FeatureSpace, f: Map<string, number>): SparseVector {
     xs.push(x);
   }
   norm = Math.sqrt(norm) || 1;
-  return { ids: Int32Array.from(ids), values: Float64Array.from(xs.map((x) => x / norm)) };
+  const values = new Float64Array(xs.length);
+  for (let k = 0; k < xs.length; k++) values[k] = xs[k]! / norm;
+  return { ids: Int32Array.from(ids), values };
 }
