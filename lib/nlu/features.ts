@@ -34,7 +34,7 @@ export const KIND_WEIGHT: Readonly<Record<string, number>> = {
   k: 2.0, // concept of the paraphrase lexicon, shared across languages
 };
 
-/** Feature kinds the linear model uses (everything but character n-grams). */
+/** Feature kinds the word model uses (everything but character n-grams, which have their own model). */
 export const LINEAR_KINDS = new Set(['w', 'b', 'c', 'z', 'y', 's', 'k']);
 
 /** True for a token that negates what follows. */
@@ -145,5 +145,45 @@ export function extractFeatures(tokens: readonly Token[]): Map<string, number> {
   }
   flushRun();
   for (const hit of hits) if (hit.concept !== 'QUESTION') add(`k${hit.negated ? '!' : ''}${hit.concept}`, KIND_WEIGHT.k!);
+  return out;
+}
+
+const SURFACE_TOKEN = /(\p{Script=Han}+)|([\p{L}\p{N}']+)/gu;
+const HAN_SURFACE_MAX = 3;
+const EN_SURFACE_GRAM = 3;
+
+/**
+ * Character n-grams of the surface text, folded for width and case only: the features of the
+ * character model (./recognizer), kinds `T` (English character 3-grams inside a word, `^`/`$` at
+ * its edges, weighted 1/√count per word) and `H` (Han character 1–3-grams).
+ *
+ * Why a second, unfolded view: ./normalize folds phone-answer synonyms and ASR variants ("哪" →
+ * "那", "tomorrow" → "later") and drops fillers ("hello"), which is right for the built-in intents
+ * and loses distinctions an arbitrary scenario's intents may rest on; character n-grams also match
+ * inflections and compounds the stems miss ("refill"/"refilled", "熊猫看书"/"看书"). On the nlu-dev
+ * cross-validation folds the two models together rank 1–3 points better than the word model alone.
+ * 3-grams only: 3–5-grams cost twice the compile time for no measurable gain.
+ */
+export function surfaceFeatures(text: string): Map<string, number> {
+  const out = new Map<string, number>();
+  const add = (key: string, w: number): void => {
+    out.set(key, (out.get(key) ?? 0) + w);
+  };
+  const s = String(text ?? '').normalize('NFKC').toLowerCase();
+  for (const m of s.matchAll(SURFACE_TOKEN)) {
+    if (m[1] !== undefined) {
+      const chars = Array.from(m[1]);
+      for (let j = 0; j < chars.length; j++) {
+        let gram = 'H';
+        for (let g = 0; g < HAN_SURFACE_MAX && j + g < chars.length; g++) add((gram += chars[j + g]!), 1);
+      }
+    } else if (m[2] !== undefined) {
+      const padded = `^${m[2].replace(/'/g, '')}$`;
+      const count = padded.length - EN_SURFACE_GRAM + 1;
+      if (count <= 0) continue;
+      const w = 1 / Math.sqrt(count);
+      for (let j = 0; j < count; j++) add(`T${padded.slice(j, j + EN_SURFACE_GRAM)}`, w);
+    }
+  }
   return out;
 }

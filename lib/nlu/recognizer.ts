@@ -3,8 +3,10 @@
  *
  * Compile once (`buildRecognizer`), recognise many. Examples become TF-IDF weighted sparse vectors
  * (./features). Two views of the same vectors score an utterance:
- * - a softmax regression fitted at compile time (./linear) ranks the intents: it learns which
- *   words separate *this* scenario's intents;
+ * - two softmax regressions fitted at compile time (./linear) rank the intents: a word model on the
+ *   normalised features (stems, Han characters and words, lexicon concepts, negation marked) and a
+ *   character model on the surface text's character n-grams (./features `surfaceFeatures`); their
+ *   mean logits give the probabilities. They learn which words separate *this* scenario's intents;
  * - the cosine to the nearest example of each intent (inverted index) tells how close the answer
  *   is to anything the author wrote; it feeds the ranking a little and the no-match decision a lot.
  * An exact normalised match scores 1; a keyword that is not negated pulls its intent halfway to 1.
@@ -17,7 +19,7 @@
  * The calibration is pulled towards a prior fitted on development data, so a scenario with three
  * intents and four examples each still gets a sensible decision.
  */
-import { extractFeatures, isNegator, LINEAR_KINDS, negationMask } from './features';
+import { extractFeatures, isNegator, LINEAR_KINDS, negationMask, surfaceFeatures } from './features';
 import { fitSoftmax, logits, softmax, type SoftmaxModel, type SparseVector } from './linear';
 import { normalize, type Token } from './normalize';
 import type { IntentDefinition, IntentMatch, IntentRecognizer, Recognition, RecognizeOptions, RecognizerOptions } from './types';
@@ -57,8 +59,9 @@ const NEAREST_SHARE = 0.1;
 const KEYWORD_BOOST = 0.5;
 /** Examples above which the compile-time calibration scores one half instead of both. */
 const LARGE_LIBRARY = 600;
-/** Epochs of the half models fitted for the calibration (the final model gets the default). */
-const HALF_EPOCHS = 6;
+/** Epochs of the final models and of the half models fitted for the calibration (compile ≤ 1 s). */
+const EPOCHS = 5;
+const HALF_EPOCHS = 4;
 const MAX_RANKED = 10;
 
 /** Raw per-intent scores before calibration; exported for the benchmark and debugging. */
@@ -201,6 +204,7 @@ export function buildRecognizer(intents: IntentDefinition[], options: Recognizer
   const compiled: CompiledIntent[] = [];
   const exampleIntent: number[] = [];
   const exampleFeatures: Map<string, number>[] = [];
+  const exampleSurface: Map<string, number>[] = [];
   const exact = new Map<string, Set<number>>();
   names.forEach((name, ii) => {
     const entry = byName.get(name)!;
@@ -209,6 +213,7 @@ export function buildRecognizer(intents: IntentDefinition[], options: Recognizer
       if (n.tokens.length === 0) continue;
       exampleIntent.push(ii);
       exampleFeatures.push(extractFeatures(n.tokens));
+      exampleSurface.push(surfaceFeatures(ex));
       const set = exact.get(n.text) ?? new Set<number>();
       set.add(ii);
       exact.set(n.text, set);
@@ -223,68 +228,63 @@ export function buildRecognizer(intents: IntentDefinition[], options: Recognizer
   });
 
   // IDF over intents, not examples: a feature shared by every example of one intent is its signature.
-  const dfSets = new Map<string, Set<number>>();
-  exampleFeatures.forEach((f, e) => {
-    for (const key of f.keys()) {
-      const s = dfSets.get(key) ?? new Set<number>();
-      s.add(exampleIntent[e]!);
-      dfSets.set(key, s);
-    }
-  });
-  const featureId = new Map<string, number>();
-  const idf: number[] = [];
+  const words = featureSpace(exampleFeatures, exampleIntent, intentCount);
+  const chars = featureSpace(exampleSurface, exampleIntent, intentCount);
   const linearId: number[] = [];
   let linearCount = 0;
-  for (const [key, s] of dfSets) {
-    featureId.set(key, idf.length);
-    idf.push(Math.log(1 + intentCount / s.size));
-    linearId.push(LINEAR_KINDS.has(key[0]!) ? linearCount++ : -1);
-  }
-  // Unseen features still count in the utterance's norm, which is what pulls out-of-scope answers down.
-  const unseenIdf = Math.log(1 + Math.max(1, intentCount));
+  for (const key of words.featureId.keys()) linearId.push(LINEAR_KINDS.has(key[0]!) ? linearCount++ : -1);
 
-  /** TF-IDF vector (L2-normalised over seen and unseen features) and its linear-model part. */
-  const vectorize = (f: Map<string, number>): { full: SparseVector; linear: SparseVector } => {
-    const ids: number[] = [];
-    const xs: number[] = [];
-    let norm = 0;
-    for (const [key, w] of f) {
-      const id = featureId.get(key);
-      const x = w * (id === undefined ? unseenIdf : idf[id]!);
-      norm += x * x;
-      if (id === undefined) continue;
-      ids.push(id);
-      xs.push(x);
-    }
-    norm = Math.sqrt(norm) || 1;
+  /**
+   * The example-similarity vector (TF-IDF of the normalised features) and the two models' inputs:
+   * its word-model part, and the TF-IDF of the surface character n-grams.
+   */
+  const vectorize = (f: Map<string, number>, g: Map<string, number>): Vectors => {
+    const full = tfidf(words, f);
     const lids: number[] = [];
     const lxs: number[] = [];
-    for (let k = 0; k < ids.length; k++) {
-      xs[k] = xs[k]! / norm;
-      const l = linearId[ids[k]!]!;
+    for (let k = 0; k < full.ids.length; k++) {
+      const l = linearId[full.ids[k]!]!;
       if (l >= 0) {
         lids.push(l);
-        lxs.push(xs[k]!);
+        lxs.push(full.values[k]!);
       }
     }
-    return { full: { ids: Int32Array.from(ids), values: Float64Array.from(xs) }, linear: { ids: Int32Array.from(lids), values: Float64Array.from(lxs) } };
+    return { full, inputs: [{ ids: Int32Array.from(lids), values: Float64Array.from(lxs) }, tfidf(chars, g)] };
   };
 
-  const vectors = exampleFeatures.map(vectorize);
-  const exampleIndex = invert(vectors.map((v) => v.full), idf.length);
+  const vectors = exampleFeatures.map((f, e) => vectorize(f, exampleSurface[e]!));
+  const exampleIndex = invert(vectors.map((v) => v.full), words.idf.length);
   const exampleIntentArr = Int32Array.from(exampleIntent);
   const exampleCount = vectors.length;
-  const fit = (subset: (e: number) => boolean, epochs?: number): SoftmaxModel => {
-    const xs: SparseVector[] = [];
-    const ys: number[] = [];
-    for (let e = 0; e < exampleCount; e++)
-      if (subset(e)) {
-        xs.push(vectors[e]!.linear);
-        ys.push(exampleIntent[e]!);
-      }
-    return fitSoftmax(xs, ys, intentCount, linearCount, epochs !== undefined ? { epochs } : {});
+  const inputSizes = [linearCount, chars.idf.length];
+  /** Fits the word model and the character model on a subset of the examples. */
+  const fit = (subset: (e: number) => boolean, epochs: number): SoftmaxModel[] =>
+    inputSizes.map((size, v) => {
+      const xs: SparseVector[] = [];
+      const ys: number[] = [];
+      for (let e = 0; e < exampleCount; e++)
+        if (subset(e)) {
+          xs.push(vectors[e]!.inputs[v]!);
+          ys.push(exampleIntent[e]!);
+        }
+      return fitSoftmax(xs, ys, intentCount, size, { epochs });
+    });
+  const model = fit(() => true, EPOCHS);
+
+  const viewLogits = new Float64Array(intentCount);
+  /**
+   * Intent probabilities of the two models together: the softmax of their mean logits (a product
+   * of experts). Averaging the probabilities instead ranks as well but flattens them, and the
+   * no-match calibration then has to accept more out-of-scope answers to keep right ones.
+   */
+  const predict = (models: readonly SoftmaxModel[], inputs: readonly SparseVector[], out: Float64Array): void => {
+    out.fill(0);
+    for (let v = 0; v < models.length; v++) {
+      logits(models[v]!, inputs[v]!, viewLogits);
+      for (let c = 0; c < intentCount; c++) out[c]! += viewLogits[c]! / models.length;
+    }
+    softmax(out);
   };
-  const model = fit(() => true);
 
   // Scratch buffers: recognition is synchronous, so one set per compiled recogniser is enough.
   const exampleScores = new Float64Array(exampleCount);
@@ -333,8 +333,7 @@ export function buildRecognizer(intents: IntentDefinition[], options: Recognizer
       for (let e = 0; e < exampleCount; e++) {
         if (fold[e] !== held) continue;
         const truth = exampleIntent[e]!;
-        logits(m, vectors[e]!.linear, p);
-        softmax(p);
+        predict(m, vectors[e]!.inputs, p);
         nearestOf(vectors[e]!.full, nearest, fold, held);
         combine(p, nearest, score);
         const [b1, b2] = topTwo(score);
@@ -357,9 +356,8 @@ export function buildRecognizer(intents: IntentDefinition[], options: Recognizer
     const similarity = new Float64Array(intentCount);
     const nearest = new Float64Array(intentCount);
     if (n.tokens.length === 0 || intentCount === 0) return { normalized: n.text, similarity, nearest, names, tokens: n.tokens };
-    const v = vectorize(extractFeatures(n.tokens));
-    logits(model, v.linear, probs);
-    softmax(probs);
+    const v = vectorize(extractFeatures(n.tokens), surfaceFeatures(text));
+    predict(model, v.inputs, probs);
     nearestOf(v.full, nearest);
     combine(probs, nearest, similarity);
     const exactHits = exact.get(n.text);
@@ -383,11 +381,15 @@ export function buildRecognizer(intents: IntentDefinition[], options: Recognizer
       if (raw.similarity[ii]! > 0) order.push(ii);
     }
     order.sort((a, b) => raw.similarity[b]! - raw.similarity[a]!);
+    let above = 1;
     const ranked: IntentMatch[] = order.slice(0, MAX_RANKED).map((ii) => {
       const s = raw.similarity[ii]!;
       const rival = ii === first ? second : first;
       const margin = s - (rival < 0 ? 0 : raw.similarity[rival]!);
-      const score = s >= 1 && margin >= 0 ? 1 : calibrate(calibration, s, margin, raw.nearest[ii]!);
+      // The nearest-example term can lift a lower-ranked intent's calibrated value above the one
+      // ranked before it; the ranking is the models', so confidences follow it.
+      const score = Math.min(above, s >= 1 && margin >= 0 ? 1 : calibrate(calibration, s, margin, raw.nearest[ii]!));
+      above = score;
       return { intent: names[ii]!, score: Math.round(score * 10000) / 10000 };
     });
     const best = ranked[0];
@@ -449,4 +451,58 @@ function invert(vectors: readonly SparseVector[], features: number): Posting[] {
     }
   });
   return lists.map((l) => ({ ids: Int32Array.from(l.ids), weights: Float64Array.from(l.weights) }));
+}
+
+/** Vectors of one utterance: for the example similarity, and the inputs of the word and character models. */
+interface Vectors {
+  full: SparseVector;
+  inputs: SparseVector[];
+}
+
+/** A TF-IDF space: feature ids and IDF over intents. */
+interface FeatureSpace {
+  featureId: Map<string, number>;
+  idf: number[];
+  /** IDF of a feature no example has. */
+  unseenIdf: number;
+}
+
+function featureSpace(features: readonly Map<string, number>[], intentOf: readonly number[], intentCount: number): FeatureSpace {
+  const dfSets = new Map<string, Set<number>>();
+  features.forEach((f, e) => {
+    for (const key of f.keys()) {
+      const s = dfSets.get(key) ?? new Set<number>();
+      s.add(intentOf[e]!);
+      dfSets.set(key, s);
+    }
+  });
+  const featureId = new Map<string, number>();
+  const idf: number[] = [];
+  for (const [key, s] of dfSets) {
+    featureId.set(key, idf.length);
+    idf.push(Math.log(1 + intentCount / s.size));
+  }
+  return { featureId, idf, unseenIdf: Math.log(1 + Math.max(1, intentCount)) };
+}
+
+/**
+ * TF-IDF vector of the seen features, L2-normalised over seen and unseen ones: unseen features
+ * still count in the norm, which is what pulls out-of-scope answers down.
+ */
+function tfidf(space: FeatureSpace, f: Map<string, number>): SparseVector {
+  const ids: number[] = [];
+  const xs: number[] = [];
+  let norm = 0;
+  for (const [key, w] of f) {
+    const id = space.featureId.get(key);
+    const x = w * (id === undefined ? space.unseenIdf : space.idf[id]!);
+    norm += x * x;
+    if (id === undefined) continue;
+    ids.push(id);
+    xs.push(x);
+  }
+  norm = Math.sqrt(norm) || 1;
+  const values = new Float64Array(xs.length);
+  for (let k = 0; k < xs.length; k++) values[k] = xs[k]! / norm;
+  return { ids: Int32Array.from(ids), values };
 }

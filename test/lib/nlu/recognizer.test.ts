@@ -91,6 +91,16 @@ describe('buildRecognizer', () => {
     expect(buildRecognizer([]).recognize('yes').matched).toBe(false);
   });
 
+  it('tells apart intents that differ only in words the phone-answer lexicon folds together', () => {
+    // "tomorrow" and "weekend" both fold to "later" for the built-in intents; the character model reads the surface.
+    const rec = buildRecognizer([
+      { name: 'tomorrow_plans', examples: ['what is on for tomorrow', 'plans for tomorrow', 'my schedule tomorrow'] },
+      { name: 'weekend_plans', examples: ['what is on for the weekend', 'plans for the weekend', 'my schedule this weekend'] },
+    ]);
+    expect(rec.recognize('anything tomorrow').best?.intent).toBe('tomorrow_plans');
+    expect(rec.recognize('anything this weekend').best?.intent).toBe('weekend_plans');
+  });
+
   it('ranks by descending score with the best first', () => {
     const r = builtin.recognize('no I am busy right now');
     expect(r.best).toEqual(r.ranked[0]);
