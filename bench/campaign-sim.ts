@@ -69,7 +69,6 @@ export function costReport(r: SimulationResult, attempts: number, makespanSecond
 
   const kinds = [...m.store.entries()].sort((a, b) => b[1].wru + b[1].rru - (a[1].wru + a[1].rru));
   const wru = kinds.reduce((n, [, k]) => n + k.wru, 0);
-  const wruKeysOnly = kinds.reduce((n, [, k]) => n + k.wruKeysOnly, 0);
   const rru = kinds.reduce((n, [, k]) => n + k.rru, 0);
   const reads = kinds.reduce((n, [, k]) => n + k.reads, 0);
   const writes = kinds.reduce((n, [, k]) => n + k.writes, 0);
@@ -116,8 +115,6 @@ export function costReport(r: SimulationResult, attempts: number, makespanSecond
       usd: Object.fromEntries(Object.entries(dollars).map(([k, v]) => [k, round(per1000(v), 5)])),
       totalUsd: round(per1000(total), 4),
       apartUsd: Object.fromEntries(Object.entries(apart).map(([k, v]) => [k, round(per1000(v), 3)])),
-      /** What-if: gsi2 (job by phone) and gsi3 (job by reference, call history) projecting keys only. */
-      dynamodbWritesIfGsi2Gsi3KeysOnlyUsd: round(per1000((wruKeysOnly / 1e6) * P.dynamodbPerMillionWriteUnits), 5),
       apartTotalUsd: round(per1000(Object.values(apart).reduce((a, b) => a + b, 0)), 3),
     },
     perCall: {
@@ -126,7 +123,6 @@ export function costReport(r: SimulationResult, attempts: number, makespanSecond
       dynamodbWrites: round(writes / Math.max(1, attempts), 1),
       readUnits: round(rru / Math.max(1, attempts), 1),
       writeUnits: round(wru / Math.max(1, attempts), 1),
-      writeUnitsIfGsi2Gsi3KeysOnly: round(wruKeysOnly / Math.max(1, attempts), 1),
       sqsRequests: round(sqsRequests / Math.max(1, attempts), 2),
       eventBridgeEntries: round(m.eventbridge.entries / Math.max(1, attempts), 2),
       stepFunctionsTransitions: round(transitions / Math.max(1, attempts), 2),
@@ -137,7 +133,7 @@ export function costReport(r: SimulationResult, attempts: number, makespanSecond
       pollyCharacters: Math.round(m.speech.pollyCharacters / Math.max(1, attempts)),
       lexTurns: round(m.speech.lexTurns / Math.max(1, attempts), 2),
     },
-    dynamodbByKind: kinds.slice(0, 25).map(([kind, k]) => ({ kind, reads: k.reads, writes: k.writes, conditionFailed: k.conditionFailed, itemsRead: k.itemsRead, rru: round(k.rru, 1), wru: k.wru, wruKeysOnly: k.wruKeysOnly })),
+    dynamodbByKind: kinds.slice(0, 25).map(([kind, k]) => ({ kind, reads: k.reads, writes: k.writes, conditionFailed: k.conditionFailed, itemsRead: k.itemsRead, rru: round(k.rru, 1), wru: k.wru })),
     eventsByType: Object.fromEntries(m.eventbridge.byType),
     functions: functions.map((f) => ({ ...f, gbSeconds: round(f.gbSeconds, 2) })),
   };
