@@ -43,6 +43,33 @@ export interface FunctionUsage {
   errors: number;
 }
 
+/** Writes of one kind of item that change the same attributes (the meter's optional write breakdown). */
+export interface WriteChange {
+  writes: number;
+  wru: number;
+  /** Bytes of the items before and after, summed (for mean sizes). */
+  bytesBefore: number;
+  bytesAfter: number;
+}
+
+const stringify = (v: unknown) => JSON.stringify(v, (_k, x) => (x instanceof Set ? [...x] : x));
+
+/**
+ * What a write changed, as a readable key: the item's kind, then the attribute names whose values differ
+ * (pending effects, `fx#<id>`, as one `fx#*`; `version` and `updatedAt`, which every write bumps, left out),
+ * `new` or `deleted` when the item appears or goes.
+ */
+export function changeOf(key: ItemKey, before: Item | undefined, after: Item | undefined): string {
+  if (!before) return `${kindOf(key)} new`;
+  if (!after) return `${kindOf(key)} deleted`;
+  const names = new Set<string>();
+  for (const n of new Set([...Object.keys(before), ...Object.keys(after)])) {
+    if (n === 'version' || n === 'updatedAt' || stringify(before[n]) === stringify(after[n])) continue;
+    names.add(n.startsWith('fx#') ? 'fx#*' : n);
+  }
+  return `${kindOf(key)} ${[...names].sort().join(',') || '(version only)'}`;
+}
+
 /** Assumed latency of one request from Lambda, for the billed-duration estimate (conservative, as if sequential). */
 export const REQUEST_LATENCY_MS = { dynamodb: 6, sqs: 10, eventbridge: 15, s3: 20, chime: 60 } as const;
 
@@ -75,12 +102,14 @@ export class Meter {
   /** Polly characters and Lex turns asked for by SMA responses. */
   readonly speech = { pollyCharacters: 0, lexTurns: 0 };
   readonly stepFunctions = { transitions: 0 };
+  /** Successful writes by what they changed (`changeOf`); filled only with the `writeBreakdown` option. */
+  readonly writesByChange = new Map<string, WriteChange>();
   logBytes = 0;
   /** Anything happened (the simulation driver's idleness test). */
   activity = 0;
   private lock: Promise<void> = Promise.resolve();
 
-  constructor(private readonly options: { serialise: boolean }) {}
+  constructor(private readonly options: { serialise: boolean; writeBreakdown?: boolean }) {}
 
   private fnUsage(fn: string): FunctionUsage {
     let u = this.functions.get(fn);
@@ -199,7 +228,17 @@ export class Meter {
         k.wru += Math.max(1, Math.ceil(beforeSize / 1024));
       } else {
         const after = await peek(key);
-        k.wru += writeUnits(before, beforeSize, after, key);
+        const units = writeUnits(before, beforeSize, after, key);
+        k.wru += units;
+        if (m.options.writeBreakdown) {
+          const change = changeOf(key, before, after);
+          const c = m.writesByChange.get(change) ?? { writes: 0, wru: 0, bytesBefore: 0, bytesAfter: 0 };
+          c.writes++;
+          c.wru += units;
+          c.bytesBefore += beforeSize;
+          c.bytesAfter += after ? sizeOf(key, after) : 0;
+          m.writesByChange.set(change, c);
+        }
       }
       m.request('dynamodb', ms);
       return value;
