@@ -242,12 +242,25 @@ function diallingStatus(c: Campaign, plan: Plan, snapshots: CampaignSnapshot[], 
   return { reason: 'waiting', until: now + 1000 };
 }
 
+/**
+ * How stale a busy campaign's `dialling` advisory may get while it flips between `dialling` and `linesFull`.
+ * With every line busy, each call's end refills its line: one round dials (`dialling`), the next finds the lines
+ * full (`linesFull`). Writing every flip cost 1.5 campaign writes per call (3 write units, ~2 % of the cost per
+ * call, bench/README.md); both say the campaign is busy, so a flip between them is written at most this often.
+ */
+export const BUSY_ADVISORY_REFRESH_MS = 60_000;
+
+const BUSY_REASONS = new Set(['dialling', 'linesFull']);
+
 async function reportDialling(svc: Services, c: Campaign, status: { reason: string; until?: number }): Promise<void> {
   if (c.dialling?.reason === status.reason && (status.until === undefined || c.dialling?.until === isoAt(status.until))) return;
+  const now = svc.clock.now();
+  const busyFlip = c.dialling !== undefined && BUSY_REASONS.has(c.dialling.reason) && BUSY_REASONS.has(status.reason) && status.until === undefined;
+  if (busyFlip && now - Date.parse(c.dialling!.at) < BUSY_ADVISORY_REFRESH_MS) return;
   // Advisory: no version bump, so it never races the lifecycle.
   await svc.store.update(
     keys.campaign(c.instanceId, c.campaignId),
-    { set: { dialling: { reason: status.reason, ...(status.until !== undefined ? { until: isoAt(status.until) } : {}), at: isoAt(svc.clock.now()) } } },
+    { set: { dialling: { reason: status.reason, ...(status.until !== undefined ? { until: isoAt(status.until) } : {}), at: isoAt(now) } } },
     { exists: 'pk' },
   );
 }

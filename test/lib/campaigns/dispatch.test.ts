@@ -177,6 +177,26 @@ describe('dispatch: when the loop comes back', () => {
 });
 
 describe('dispatch: what the campaign says', () => {
+  it('writes a flip between dialling and lines full at most once a minute, anything else at once', async () => {
+    const { deps, clock } = testDeps();
+    deps.config.callsPerSecond = 10;
+    const instance = await createInstance(
+      deps.store,
+      { name: 'test', settings: { maxConcurrency: 1, windows: { ranges: [{ start: '00:00', end: '23:59' }], weekdaysOnly: false, calleeLocalTime: false }, callerNumbers: [{ phoneNumber: '+14155550900', periodSeconds: 60 }] } },
+      clock.now(),
+    );
+    const c = await runningCampaign(deps, instance.instanceId, ['+14155551001', '+14155551002'], clock.now());
+    const said = async () => (await getCampaign(deps.store, instance.instanceId, c.campaignId)).dialling;
+    expect((await dispatch(deps, instance.instanceId)).dialled).toBe(1);
+    expect(await said()).toMatchObject({ reason: 'dialling', at: '2026-01-05T09:00:00.000Z' });
+    clock.advance(10_000);
+    await dispatch(deps, instance.instanceId);
+    expect(await said()).toMatchObject({ reason: 'dialling', at: '2026-01-05T09:00:00.000Z' });
+    clock.advance(60_000);
+    await dispatch(deps, instance.instanceId);
+    expect(await said()).toMatchObject({ reason: 'linesFull', at: '2026-01-05T09:01:10.000Z' });
+  });
+
   it('says on the campaign why it dials nothing (issue 9.13)', async () => {
     const noCaller = await setup({ callerNumbers: [] });
     await dispatch(noCaller.deps, noCaller.instanceId, { campaignId: noCaller.campaignId });
