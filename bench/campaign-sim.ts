@@ -4,7 +4,7 @@
  * while work is eligible, CPU per answered call, and the AWS requests per call priced per 1,000 calls.
  * `--chaos` runs the same campaign with injected faults and checks the invariants instead.
  *
- *   npx tsx bench/campaign-sim.ts [--contacts 10000|100000] [--chaos] [--seed 1]
+ *   npx tsx bench/campaign-sim.ts [--contacts 10000|100000] [--chaos] [--seed 1] [--write-breakdown]
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -61,6 +61,15 @@ const ESM_POLLERS = 5;
 
 const round = (x: number, d = 4) => Math.round(x * 10 ** d) / 10 ** d;
 
+/** The meter's write breakdown per call placed, the 40 costliest changes first. */
+function writesByChange(r: SimulationResult, attempts: number) {
+  const per = (x: number, d = 2) => round(x / Math.max(1, attempts), d);
+  return [...r.meter.writesByChange.entries()]
+    .sort((a, b) => b[1].wru - a[1].wru)
+    .slice(0, 40)
+    .map(([change, c]) => ({ change, writesPerCall: per(c.writes), wruPerCall: per(c.wru), meanBytesBefore: Math.round(c.bytesBefore / c.writes), meanBytesAfter: Math.round(c.bytesAfter / c.writes) }));
+}
+
 /** AWS requests and dollars of a run, per 1,000 calls placed. */
 export function costReport(r: SimulationResult, attempts: number, makespanSeconds: number) {
   const m = r.meter;
@@ -69,7 +78,6 @@ export function costReport(r: SimulationResult, attempts: number, makespanSecond
 
   const kinds = [...m.store.entries()].sort((a, b) => b[1].wru + b[1].rru - (a[1].wru + a[1].rru));
   const wru = kinds.reduce((n, [, k]) => n + k.wru, 0);
-  const wruKeysOnly = kinds.reduce((n, [, k]) => n + k.wruKeysOnly, 0);
   const rru = kinds.reduce((n, [, k]) => n + k.rru, 0);
   const reads = kinds.reduce((n, [, k]) => n + k.reads, 0);
   const writes = kinds.reduce((n, [, k]) => n + k.writes, 0);
@@ -116,8 +124,6 @@ export function costReport(r: SimulationResult, attempts: number, makespanSecond
       usd: Object.fromEntries(Object.entries(dollars).map(([k, v]) => [k, round(per1000(v), 5)])),
       totalUsd: round(per1000(total), 4),
       apartUsd: Object.fromEntries(Object.entries(apart).map(([k, v]) => [k, round(per1000(v), 3)])),
-      /** What-if: gsi2 (job by phone) and gsi3 (job by reference, call history) projecting keys only. */
-      dynamodbWritesIfGsi2Gsi3KeysOnlyUsd: round(per1000((wruKeysOnly / 1e6) * P.dynamodbPerMillionWriteUnits), 5),
       apartTotalUsd: round(per1000(Object.values(apart).reduce((a, b) => a + b, 0)), 3),
     },
     perCall: {
@@ -126,7 +132,6 @@ export function costReport(r: SimulationResult, attempts: number, makespanSecond
       dynamodbWrites: round(writes / Math.max(1, attempts), 1),
       readUnits: round(rru / Math.max(1, attempts), 1),
       writeUnits: round(wru / Math.max(1, attempts), 1),
-      writeUnitsIfGsi2Gsi3KeysOnly: round(wruKeysOnly / Math.max(1, attempts), 1),
       sqsRequests: round(sqsRequests / Math.max(1, attempts), 2),
       eventBridgeEntries: round(m.eventbridge.entries / Math.max(1, attempts), 2),
       stepFunctionsTransitions: round(transitions / Math.max(1, attempts), 2),
@@ -137,20 +142,21 @@ export function costReport(r: SimulationResult, attempts: number, makespanSecond
       pollyCharacters: Math.round(m.speech.pollyCharacters / Math.max(1, attempts)),
       lexTurns: round(m.speech.lexTurns / Math.max(1, attempts), 2),
     },
-    dynamodbByKind: kinds.slice(0, 25).map(([kind, k]) => ({ kind, reads: k.reads, writes: k.writes, conditionFailed: k.conditionFailed, itemsRead: k.itemsRead, rru: round(k.rru, 1), wru: k.wru, wruKeysOnly: k.wruKeysOnly })),
+    dynamodbByKind: kinds.slice(0, 25).map(([kind, k]) => ({ kind, reads: k.reads, writes: k.writes, conditionFailed: k.conditionFailed, itemsRead: k.itemsRead, rru: round(k.rru, 1), wru: k.wru })),
     eventsByType: Object.fromEntries(m.eventbridge.byType),
     functions: functions.map((f) => ({ ...f, gbSeconds: round(f.gbSeconds, 2) })),
   };
 }
 
 /** Runs the simulation (or the chaos soak) and returns its report. */
-export async function runCampaignSimBench(options: { contacts?: number; chaos?: boolean; seed?: number; progress?: (l: string) => void } = {}) {
+export async function runCampaignSimBench(options: { contacts?: number; chaos?: boolean; seed?: number; writeBreakdown?: boolean; progress?: (l: string) => void } = {}) {
   const contacts = options.contacts ?? 10_000;
   const load = { before: loadavg().map((x) => round(x, 2)) };
   const r = await runSimulation({
     contacts,
     seed: options.seed ?? 1,
     ...(options.chaos ? { chaos: DEFAULT_CHAOS, measureCpu: false } : {}),
+    writeBreakdown: options.writeBreakdown,
     progress: options.progress,
   });
   const schedule = scheduleReport(r);
@@ -196,6 +202,8 @@ export async function runCampaignSimBench(options: { contacts?: number; chaos?: 
       ourCodeMsPerCall: options.chaos ? undefined : round(ourMs / Math.max(1, schedule.attempts), 1),
     },
     cost: costReport(r, schedule.attempts, schedule.makespanSeconds),
+    /** With --write-breakdown: store writes by kind of item and what they change, per call placed, most units first. */
+    writesByChange: options.writeBreakdown ? writesByChange(r, schedule.attempts) : undefined,
     chaos: options.chaos ? { injected: r.faults, lostHangups: r.lostHangups, redeliveredEvents: redeliveredEvents(r) } : undefined,
     invariants: { violations: violations.length, byInvariant, examples: violations.slice(0, 20) },
   };
@@ -203,10 +211,14 @@ export async function runCampaignSimBench(options: { contacts?: number; chaos?: 
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { contacts: { type: 'string', default: '10000' }, chaos: { type: 'boolean', default: false }, seed: { type: 'string', default: '1' } } });
+  const { values } = parseArgs({
+    options: { contacts: { type: 'string', default: '10000' }, chaos: { type: 'boolean', default: false }, seed: { type: 'string', default: '1' }, 'write-breakdown': { type: 'boolean', default: false } },
+  });
   const contacts = Number(values.contacts);
-  const report = await runCampaignSimBench({ contacts, chaos: values.chaos, seed: Number(values.seed), progress: (l) => process.stderr.write(l + '\n') });
-  const name = `campaign-sim${values.chaos ? '-chaos' : ''}-${contacts}.json`;
+  const writeBreakdown = values['write-breakdown'];
+  const report = await runCampaignSimBench({ contacts, chaos: values.chaos, seed: Number(values.seed), writeBreakdown, progress: (l) => process.stderr.write(l + '\n') });
+  // The breakdown slows the run (its CPU figures are not comparable): its own file.
+  const name = `campaign-sim${values.chaos ? '-chaos' : ''}-${contacts}${writeBreakdown ? '-writes' : ''}.json`;
   mkdirSync(join(here, 'results'), { recursive: true });
   writeFileSync(join(here, 'results', name), JSON.stringify(report, null, 2) + '\n');
   process.stdout.write(JSON.stringify(report, null, 2) + '\n');

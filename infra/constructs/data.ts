@@ -4,10 +4,11 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { INDEX_NAMES, projectsKeysOnly } from '../../lib/store/indexes';
 import { acknowledgeOnGrantee, nagArnRef } from './nag';
 
 /** Secondary indexes of the single table (lib/store/keys.ts puts `<index>pk` / `<index>sk` on items to index them). */
-export const TABLE_INDEXES = ['gsi1', 'gsi2', 'gsi3', 'gsi4'] as const;
+export const TABLE_INDEXES = INDEX_NAMES;
 
 /** Key prefixes in the data bucket that other constructs rely on. */
 export const DATA_PREFIXES = {
@@ -89,8 +90,8 @@ export class Data extends Construct {
         indexName: index,
         partitionKey: { name: `${index}pk`, type: dynamodb.AttributeType.STRING },
         sortKey: { name: `${index}sk`, type: dynamodb.AttributeType.STRING },
-        // gsi4 lists items with pending effects (the outbox): keys only, so ordinary writes never touch it.
-        projectionType: index === 'gsi4' ? dynamodb.ProjectionType.KEYS_ONLY : dynamodb.ProjectionType.ALL,
+        // gsi2-gsi4 project keys only, so an item's ordinary updates never write to them (lib/store/indexes.ts).
+        projectionType: projectsKeysOnly(index) ? dynamodb.ProjectionType.KEYS_ONLY : dynamodb.ProjectionType.ALL,
       });
     }
 

@@ -9,6 +9,7 @@ import type { Logger } from '../core/log';
 import { newId } from '../core/ids';
 import { isoAt, type Clock } from '../ports/clock';
 import type { Item, Query, Store } from '../ports/store';
+import { queryItems } from '../store/indexes';
 import { keys } from '../store/keys';
 
 /** Kinds of things that change. */
@@ -182,7 +183,8 @@ export async function queryAudit(store: Store, instanceId: string, q: AuditQuery
   const items: AuditEntry[] = [];
   let cursor = q.cursor;
   for (let reads = 0; reads < 10 && items.length < limit; reads++) {
-    const page = await store.query({ ...base, reverse: true, limit: limit - items.length, cursor });
+    // The actor and entity indexes hold keys only: their entries are read back by key.
+    const page = await queryItems(store, { ...base, reverse: true, limit: limit - items.length, cursor });
     for (const item of page.items) {
       const parsed = AuditEntry.safeParse(strip(item));
       if (parsed.success && match(parsed.data)) items.push(parsed.data);

@@ -99,6 +99,14 @@ export async function dispatch(svc: Services, instanceId: string, options: { cam
 
   const leases = await activeLeases(store, instanceId, now);
   const free = Math.max(0, settings.maxConcurrency - leases.length);
+  // Every line busy: nothing can be dialled before one frees. A call's end (or an attempt given back)
+  // dispatches at once through the tick queue, so the loop only needs to come back when a line frees
+  // without one: at the earliest lease expiry (a lost hang-up, a crashed dialer), within the 60 s cap
+  // (which also bounds how late overdue attempts are reconciled). Due jobs, and a full due-queue page,
+  // then say nothing about when to look again: a round per second would only find the lines full.
+  // (Step Functions bills each round; at 1-2 s rounds they were a sixth of the cost per call.)
+  const linesFull = free === 0;
+  if (linesFull) for (const l of leases) nextWake = Math.min(nextWake, Math.max(l.expiresAt, now + 1_000));
   const perShard = Math.min(50, Math.max(3, Math.ceil((free * 2) / JOB_SHARDS) + 2));
   const snapshots: CampaignSnapshot[] = [];
   const jobsById = new Map<string, Job>();
@@ -114,7 +122,7 @@ export async function dispatch(svc: Services, instanceId: string, options: { cam
         const job = jobFromItem(item);
         const dueAt = job.dueAt ?? 0;
         if (dueAt > now) {
-          nextDueAt = Math.min(nextDueAt ?? dueAt, dueAt);
+          if (!linesFull) nextDueAt = Math.min(nextDueAt ?? dueAt, dueAt);
           continue;
         }
         // Attempts in progress are indexed apart (attempts out, read by the sweep); one found here was indexed
@@ -126,12 +134,11 @@ export async function dispatch(svc: Services, instanceId: string, options: { cam
         }
       }
       // A full page means more jobs are queued behind it, possibly due now.
-      if (page.cursor && page.items.length > 0) {
+      if (!linesFull && page.cursor && page.items.length > 0) {
         const last = Number(page.items[page.items.length - 1]!.dueAt);
         nextDueAt = Math.min(nextDueAt ?? last, last);
       }
     }
-    if (free === 0) nextWake = Math.min(nextWake, now + 5_000);
     due.sort((a, b) => a.dueAt - b.dueAt || (a.jobId < b.jobId ? -1 : 1));
     snapshots.push({
       campaignId: c.campaignId,
@@ -237,12 +244,25 @@ function diallingStatus(c: Campaign, plan: Plan, snapshots: CampaignSnapshot[], 
   return { reason: 'waiting', until: now + 1000 };
 }
 
+/**
+ * How stale a busy campaign's `dialling` advisory may get while it flips between `dialling` and `linesFull`.
+ * With every line busy, each call's end refills its line: one round dials (`dialling`), the next finds the lines
+ * full (`linesFull`). Writing every flip cost 1.5 campaign writes per call (3 write units, ~2 % of the cost per
+ * call, bench/README.md); both say the campaign is busy, so a flip between them is written at most this often.
+ */
+export const BUSY_ADVISORY_REFRESH_MS = 60_000;
+
+const BUSY_REASONS = new Set(['dialling', 'linesFull']);
+
 async function reportDialling(svc: Services, c: Campaign, status: { reason: string; until?: number }): Promise<void> {
   if (c.dialling?.reason === status.reason && (status.until === undefined || c.dialling?.until === isoAt(status.until))) return;
+  const now = svc.clock.now();
+  const busyFlip = c.dialling !== undefined && BUSY_REASONS.has(c.dialling.reason) && BUSY_REASONS.has(status.reason) && status.until === undefined;
+  if (busyFlip && now - Date.parse(c.dialling!.at) < BUSY_ADVISORY_REFRESH_MS) return;
   // Advisory: no version bump, so it never races the lifecycle.
   await svc.store.update(
     keys.campaign(c.instanceId, c.campaignId),
-    { set: { dialling: { reason: status.reason, ...(status.until !== undefined ? { until: isoAt(status.until) } : {}), at: isoAt(svc.clock.now()) } } },
+    { set: { dialling: { reason: status.reason, ...(status.until !== undefined ? { until: isoAt(status.until) } : {}), at: isoAt(now) } } },
     { exists: 'pk' },
   );
 }

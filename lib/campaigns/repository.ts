@@ -3,6 +3,7 @@ import { newId, shardOf, stableId } from '../core/ids';
 import type { CampaignState, JobStatus } from '../domain/statuses';
 import type { Item, Store } from '../ports/store';
 import { isoAt } from '../ports/clock';
+import { queryItems } from '../store/indexes';
 import { COUNTER_SHARDS, JOB_SHARDS, keys } from '../store/keys';
 import { runningImports } from './campaign-machine';
 import { Campaign, CampaignSettings, Job, type Contact } from './schema';
@@ -279,14 +280,14 @@ function decodeCursor(cursor?: string): [number, string | undefined] {
   return [shard, inner ?? undefined];
 }
 
-/** Jobs with a phone number across campaigns (C7), via gsi2. */
+/** Jobs with a phone number across campaigns (C7), via gsi2 (keys only: the jobs are then read by key). */
 export async function jobsByPhone(store: Store, instanceId: string, e164: string, limit = 100) {
-  const page = await store.query({ index: 'gsi2', pk: keys.byPhone(instanceId, e164), limit });
+  const page = await queryItems(store, { index: 'gsi2', pk: keys.byPhone(instanceId, e164), limit });
   return page.items.filter((i) => i.type === 'job').map(jobFromItem);
 }
 
-/** Jobs with an external reference id (C7), via gsi3. */
+/** Jobs with an external reference id (C7), via gsi3 (keys only: the jobs are then read by key). */
 export async function jobsByReference(store: Store, instanceId: string, referenceId: string, limit = 100) {
-  const page = await store.query({ index: 'gsi3', pk: keys.byReference(instanceId, referenceId), limit });
+  const page = await queryItems(store, { index: 'gsi3', pk: keys.byReference(instanceId, referenceId), limit });
   return page.items.filter((i) => i.type === 'job').map(jobFromItem);
 }

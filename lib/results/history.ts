@@ -12,6 +12,7 @@ import { CallStatus, JobStatus } from '../domain/statuses';
 import type { Blobs } from '../ports/blobs';
 import { isoAt } from '../ports/clock';
 import type { Item, Store } from '../ports/store';
+import { queryItems } from '../store/indexes';
 import { keys } from '../store/keys';
 import { CallRecord, getCallRecord, listCallsOfJob, listTurns, StoredTurn } from '../telephony/call-records';
 import { RECORDING_LINK_SECONDS } from '../telephony/recordings';
@@ -149,12 +150,22 @@ async function campaignsNamed(store: Store, instanceId: string, part: string): P
   return ids;
 }
 
+/**
+ * The jobs of a phone number or reference id, from the index keys alone (the indexes project keys only):
+ * a job's table sort key is `JOB#<jobId>` and its index sort key `<campaignId>#<jobId>`.
+ */
 async function jobsOfIndex(store: Store, index: 'gsi2' | 'gsi3', pk: string): Promise<{ campaignId: string; jobId: string }[]> {
   const out: { campaignId: string; jobId: string }[] = [];
   let cursor: string | undefined;
   do {
     const page = await store.query({ index, pk, limit: 200, cursor });
-    for (const i of page.items) if (i.type === 'job') out.push({ campaignId: String(i.campaignId), jobId: String(i.jobId) });
+    for (const i of page.items) {
+      const sk = String(i.sk);
+      const indexSk = String(i[`${index}sk`]);
+      if (!sk.startsWith('JOB#')) continue;
+      const jobId = sk.slice('JOB#'.length);
+      if (indexSk.endsWith(`#${jobId}`)) out.push({ campaignId: indexSk.slice(0, -(jobId.length + 1)), jobId });
+    }
     cursor = page.cursor;
   } while (cursor && out.length < MAX_JOBS_PER_LOOKUP);
   return out;
@@ -204,7 +215,8 @@ export async function searchHistory(store: Store, instanceId: string, filter: Hi
   let examined = 0;
   while (dayIndex < days.length && items.length < limit && examined < MAX_EXAMINED) {
     const upper = before ?? `${filter.to}\uffff`;
-    const page = await store.query({
+    // Keys only in the index: the records are read back by key, the page's keys in one batch.
+    const page = await queryItems(store, {
       index: 'gsi3',
       pk: keys.callHistoryDay(instanceId, days[dayIndex]!),
       between: [filter.from, upper],

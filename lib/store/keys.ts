@@ -3,7 +3,8 @@ import { shardOf } from '../core/ids';
 /**
  * Key layout of the single table (docs/data-model.md is the reference).
  * Every instance-owned key starts with `I#<instanceId>` so no query can cross instances (SPEC I2).
- * Indexes: gsi1 (due queue and attempts out, sparse), gsi2 (job by phone number), gsi3 (job by reference id, call history).
+ * Indexes: gsi1 (due queue and attempts out, sparse), gsi2 (job by phone number), gsi3 (job by reference id, call history),
+ * gsi4 (pending effects); gsi2-gsi4 project keys only (lib/store/indexes.ts).
  */
 
 /** Partitions a campaign's jobs are spread over, so a 1,000,000-job campaign has no hot partition. */

@@ -4,6 +4,7 @@ import type { DialogTurn } from '../dialog/types';
 import type { CallOutcome } from '../domain/dialing';
 import type { Item, ItemKey, Store } from '../ports/store';
 import { decodeCursorState, encodeCursorState } from '../core/cursor';
+import { queryItems } from '../store/indexes';
 import { keys } from '../store/keys';
 import { effectId, type EffectInput } from '../outbox/effects';
 import { withoutOutbox } from '../outbox/outbox';
@@ -259,7 +260,8 @@ export async function searchCalls(store: Store, instanceId: string, filter: Call
   let inner = state.c;
   const items: CallRecord[] = [];
   while (i < days.length && items.length < limit) {
-    const page = await store.query({
+    // Keys only in the index: the records are read back by key, the page's keys in one batch.
+    const page = await queryItems(store, {
       index: 'gsi3',
       pk: keys.callHistoryDay(instanceId, days[i]!),
       between: [filter.from, `${filter.to}\uffff`],

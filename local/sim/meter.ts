@@ -5,6 +5,7 @@ import type { OutgoingMessage, Queue } from '../../lib/ports/queue';
 import type { Changes, Condition, Item, ItemKey, Query, Store, WriteResult } from '../../lib/ports/store';
 import type { Telephony } from '../../lib/ports/telephony';
 import type { SmaResponse } from '../../lib/telephony/sma-events';
+import { INDEX_NAMES, projectsKeysOnly } from '../../lib/store/indexes';
 import type { Instrument } from '../instrument';
 
 /**
@@ -24,10 +25,8 @@ export interface StoreKind {
   itemsRead: number;
   /** Read request units (4 KB strongly consistent, half for index queries, which are eventually consistent). */
   rru: number;
-  /** Write request units (1 KB, plus one write per index the item enters, leaves or changes in). */
+  /** Write request units (1 KB, plus the index writes: see {@link Meter.meterStore}). */
   wru: number;
-  /** The same if gsi2 and gsi3 projected only the keys (what-if: index writes only when their keys change). */
-  wruKeysOnly: number;
 }
 
 /** What one function did over the run. */
@@ -44,6 +43,33 @@ export interface FunctionUsage {
   errors: number;
 }
 
+/** Writes of one kind of item that change the same attributes (the meter's optional write breakdown). */
+export interface WriteChange {
+  writes: number;
+  wru: number;
+  /** Bytes of the items before and after, summed (for mean sizes). */
+  bytesBefore: number;
+  bytesAfter: number;
+}
+
+const stringify = (v: unknown) => JSON.stringify(v, (_k, x) => (x instanceof Set ? [...x] : x));
+
+/**
+ * What a write changed, as a readable key: the item's kind, then the attribute names whose values differ
+ * (pending effects, `fx#<id>`, as one `fx#*`; `version` and `updatedAt`, which every write bumps, left out),
+ * `new` or `deleted` when the item appears or goes.
+ */
+export function changeOf(key: ItemKey, before: Item | undefined, after: Item | undefined): string {
+  if (!before) return `${kindOf(key)} new`;
+  if (!after) return `${kindOf(key)} deleted`;
+  const names = new Set<string>();
+  for (const n of new Set([...Object.keys(before), ...Object.keys(after)])) {
+    if (n === 'version' || n === 'updatedAt' || stringify(before[n]) === stringify(after[n])) continue;
+    names.add(n.startsWith('fx#') ? 'fx#*' : n);
+  }
+  return `${kindOf(key)} ${[...names].sort().join(',') || '(version only)'}`;
+}
+
 /** Assumed latency of one request from Lambda, for the billed-duration estimate (conservative, as if sequential). */
 export const REQUEST_LATENCY_MS = { dynamodb: 6, sqs: 10, eventbridge: 15, s3: 20, chime: 60 } as const;
 
@@ -53,7 +79,6 @@ interface Context {
 }
 
 const size = (v: unknown) => Buffer.byteLength(JSON.stringify(v, (_k, x) => (x instanceof Set ? [...x] : x)) ?? '', 'utf8');
-const INDEXES = ['gsi1', 'gsi2', 'gsi3', 'gsi4'];
 
 /** A readable kind for a key: the upper-case words of pk and sk (`I.CMP.J|JOB`), ids dropped. */
 export function kindOf(key: ItemKey): string {
@@ -77,12 +102,14 @@ export class Meter {
   /** Polly characters and Lex turns asked for by SMA responses. */
   readonly speech = { pollyCharacters: 0, lexTurns: 0 };
   readonly stepFunctions = { transitions: 0 };
+  /** Successful writes by what they changed (`changeOf`); filled only with the `writeBreakdown` option. */
+  readonly writesByChange = new Map<string, WriteChange>();
   logBytes = 0;
   /** Anything happened (the simulation driver's idleness test). */
   activity = 0;
   private lock: Promise<void> = Promise.resolve();
 
-  constructor(private readonly options: { serialise: boolean }) {}
+  constructor(private readonly options: { serialise: boolean; writeBreakdown?: boolean }) {}
 
   private fnUsage(fn: string): FunctionUsage {
     let u = this.functions.get(fn);
@@ -93,7 +120,7 @@ export class Meter {
   private kind(key: ItemKey): StoreKind {
     const k = kindOf(key);
     let s = this.store.get(k);
-    if (!s) this.store.set(k, (s = { reads: 0, writes: 0, conditionFailed: 0, itemsRead: 0, rru: 0, wru: 0, wruKeysOnly: 0 }));
+    if (!s) this.store.set(k, (s = { reads: 0, writes: 0, conditionFailed: 0, itemsRead: 0, rru: 0, wru: 0 }));
     return s;
   }
 
@@ -173,23 +200,22 @@ export class Meter {
       const ms = performance.now() - t;
       return { value: await p, ms };
     };
-    const writeUnits = (before: Item | undefined, beforeSize: number, after: Item | undefined, key: ItemKey): [number, number] => {
+    // Index writes, by each index's projection (lib/store/indexes.ts, the same list the tables are made from).
+    // Projecting ALL: every write of an indexed item writes its copy too (the item's size), two when the
+    // index key moves (a delete and a put). Keys only: written only when the item enters, leaves or moves
+    // in the index (1 KB suffices for the keys).
+    const writeUnits = (before: Item | undefined, beforeSize: number, after: Item | undefined, key: ItemKey): number => {
       const base = Math.max(1, Math.ceil(Math.max(beforeSize, after ? sizeOf(key, after) : 0) / 1024));
       let index = 0;
-      let keysOnly = 0;
-      for (const gsi of INDEXES) {
+      for (const gsi of INDEX_NAMES) {
         const b = before && typeof before[`${gsi}pk`] === 'string' ? `${String(before[`${gsi}pk`])}|${String(before[`${gsi}sk`])}` : undefined;
         const a = after && typeof after[`${gsi}pk`] === 'string' ? `${String(after[`${gsi}pk`])}|${String(after[`${gsi}sk`])}` : undefined;
         if (!a && !b) continue;
-        const unit = gsi === 'gsi4' ? 1 : base;
-        // A key change is a delete and a put in the index; any other change of a projected item one write.
-        const units = a && b && a !== b ? 2 * unit : unit;
-        index += units;
-        // Keys only: an index is written only when the item enters, leaves or moves in it (1 KB suffices).
-        if (gsi === 'gsi1') keysOnly += units;
-        else if (a !== b) keysOnly += a && b ? 2 : 1;
+        const moves = a && b && a !== b ? 2 : 1;
+        if (!projectsKeysOnly(gsi)) index += moves * base;
+        else if (a !== b) index += moves;
       }
-      return [base + index, base + keysOnly];
+      return base + index;
     };
     const write = async (key: ItemKey, op: () => Promise<WriteResult>): Promise<WriteResult> => {
       const before = await peek(key);
@@ -200,12 +226,19 @@ export class Meter {
       if (!value.ok) {
         k.conditionFailed++;
         k.wru += Math.max(1, Math.ceil(beforeSize / 1024));
-        k.wruKeysOnly += Math.max(1, Math.ceil(beforeSize / 1024));
       } else {
         const after = await peek(key);
-        const [units, keysOnly] = writeUnits(before, beforeSize, after, key);
+        const units = writeUnits(before, beforeSize, after, key);
         k.wru += units;
-        k.wruKeysOnly += keysOnly;
+        if (m.options.writeBreakdown) {
+          const change = changeOf(key, before, after);
+          const c = m.writesByChange.get(change) ?? { writes: 0, wru: 0, bytesBefore: 0, bytesAfter: 0 };
+          c.writes++;
+          c.wru += units;
+          c.bytesBefore += beforeSize;
+          c.bytesAfter += after ? sizeOf(key, after) : 0;
+          m.writesByChange.set(change, c);
+        }
       }
       m.request('dynamodb', ms);
       return value;
@@ -240,7 +273,7 @@ export class Meter {
         k.reads++;
         k.itemsRead += value.items.length;
         // A keys-only index returns the keys; otherwise the stored items.
-        const bytes = value.items.reduce((n, i) => n + (q.index === 'gsi4' ? size(i) : sizeOf(i, i)), 0);
+        const bytes = value.items.reduce((n, i) => n + (projectsKeysOnly(q.index) ? size(i) : sizeOf(i, i)), 0);
         const units = Math.max(1, Math.ceil(bytes / 4096));
         k.rru += q.index || !q.consistent ? units / 2 : units;
         m.request('dynamodb', ms);

@@ -84,6 +84,8 @@ export interface SimulationOptions {
   chaos?: ChaosOptions;
   /** Serialise handler invocations so each one's CPU time is its own (costs nothing in simulated time). */
   measureCpu: boolean;
+  /** Count store writes by kind of item and the attributes they change (slower: compares every written item). */
+  writeBreakdown?: boolean;
   /** Give up after this much simulated time. */
   maxSimulatedMs: number;
   /** Progress lines (simulated hourly). */
@@ -200,7 +202,7 @@ export async function runSimulation(partial: Partial<SimulationOptions> = {}): P
   const wallStart = performance.now();
   const cpuStart = process.cpuUsage();
   const clock = new VirtualClock(o.start);
-  const meter = new Meter({ serialise: o.measureCpu });
+  const meter = new Meter({ serialise: o.measureCpu, writeBreakdown: o.writeBreakdown });
   const faults = o.chaos ? new Faults(o.chaos, o.seed * 7919 + 17) : undefined;
   const log = createLogger({ service: 'sim' }, 'info', (line) => {
     meter.logBytes += Buffer.byteLength(line) + 1;

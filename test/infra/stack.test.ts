@@ -37,7 +37,8 @@ describe('Data', () => {
             { AttributeName: `${index}pk`, KeyType: 'HASH' },
             { AttributeName: `${index}sk`, KeyType: 'RANGE' },
           ],
-          Projection: { ProjectionType: index === 'gsi4' ? 'KEYS_ONLY' : 'ALL' },
+          // Only the due queue projects whole items; the lookups and the outbox index hold keys.
+          Projection: { ProjectionType: index === 'gsi1' ? 'ALL' : 'KEYS_ONLY' },
         })),
       }),
     });

@@ -16,16 +16,11 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { AdapterError, ReachoutError, ValidationError } from '../../core/errors';
 import type { Changes, Condition, Item, ItemKey, Page, Query, Store, WriteResult } from '../../ports/store';
+import { INDEX_NAMES, projectsKeysOnly } from '../../store/indexes';
 import { chunk, describeError, errorName, isTransient, retryPending, retryPolicy, type RetryPolicy, type Sleep } from './retry';
 
-/** Names of the table's global secondary indexes; index `gsiN` is keyed by `gsiNpk` / `gsiNsk`. */
-export const INDEX_NAMES = ['gsi1', 'gsi2', 'gsi3', 'gsi4'] as const;
-
-/**
- * Indexes projecting only their keys: gsi4 lists items with pending effects (the outbox sweep reads the
- * keys, then the items), so an item's ordinary updates never write to it.
- */
-export const KEYS_ONLY_INDEXES: readonly string[] = ['gsi4'];
+// The indexes and their projections are one list for the deployed, local and in-memory tables.
+export { INDEX_NAMES, KEYS_ONLY_INDEXES } from '../../store/indexes';
 
 /** How the document client converts items: undefined attributes are dropped, class instances are refused. */
 export const translateConfig: TranslateConfig = {
@@ -52,7 +47,7 @@ export const tableDefinition: Omit<CreateTableCommandInput, 'TableName'> = {
       { AttributeName: `${i}pk`, KeyType: 'HASH' as const },
       { AttributeName: `${i}sk`, KeyType: 'RANGE' as const },
     ],
-    Projection: { ProjectionType: KEYS_ONLY_INDEXES.includes(i) ? ('KEYS_ONLY' as const) : ('ALL' as const) },
+    Projection: { ProjectionType: projectsKeysOnly(i) ? ('KEYS_ONLY' as const) : ('ALL' as const) },
   })),
   BillingMode: 'PAY_PER_REQUEST',
 };

@@ -1,8 +1,5 @@
 import type { Changes, Condition, Item, ItemKey, Page, Query, Store, WriteResult } from '../../ports/store';
-
-const INDEXES = ['gsi1', 'gsi2', 'gsi3', 'gsi4'] as const;
-/** Indexes that project only the keys (as the table definition declares them). */
-const KEYS_ONLY = new Set<string>(['gsi4']);
+import { INDEX_NAMES as INDEXES, projectsKeysOnly } from '../../store/indexes';
 
 /** Evaluates a condition against an item the way DynamoDB does (absent item = no attributes). */
 export function evaluateCondition(condition: Condition, item: Record<string, unknown> | undefined): boolean {
@@ -167,7 +164,7 @@ export class MemoryStore implements Store {
     const more = hi - lo > limit;
     const last = picked[picked.length - 1];
     const project = (r: Item): Item =>
-      index && KEYS_ONLY.has(index) ? { pk: r.pk, sk: r.sk, [pkName]: r[pkName], [skName]: r[skName] } : clone(r);
+      projectsKeysOnly(index) ? { pk: r.pk, sk: r.sk, [pkName]: r[pkName], [skName]: r[skName] } : clone(r);
     return {
       items: picked.map((e) => project(this.items.get(e.id)!)),
       ...(more && last ? { cursor: Buffer.from(JSON.stringify({ sk: last.sk, id: last.id })).toString('base64url') } : {}),

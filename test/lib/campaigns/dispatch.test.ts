@@ -143,7 +143,60 @@ async function setup(settings: Record<string, unknown>, campaign: Record<string,
   return { ...t, instanceId, campaignId };
 }
 
+describe('dispatch: when the loop comes back', () => {
+  it('waits until the earliest lease expiry, at most 60 s, when every line is busy, however many jobs are due', async () => {
+    const { deps, clock } = testDeps();
+    deps.config.callsPerSecond = 10;
+    const instance = await createInstance(
+      deps.store,
+      { name: 'test', settings: { maxConcurrency: 2, windows: { ranges: [{ start: '00:00', end: '23:59' }], weekdaysOnly: false, calleeLocalTime: false }, callerNumbers: [{ phoneNumber: '+14155550900', periodSeconds: 60 }] } },
+      clock.now(),
+    );
+    const phones = Array.from({ length: 60 }, (_, i) => `+1415555${String(1000 + i)}`);
+    const c = await runningCampaign(deps, instance.instanceId, phones, clock.now());
+    const first = await dispatch(deps, instance.instanceId, { campaignId: c.campaignId, run: c.run });
+    expect(first.dialled).toBe(2);
+    // Both lines held, 58 jobs due: a call's end dispatches through the tick queue, so the loop sleeps.
+    const full = await dispatch(deps, instance.instanceId, { campaignId: c.campaignId, run: c.run });
+    expect(full).toMatchObject({ dialled: 0, waitSeconds: 60 });
+    // A line whose call never reports its end frees at its lease expiry: the loop is back then.
+    const expiresAt = Math.min(...(await deps.store.query({ pk: `I#${instance.instanceId}#LEASE` })).items.map((i) => Number(i.expiresAt)));
+    clock.advance(expiresAt - clock.now() - 20_000);
+    expect(await dispatch(deps, instance.instanceId, { campaignId: c.campaignId, run: c.run })).toMatchObject({ dialled: 0, waitSeconds: 20 });
+  });
+
+  it('comes back within a second while lines are free and due jobs wait for the call rate', async () => {
+    const { deps, clock } = testDeps();
+    deps.config.callsPerSecond = 1;
+    const instance = await instanceWith(deps, [{ phoneNumber: '+14155550900' }], clock.now());
+    const c = await runningCampaign(deps, instance.instanceId, ['+14155550101', '+14155550102', '+14155550103', '+14155550104'], clock.now());
+    const round = await dispatch(deps, instance.instanceId, { campaignId: c.campaignId, run: c.run });
+    expect(round.dialled).toBe(2);
+    expect(round.waitSeconds).toBe(1);
+  });
+});
+
 describe('dispatch: what the campaign says', () => {
+  it('writes a flip between dialling and lines full at most once a minute, anything else at once', async () => {
+    const { deps, clock } = testDeps();
+    deps.config.callsPerSecond = 10;
+    const instance = await createInstance(
+      deps.store,
+      { name: 'test', settings: { maxConcurrency: 1, windows: { ranges: [{ start: '00:00', end: '23:59' }], weekdaysOnly: false, calleeLocalTime: false }, callerNumbers: [{ phoneNumber: '+14155550900', periodSeconds: 60 }] } },
+      clock.now(),
+    );
+    const c = await runningCampaign(deps, instance.instanceId, ['+14155551001', '+14155551002'], clock.now());
+    const said = async () => (await getCampaign(deps.store, instance.instanceId, c.campaignId)).dialling;
+    expect((await dispatch(deps, instance.instanceId)).dialled).toBe(1);
+    expect(await said()).toMatchObject({ reason: 'dialling', at: '2026-01-05T09:00:00.000Z' });
+    clock.advance(10_000);
+    await dispatch(deps, instance.instanceId);
+    expect(await said()).toMatchObject({ reason: 'dialling', at: '2026-01-05T09:00:00.000Z' });
+    clock.advance(60_000);
+    await dispatch(deps, instance.instanceId);
+    expect(await said()).toMatchObject({ reason: 'linesFull', at: '2026-01-05T09:01:10.000Z' });
+  });
+
   it('says on the campaign why it dials nothing (issue 9.13)', async () => {
     const noCaller = await setup({ callerNumbers: [] });
     await dispatch(noCaller.deps, noCaller.instanceId, { campaignId: noCaller.campaignId });

@@ -229,15 +229,15 @@ describe('DynamoDbStore', () => {
     expect(sizes.sort((a, b) => a - b)).toEqual([10, 50, 100]);
   });
 
-  it('exports a table definition with the table key, three all-projection indexes and the keys-only pending index', () => {
+  it('exports a table definition with the table key, the all-projection due queue and three keys-only indexes', () => {
     expect(tableDefinition.KeySchema).toEqual([
       { AttributeName: 'pk', KeyType: 'HASH' },
       { AttributeName: 'sk', KeyType: 'RANGE' },
     ]);
     expect(tableDefinition.GlobalSecondaryIndexes?.map((g) => [g.IndexName, g.KeySchema?.map((k) => k.AttributeName), g.Projection?.ProjectionType])).toEqual([
       ['gsi1', ['gsi1pk', 'gsi1sk'], 'ALL'],
-      ['gsi2', ['gsi2pk', 'gsi2sk'], 'ALL'],
-      ['gsi3', ['gsi3pk', 'gsi3sk'], 'ALL'],
+      ['gsi2', ['gsi2pk', 'gsi2sk'], 'KEYS_ONLY'],
+      ['gsi3', ['gsi3pk', 'gsi3sk'], 'KEYS_ONLY'],
       ['gsi4', ['gsi4pk', 'gsi4sk'], 'KEYS_ONLY'],
     ]);
     expect(tableDefinition.BillingMode).toBe('PAY_PER_REQUEST');
