@@ -1,3 +1,4 @@
+import { discardUnplacedRecord } from './campaigns/attempts';
 import { endAttempt } from './campaigns/call-outcome';
 import { findCampaign, getJob, jobFromItem } from './campaigns/repository';
 import { effectId } from './outbox/effects';
@@ -91,6 +92,12 @@ export function compose(deps: Deps, options: ComposeOptions = {}): Services {
     const record = await getCallRecordOfJob(svc.store, args.instanceId, args.jobId, args.callId);
     if (!record?.endedAt) return;
     await endAttempt(svc, outcomeOf(record));
+  });
+
+  // An attempt was given back: the record of its abandoned call id goes if that call was never placed.
+  outbox.register(CALL_TASKS.discard, async (raw) => {
+    const args = CallArgs.parse(raw);
+    await discardUnplacedRecord(svc, args);
   });
 
   // ... and CallFinished goes out with the record and its transcript (E1, R7: the analytics datasets come from it).

@@ -2,6 +2,7 @@ import type { Services } from '../core/deps';
 import type { CallStatus } from '../domain/statuses';
 import { pendingEffects } from '../outbox/outbox';
 import { isoAt } from '../ports/clock';
+import { keys } from '../store/keys';
 import {
   callPointerItem,
   callRecordFromItem,
@@ -53,6 +54,20 @@ export async function closeCallRecord(svc: Services, base: CallRecord, fields: F
   await svc.store.put(callPointerItem(base));
   const created = await svc.outbox.commitPut(callRecordItem({ ...base, ...fields, endedAt }), { notExists: 'pk' }, effects);
   return created.ok;
+}
+
+/**
+ * Deletes the record of a call that was never placed and never ended, with its call-id pointer: the record the
+ * dialer wrote before a placement that failed and was requeued, once the attempt was given back (`unclaim`) and
+ * its call id abandoned; the attempt is claimed again under another call id, which gets its own record. A record
+ * placed or final is left alone (the call happened, or the attempt ended with it). Idempotent.
+ */
+export async function discardUnplacedRecord(svc: Pick<Services, 'store'>, ids: { instanceId: string; jobId: string; callId: string }): Promise<boolean> {
+  const key = callRecordKey(ids);
+  const deleted = await svc.store.delete(key, { and: [{ exists: 'pk' }, { notExists: 'endedAt' }, { eq: ['placed', false] }] });
+  // The pointer only leads to this record: it goes once the record is gone (now or by an earlier run of the task).
+  if (deleted.ok || !(await svc.store.get(key))) await svc.store.delete(keys.callPointer(ids.instanceId, ids.callId));
+  return deleted.ok;
 }
 
 /**

@@ -5,6 +5,7 @@ import { JobFailureReason, TERMINAL_JOB_STATUSES, type JobStatus } from '../doma
 import { effectId, type EffectInput } from '../outbox/effects';
 import { decideAfterCall } from '../planner/retry';
 import { isoAt } from '../ports/clock';
+import { CALL_TASKS } from '../telephony/call-records';
 import type { Changes, Condition } from '../ports/store';
 import { COUNTER_SHARDS, JOB_SHARDS, keys } from '../store/keys';
 import { RetryPolicy, type Job } from './schema';
@@ -310,6 +311,16 @@ export function transitionJob(job: Job, input: JobEventInput, now: number): JobT
       return done(next, [
         ...countEffect(job, next, now, 0),
         ...attemptCleanup(job, next, now, true),
+        // A delivery of this request may have written the call's record and then failed to place it (throttled,
+        // requeued): the attempt number is claimed again under a new call id, so that record would be a second one
+        // for this attempt, open forever (chaos soak: records for attempts [1, 2, 3, 3, 4], one never final). Once
+        // this write commits nothing can dial the abandoned call id any more, so the record can go.
+        {
+          type: 'task',
+          id: effectId(now, 'job', job.jobId, `v${next.version}`, 'discard'),
+          task: CALL_TASKS.discard,
+          args: { instanceId: job.instanceId, campaignId: job.campaignId, jobId: job.jobId, callId: event.callId },
+        },
         { type: 'send', id: effectId(now, 'job', job.jobId, `v${next.version}`, 'tick'), order: 2, queue: 'tick', body: tickBody(job, 'callEnded') },
       ]);
     }

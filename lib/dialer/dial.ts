@@ -24,7 +24,10 @@ import { ringTimeoutMessage } from './ring-timeout';
  * claimed attempt: the job moves queued → dialing (a machine transition, conditional) before the call is
  * placed, so a duplicated message finds it past `queued` and does nothing. Every attempt gets its call
  * record here, before the call is placed (so the SMA handler only ever updates it); an attempt refused
- * before reaching the telephony gets a final one (do-not-call, stopped campaign, rejected).
+ * before reaching the telephony gets a final one (do-not-call, stopped campaign, rejected). A record written
+ * before a placement that failed and was requeued is reused by the redelivery (same call id), or, when the
+ * attempt is given back instead (`unclaim`: paused, line lost, window closed), discarded by that transition's
+ * effect, since the attempt number is claimed again under a new call id.
  */
 
 /** What became of a dial request. */

@@ -296,8 +296,11 @@ export async function updateCallRecord(store: Store, instanceId: string, jobId: 
   await store.update(keys.call(instanceId, jobId, callId), { set }, { exists: 'pk' });
 }
 
-/** Outbox task names run when a call record becomes final (registered by the composition root). */
-export const CALL_TASKS = { end: 'call.end', finished: 'call.finished', aggregate: 'call.aggregate' } as const;
+/**
+ * Outbox task names of call records (registered by the composition root): `end`, `aggregate` and `finished` run
+ * when a record becomes final; `discard` when an attempt is given back (`unclaim`) and its call id abandoned.
+ */
+export const CALL_TASKS = { end: 'call.end', finished: 'call.finished', aggregate: 'call.aggregate', discard: 'call.discard' } as const;
 
 /**
  * Effects a call record carries when it becomes final (its `endedAt` is set): end the job's attempt with

@@ -8,6 +8,7 @@ import { CampaignSettings } from '../../lib/campaigns/schema';
 import { beginImport, fromArray, runImport } from '../../lib/contacts/import';
 import type { DialRequest } from '../../lib/domain/dialing';
 import { createInstance } from '../../lib/instances/repository';
+import { listCallsOfJob } from '../../lib/telephony/call-records';
 import { testDeps } from '../support/deps';
 
 const sqs = (bodies: string[]): SQSEvent => ({ Records: bodies.map((body, i) => ({ messageId: `m${i}`, body })) }) as unknown as SQSEvent;
@@ -49,6 +50,29 @@ describe('dialer handler', () => {
     expect(await t.handler(sqs([JSON.stringify(t.request)]))).toEqual({ batchItemFailures: [] });
     expect(t.calls).toHaveLength(0);
     expect(await getJob(t.deps.store, t.instanceId, t.campaignId, t.request.jobId)).toMatchObject({ status: 'Scheduling', dialState: 'idle', attempts: 0 });
+  });
+
+  it('leaves no open call record behind when a throttled attempt is given back (two records for one attempt, chaos soak)', async () => {
+    // 09:00, a window ending at 09:30. The placement is throttled (the record is written, the attempt requeued),
+    // the redelivery comes after the window closed and gives the attempt back; the next day the planner claims
+    // the same attempt number again under a new call id.
+    const t = await queued({ ok: false, reason: 'throttled', message: 'ThrottlingException', retryable: true }, '09:30');
+    const first = t.request;
+    expect(await t.handler(sqs([JSON.stringify(first)]))).toEqual({ batchItemFailures: [{ itemIdentifier: 'm0' }] });
+    t.clock.advance(31 * 60_000);
+    expect(await t.handler(sqs([JSON.stringify(first)]))).toEqual({ batchItemFailures: [] });
+    expect(await getJob(t.deps.store, t.instanceId, t.campaignId, first.jobId)).toMatchObject({ status: 'Scheduling', dialState: 'idle', attempts: 0 });
+    // The call was never placed and the attempt never left: it has no record.
+    expect(await listCallsOfJob(t.deps.store, t.instanceId, first.jobId)).toEqual([]);
+
+    t.deps.telephony.placeCall = async () => ({ ok: true, transactionId: 'tx-next-day' });
+    t.clock.advance(24 * 60 * 60_000 - 31 * 60_000);
+    await dispatch(t.deps, t.instanceId, { campaignId: t.campaignId, run: 1 });
+    const again = t.queues.dial.bodies<DialRequest>().find((r) => r.callId !== first.callId);
+    expect(again).toMatchObject({ jobId: first.jobId, attempt: 1 });
+    expect(await t.handler(sqs([JSON.stringify(again)]))).toEqual({ batchItemFailures: [] });
+    const records = await listCallsOfJob(t.deps.store, t.instanceId, first.jobId);
+    expect(records.map((r) => ({ attempt: r.attempt, callId: r.callId, placed: r.placed }))).toEqual([{ attempt: 1, callId: again!.callId, placed: true }]);
   });
 
   it('checks the windows at dial time in the zones the planner used, not the zone table', async () => {

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { lostCallEnd } from '../../../lib/campaigns/attempts';
+import { discardUnplacedRecord, lostCallEnd } from '../../../lib/campaigns/attempts';
+import { keys } from '../../../lib/store/keys';
+import { callPointerItem, callRecordItem, callRecordKey, putCallRecord, type CallRecord } from '../../../lib/telephony/call-records';
+import { testDeps } from '../../support/deps';
 
 const T0 = Date.UTC(2026, 0, 5, 9, 0, 0);
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -13,5 +16,31 @@ describe('attempts', () => {
     expect(lostCallEnd({ dialledAt: iso(T0), answeredAt: iso(T0 + 1_000_000) }, T0 + 900_000, T0 + 2_000_000)).toBe(T0 + 1_000_000);
     expect(lostCallEnd({ dialledAt: iso(T0) }, T0 + 900_000, T0 + 600_000)).toBe(T0 + 600_000);
     expect(lostCallEnd({ dialledAt: iso(T0) }, undefined, T0 + 600_000)).toBe(T0 + 600_000);
+  });
+
+  it('discards the record of a call never placed nor ended, with its pointer, and leaves placed or final records alone', async () => {
+    const t = testDeps();
+    const record = (callId: string, extra: Partial<CallRecord> = {}): CallRecord => ({
+      callId, instanceId: 'inst_1', campaignId: 'cmp_1', jobId: 'job_1', attempt: 1, dialledAt: iso(T0), ringSeconds: 0, talkSeconds: 0, turns: 0,
+      answered: false, completed: false, transferred: false, status: 'Executing', tags: {}, noMatchHangup: false, systemFailure: false, placed: false,
+      interacted: false, captured: {}, ...extra,
+    });
+    const open = record('call_open');
+    await t.deps.store.put(callPointerItem(open));
+    await t.deps.store.put(callRecordItem(open));
+    expect(await discardUnplacedRecord(t.deps, open)).toBe(true);
+    expect(await t.deps.store.get(callRecordKey(open))).toBeUndefined();
+    expect(await t.deps.store.get(keys.callPointer('inst_1', 'call_open'))).toBeUndefined();
+    // Run again (a redelivered effect): nothing left to do.
+    expect(await discardUnplacedRecord(t.deps, open)).toBe(false);
+
+    const placed = record('call_placed', { placed: true });
+    const final = record('call_final', { status: 'Cancelled', endedAt: iso(T0 + 1_000), hangupReason: 'stopped' });
+    for (const r of [placed, final]) {
+      await putCallRecord(t.deps.store, r);
+      expect(await discardUnplacedRecord(t.deps, r)).toBe(false);
+      expect(await t.deps.store.get(callRecordKey(r))).toBeDefined();
+      expect(await t.deps.store.get(keys.callPointer('inst_1', r.callId))).toBeDefined();
+    }
   });
 });

@@ -3,6 +3,7 @@ import { jobIndexPartition, transitionJob, type JobTransition } from '../../../l
 import { Job, RetryPolicy } from '../../../lib/campaigns/schema';
 import { shardOf } from '../../../lib/core/ids';
 import { JOB_SHARDS, keys } from '../../../lib/store/keys';
+import { CALL_TASKS } from '../../../lib/telephony/call-records';
 
 const T0 = Date.UTC(2026, 0, 5, 9, 0, 0);
 const shard = shardOf('job_1', JOB_SHARDS);
@@ -36,5 +37,17 @@ describe('job machine', () => {
     expect(lost.changes.set?.gsi1pk).toBe(keys.dueQueue('inst_1', 'cmp_1', shard));
     const done = ok(transitionJob(claimed, { ...base, outcome: { ...outcome, status: 'Succeeded', answered: true, completed: true } }, T0 + 60_000));
     expect(done.changes.remove).toEqual(expect.arrayContaining(['gsi1pk', 'gsi1sk']));
+  });
+
+  it('discards the abandoned call id\'s record with the write that gives an attempt back', () => {
+    const claimed = claim(waiting, T0).next;
+    const dialing = ok(transitionJob(claimed, { type: 'dialing', attempt: 1, callId: 'call_1' }, T0 + 1_000)).next;
+    const requeued = ok(transitionJob(dialing, { type: 'requeue', attempt: 1, callId: 'call_1' }, T0 + 2_000)).next;
+    const unclaimed = ok(transitionJob(requeued, { type: 'unclaim', attempt: 1, callId: 'call_1', reason: 'outsideWindows' }, T0 + 62_000));
+    expect(unclaimed.next).toMatchObject({ status: 'Scheduling', dialState: 'idle', attempts: 0 });
+    expect(unclaimed.next.callId).toBeUndefined();
+    expect(unclaimed.effects).toContainEqual(
+      expect.objectContaining({ type: 'task', task: CALL_TASKS.discard, args: { instanceId: 'inst_1', campaignId: 'cmp_1', jobId: 'job_1', callId: 'call_1' } }),
+    );
   });
 });
