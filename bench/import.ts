@@ -13,9 +13,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ExcelJS from 'exceljs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { MemoryStore } from '../lib/adapters/memory/store';
-import { DynamoDbStore, tableDefinition } from '../lib/adapters/aws/dynamodb-store';
+import { createDocumentClient, DynamoDbStore, tableDefinition } from '../lib/adapters/aws/dynamodb-store';
 import { createCampaign } from '../lib/campaigns/repository';
 import { CampaignSettings } from '../lib/campaigns/schema';
 import { beginImport, runImport } from '../lib/contacts/import';
@@ -113,7 +112,7 @@ export async function runImportBench(options: { rows?: number; memoryStore?: boo
     makeStore = async () => {
       const tableName = `bench${n++}`;
       await ensureTable(client, tableName, tableDefinition);
-      const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+      const doc = createDocumentClient(client);
       return new DynamoDbStore({ tableName, client: doc });
     };
     close = async () => {

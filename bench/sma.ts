@@ -18,9 +18,8 @@ import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createSmaHandler } from '../functions/sma';
-import { DynamoDbStore, tableDefinition } from '../lib/adapters/aws/dynamodb-store';
+import { createDocumentClient, DynamoDbStore, tableDefinition } from '../lib/adapters/aws/dynamodb-store';
 import { MemoryStore } from '../lib/adapters/memory/store';
 import { createCampaign, newJobItem } from '../lib/campaigns/repository';
 import { compose } from '../lib/composition';
@@ -347,7 +346,7 @@ export async function runSmaBench(options: { calls?: number; out?: string } = {}
   let baseline: object;
   try {
     await ensureTable(client, 'bench-sma', tableDefinition);
-    const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false } });
+    const doc = createDocumentClient(client);
     const dynamoStore = new DynamoDbStore({ tableName: 'bench-sma', client: doc });
     local = await runOn(dynamoStore, calls);
     baseline = await storeBaseline(dynamoStore);

@@ -1,5 +1,3 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ChimeTelephony } from '../lib/adapters/aws/chime-telephony';
 import { PHONE_GEO_FOLDER } from '../lib/adapters/geo/bundle';
 import type { LibphonenumberGeo } from '../lib/adapters/geo/libphonenumber-geo';
@@ -60,15 +58,12 @@ export function awsServices(fn: FunctionName, adapters: AwsAdapters): Services {
   if (hit) return hit;
   const needs = FUNCTION_NEEDS[fn] as (typeof FUNCTION_NEEDS)[FunctionName] & Record<string, unknown>;
   const send = new Set<string>((needs.send as readonly string[] | undefined) ?? []);
-  const doc =
-    needs.store && adapters.store
-      ? DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false } })
-      : undefined;
   const queue = (name: 'dial' | 'tick' | 'work' | 'webhooks', variable: string) =>
     send.has(name) && adapters.queue ? new adapters.queue({ queueUrl: env(variable) }) : absent<SqsQueue>(fn, `${name} queue`);
   const log = createLogger({ service: fn });
   const deps: Deps = {
-    store: doc && adapters.store ? new adapters.store({ tableName: env('TABLE_NAME'), client: doc }) : absent(fn, 'store'),
+    // The adapter's own client: one per container, made on first use (lib/adapters/aws/dynamodb-store.ts).
+    store: needs.store && adapters.store ? new adapters.store({ tableName: env('TABLE_NAME') }) : absent(fn, 'store'),
     queues: {
       dial: queue('dial', 'DIAL_QUEUE_URL'),
       tick: queue('tick', 'TICK_QUEUE_URL'),

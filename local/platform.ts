@@ -2,10 +2,9 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { allRoutes, apiRoutes } from '../functions/api/routes';
 import { createApiHandler } from '../functions/api/handler';
-import { DynamoDbStore, tableDefinition } from '../lib/adapters/aws/dynamodb-store';
+import { createDocumentClient, DynamoDbStore, tableDefinition } from '../lib/adapters/aws/dynamodb-store';
 import { LibphonenumberGeo } from '../lib/adapters/geo/libphonenumber-geo';
 import { compose } from '../lib/composition';
 import { SWEEP_GRACE_MS } from '../lib/outbox/outbox';
@@ -117,7 +116,7 @@ export async function startLocalPlatform(options: PlatformOptions = {}): Promise
   const dynamo = await startLocalDynamo({ dataDir: memory ? undefined : join(dataDir, 'dynamo') });
   const client = new DynamoDBClient(dynamo.clientConfig());
   await ensureTable(client, TABLE, tableDefinition);
-  const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false } });
+  const doc = createDocumentClient(client);
   const store = new TrackedStore(new DynamoDbStore({ tableName: TABLE, client: doc }));
 
   const queue = (name: string, visibilityTimeoutSeconds: number) => {

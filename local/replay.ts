@@ -16,9 +16,8 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createSmaHandler } from '../functions/sma';
-import { DynamoDbStore, tableDefinition } from '../lib/adapters/aws/dynamodb-store';
+import { createDocumentClient, DynamoDbStore, tableDefinition } from '../lib/adapters/aws/dynamodb-store';
 import { MemoryStore } from '../lib/adapters/memory/store';
 import { createCampaign, newJobItem } from '../lib/campaigns/repository';
 import { CampaignSettings } from '../lib/campaigns/schema';
@@ -317,7 +316,7 @@ export async function replayCli(
     const dynamo = await startLocalDynamo();
     const client = new DynamoDBClient(dynamo.clientConfig());
     await ensureTable(client, 'replay', tableDefinition);
-    store = new DynamoDbStore({ tableName: 'replay', client: DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false } }) });
+    store = new DynamoDbStore({ tableName: 'replay', client: createDocumentClient(client) });
     close = async () => {
       client.destroy();
       await dynamo.close();

@@ -1,4 +1,4 @@
-import { ConditionalCheckFailedException, ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, DynamoDBClient, ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
   BatchWriteCommand,
@@ -11,7 +11,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { DynamoDbStore, ExpressionBuilder, encodeCursor, tableDefinition } from '../../../../lib/adapters/aws/dynamodb-store';
+import { DynamoDbStore, ExpressionBuilder, createDocumentClient, encodeCursor, tableDefinition } from '../../../../lib/adapters/aws/dynamodb-store';
 import { AdapterError, ValidationError } from '../../../../lib/core/errors';
 import type { Item } from '../../../../lib/ports/store';
 
@@ -241,5 +241,15 @@ describe('DynamoDbStore', () => {
       ['gsi4', ['gsi4pk', 'gsi4sk'], 'KEYS_ONLY'],
     ]);
     expect(tableDefinition.BillingMode).toBe('PAY_PER_REQUEST');
+  });
+});
+
+describe('createDocumentClient', () => {
+  it('drops the SDK logger middleware, which filters every response for a no-op logger', () => {
+    const client = new DynamoDBClient({ region: 'local' });
+    expect(client.middlewareStack.identify().some((m) => m.startsWith('loggerMiddleware'))).toBe(true);
+    const doc = createDocumentClient(client);
+    expect(doc.middlewareStack.identify().some((m) => m.startsWith('loggerMiddleware'))).toBe(false);
+    expect(doc.middlewareStack.identify().some((m) => m.startsWith('serializerMiddleware'))).toBe(true);
   });
 });
