@@ -170,6 +170,7 @@ export async function runResultsReadBench(options: { iterations?: number } = {})
       const bytes = (xs: Item[]) => xs.reduce((n, i) => n + JSON.stringify(i).length, 0);
       const largest = Math.max(...items.map((i) => JSON.stringify(i).length));
       const range = { from: '2026-01-10', to: '2026-01-16' };
+      const inRange = items.filter((i) => /^D#[CH]#2026-01-1[0-6]#/.test(String(i.sk)));
       process.stderr.write(`  results read: ${jobs.toLocaleString('en')} jobs, ${items.length} aggregate items\n`);
       out[String(jobs)] = {
         jobs,
@@ -177,6 +178,8 @@ export async function runResultsReadBench(options: { iterations?: number } = {})
         totalsItems: totals.length,
         totalsKb: Math.round(bytes(totals) / 1024),
         largestItemKb: Math.round(largest / 1024),
+        rangeItems: inRange.length,
+        rangeKb: Math.round(bytes(inRange) / 1024),
         statisticsMs: await time(iterations, () => readStatistics(store, instanceId, campaignId)),
         reportMs: await time(iterations, () => readReport(store, instanceId, campaignId)),
         statistics7DaysMs: await time(iterations, () => readStatistics(store, instanceId, campaignId, range)),
