@@ -13,12 +13,23 @@ import { testDeps } from '../support/deps';
 
 const sqs = (bodies: string[]): SQSEvent => ({ Records: bodies.map((body, i) => ({ messageId: `m${i}`, body })) }) as unknown as SQSEvent;
 
-async function queued(placeResult?: { ok: false; reason: 'throttled' | 'rejected'; message: string; retryable: boolean }, windowEnd = '23:59') {
-  const t = testDeps();
+interface QueuedOptions {
+  /** End of the instance window (from 00:00, or from `windowStart`). */
+  windowEnd?: string;
+  windowStart?: string;
+  /** Windows in the callee's time (zones from the geocoder when `deps.geo` is given, else the zone table). */
+  calleeLocalTime?: boolean;
+  deps?: Parameters<typeof testDeps>[0];
+}
+
+/** One contact planned and its dial request queued, as the dispatcher leaves it. */
+async function queued(placeResult?: { ok: false; reason: 'throttled' | 'rejected'; message: string; retryable: boolean }, options: QueuedOptions = {}) {
+  const t = testDeps(options.deps);
   t.deps.config.callsPerSecond = 10;
   if (placeResult) t.deps.telephony.placeCall = async () => placeResult;
   const now = t.clock.now();
-  const { instanceId } = await createInstance(t.deps.store, { name: 'd', settings: { windows: { ranges: [{ start: '00:00', end: windowEnd }], weekdaysOnly: false, calleeLocalTime: false }, callerNumbers: [{ phoneNumber: '+14155550900', periodSeconds: 60 }] } }, now);
+  const windows = { ranges: [{ start: options.windowStart ?? '00:00', end: options.windowEnd ?? '23:59' }], weekdaysOnly: false, calleeLocalTime: options.calleeLocalTime ?? false };
+  const { instanceId } = await createInstance(t.deps.store, { name: 'd', settings: { timeZone: 'UTC', windows, callerNumbers: [{ phoneNumber: '+14155550900', periodSeconds: 60 }] } }, now);
   const { campaignId } = await createCampaign(t.deps.store, instanceId, CampaignSettings.parse({ name: 'c', scenarioId: 's', scenarioVersion: 1 }), now);
   const report = await beginImport(t.deps, instanceId, campaignId, 'api');
   await runImport(t.deps, report, { kind: 'contacts', contacts: fromArray([{ row: 1, contact: { phone: '+14155550101' } }]) }, { instanceId, defaultRegion: 'US', requiredVariables: [] });
@@ -45,7 +56,7 @@ describe('dialer handler', () => {
 
   it('gives the attempt back instead of dialling when the request arrives after the window closed', async () => {
     // Planned at 09:00 inside a window ending at 09:30, delivered at 09:31 (a delayed or redelivered message).
-    const t = await queued(undefined, '09:30');
+    const t = await queued(undefined, { windowEnd: '09:30' });
     t.clock.advance(31 * 60_000);
     expect(await t.handler(sqs([JSON.stringify(t.request)]))).toEqual({ batchItemFailures: [] });
     expect(t.calls).toHaveLength(0);
@@ -56,7 +67,7 @@ describe('dialer handler', () => {
     // 09:00, a window ending at 09:30. The placement is throttled (the record is written, the attempt requeued),
     // the redelivery comes after the window closed and gives the attempt back; the next day the planner claims
     // the same attempt number again under a new call id.
-    const t = await queued({ ok: false, reason: 'throttled', message: 'ThrottlingException', retryable: true }, '09:30');
+    const t = await queued({ ok: false, reason: 'throttled', message: 'ThrottlingException', retryable: true }, { windowEnd: '09:30' });
     const first = t.request;
     expect(await t.handler(sqs([JSON.stringify(first)]))).toEqual({ batchItemFailures: [{ itemIdentifier: 'm0' }] });
     t.clock.advance(31 * 60_000);
@@ -78,36 +89,19 @@ describe('dialer handler', () => {
   it('checks the windows at dial time in the zones the planner used, not the zone table', async () => {
     // 09:00 UTC, a 09:00–10:00 window in the callee's time. The zone table puts +1 415 in Los Angeles (01:00,
     // closed); the deployment's geocoder puts this number in London (09:00, open), and the planner dials it.
-    const t = testDeps({ geo: { locate: async (phones) => new Map(phones.map((p) => [p, { country: '1', zones: ['Europe/London'] }])) } });
-    t.deps.config.callsPerSecond = 10;
-    const now = t.clock.now();
-    const { instanceId } = await createInstance(t.deps.store, { name: 'd', settings: { timeZone: 'UTC', windows: { ranges: [{ start: '09:00', end: '10:00' }], weekdaysOnly: false, calleeLocalTime: true }, callerNumbers: [{ phoneNumber: '+14155550900', periodSeconds: 60 }] } }, now);
-    const { campaignId } = await createCampaign(t.deps.store, instanceId, CampaignSettings.parse({ name: 'c', scenarioId: 's', scenarioVersion: 1 }), now);
-    const report = await beginImport(t.deps, instanceId, campaignId, 'api');
-    await runImport(t.deps, report, { kind: 'contacts', contacts: fromArray([{ row: 1, contact: { phone: '+14155550101' } }]) }, { instanceId, defaultRegion: 'US', requiredVariables: [] });
-    await startCampaign(t.deps, instanceId, campaignId, { principal: 't' });
-    await dispatch(t.deps, instanceId, { campaignId, run: 1 });
-    const [request] = t.queues.dial.bodies<DialRequest>();
-    expect(request).toMatchObject({ to: '+14155550101', calleeZones: ['Europe/London'] });
-    expect(await createDialerHandler(t.deps)(sqs([JSON.stringify(request)]))).toEqual({ batchItemFailures: [] });
+    const geo = { locate: async (phones: readonly string[]) => new Map(phones.map((p) => [p, { country: '1', zones: ['Europe/London'] }])) };
+    const t = await queued(undefined, { windowStart: '09:00', windowEnd: '10:00', calleeLocalTime: true, deps: { geo } });
+    expect(t.request).toMatchObject({ to: '+14155550101', calleeZones: ['Europe/London'] });
+    expect(await t.handler(sqs([JSON.stringify(t.request)]))).toEqual({ batchItemFailures: [] });
     expect(t.calls).toHaveLength(1);
   });
 
   it('falls back to the zone table for a request queued without the planner\'s zones', async () => {
-    const t = testDeps();
-    t.deps.config.callsPerSecond = 10;
-    const now = t.clock.now();
-    const { instanceId } = await createInstance(t.deps.store, { name: 'd', settings: { timeZone: 'UTC', windows: { ranges: [{ start: '00:00', end: '23:59' }], weekdaysOnly: false, calleeLocalTime: true }, callerNumbers: [{ phoneNumber: '+14155550900', periodSeconds: 60 }] } }, now);
-    const { campaignId } = await createCampaign(t.deps.store, instanceId, CampaignSettings.parse({ name: 'c', scenarioId: 's', scenarioVersion: 1 }), now);
-    const report = await beginImport(t.deps, instanceId, campaignId, 'api');
-    await runImport(t.deps, report, { kind: 'contacts', contacts: fromArray([{ row: 1, contact: { phone: '+14155550101' } }]) }, { instanceId, defaultRegion: 'US', requiredVariables: [] });
-    await startCampaign(t.deps, instanceId, campaignId, { principal: 't' });
-    await dispatch(t.deps, instanceId, { campaignId, run: 1 });
-    const [request] = t.queues.dial.bodies<DialRequest>();
-    const { calleeZones: _zones, ...older } = request!;
+    const t = await queued(undefined, { calleeLocalTime: true });
+    const { calleeZones: _zones, ...older } = t.request;
     // 23:59 UTC is 15:59 in Los Angeles (open) but past the window in UTC: the table's zone decides.
     t.clock.set(Date.parse('2026-03-02T23:59:30Z'));
-    expect(await createDialerHandler(t.deps)(sqs([JSON.stringify(older)]))).toEqual({ batchItemFailures: [] });
+    expect(await t.handler(sqs([JSON.stringify(older)]))).toEqual({ batchItemFailures: [] });
     expect(t.calls).toHaveLength(1);
   });
 
