@@ -12,7 +12,8 @@ import { ReachoutStack, type WebhookConfig } from './stacks/reachout-stack';
  *   smaRegion, callsPerSecond (1, whole), concurrentCallsQuota (10, alarm only), smaMessageLogs (false), alarmEmail,
  *   corsAllowOrigins (comma separated), removalPolicy (retain | destroy), webhooks (JSON array of { id, endpoint,
  *   detailTypes? }), apiKeyApi (default false: also deploy an HTTP API where the handler checks API keys), nag (default true),
- *   iamPrincipals (JSON: { "<role or user ARN>": { "instances": ["<id>" | "*"], "admin": true|false } }).
+ *   iamPrincipals (JSON: { "<role or user ARN>": { "instances": ["<id>" | "*"], "admin": true|false } }),
+ *   allAttributeIndexes (comma separated, e.g. gsi2,gsi3: keep a table made before they became keys only, docs/deploy.md).
  */
 const app = new App();
 
@@ -76,6 +77,7 @@ new ReachoutStack(app, ctx('stackName') ?? 'Reachout', {
   removalPolicy: ctx('removalPolicy') === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
   webhooks,
   apiKeyApi: ctx('apiKeyApi') === 'true',
+  allAttributeIndexes: ctx('allAttributeIndexes')?.split(',').map((s) => s.trim()).filter(Boolean),
   iamPrincipals: ctx('iamPrincipals') === undefined ? undefined : (JSON.parse(ctx('iamPrincipals')!) as PrincipalMapping),
 });
 

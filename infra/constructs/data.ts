@@ -4,7 +4,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { INDEX_NAMES, projectsKeysOnly } from '../../lib/store/indexes';
+import { INDEX_NAMES, KEYS_ONLY_INDEXES, projectsKeysOnly } from '../../lib/store/indexes';
 import { acknowledgeOnGrantee, nagArnRef } from './nag';
 
 /** Secondary indexes of the single table (lib/store/keys.ts puts `<index>pk` / `<index>sk` on items to index them). */
@@ -56,6 +56,14 @@ export interface DataProps {
    * @default - kept forever
    */
   readonly recordingRetentionDays?: number;
+  /**
+   * Keys-only indexes (gsi2, gsi3) to keep projecting every attribute: for a table made before they became keys
+   * only, whose indexes DynamoDB cannot change in place (CloudFormation refuses the update). The code reads the
+   * items back by key either way, so such a table works unchanged, at the older write cost, until it is migrated
+   * (docs/deploy.md).
+   * @default [] (every index in KEYS_ONLY_INDEXES projects keys only)
+   */
+  readonly allAttributeIndexes?: readonly string[];
 }
 
 /** The single DynamoDB table and the two buckets (data: imports, exports, analytics; recordings: call audio). */
@@ -74,6 +82,10 @@ export class Data extends Construct {
     // Log delivery through a bucket policy instead of the legacy LogDeliveryWrite ACL, whatever the app's flags.
     this.node.setContext('@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy', true);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    const allAttributes = new Set(props.allAttributeIndexes ?? []);
+    for (const index of allAttributes) {
+      if (!projectsKeysOnly(index)) throw new Error(`allAttributeIndexes: ${index} is not a keys-only index (${KEYS_ONLY_INDEXES.join(', ')})`);
+    }
     const destroying = removalPolicy === RemovalPolicy.DESTROY;
 
     this.table = new dynamodb.Table(this, 'Table', {
@@ -91,7 +103,7 @@ export class Data extends Construct {
         partitionKey: { name: `${index}pk`, type: dynamodb.AttributeType.STRING },
         sortKey: { name: `${index}sk`, type: dynamodb.AttributeType.STRING },
         // gsi2-gsi4 project keys only, so an item's ordinary updates never write to them (lib/store/indexes.ts).
-        projectionType: projectsKeysOnly(index) ? dynamodb.ProjectionType.KEYS_ONLY : dynamodb.ProjectionType.ALL,
+        projectionType: projectsKeysOnly(index) && !allAttributes.has(index) ? dynamodb.ProjectionType.KEYS_ONLY : dynamodb.ProjectionType.ALL,
       });
     }
 

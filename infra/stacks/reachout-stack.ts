@@ -64,6 +64,12 @@ export interface ReachoutStackProps extends StackProps {
    */
   readonly removalPolicy?: RemovalPolicy;
   /**
+   * Keys-only indexes to keep projecting every attribute, for a table made before they became keys only
+   * (see DataProps.allAttributeIndexes and docs/deploy.md).
+   * @default [] (gsi2 and gsi3 project keys only)
+   */
+  readonly allAttributeIndexes?: readonly string[];
+  /**
    * E-mail address that receives alarms.
    * @default - none
    */
@@ -129,7 +135,7 @@ export class ReachoutStack extends Stack {
     });
     const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
 
-    this.data = new Data(this, 'Data', { removalPolicy: props.removalPolicy });
+    this.data = new Data(this, 'Data', { removalPolicy: props.removalPolicy, allAttributeIndexes: props.allAttributeIndexes });
     this.events = new Events(this, 'Events');
     for (const webhook of props.webhooks ?? []) this.events.addWebhook(webhook.id, webhook);
 

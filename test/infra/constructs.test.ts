@@ -59,6 +59,15 @@ describe('Data', () => {
     template.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Delete' });
     template.hasResourceProperties('AWS::DynamoDB::Table', { DeletionProtectionEnabled: false });
   });
+
+  it('keeps every attribute in the indexes a table made before keys-only projections asks for, and refuses other names', () => {
+    const stack = bareStack();
+    new Data(stack, 'Data', { allAttributeIndexes: ['gsi2', 'gsi3'] });
+    const indexes = (Object.values(Template.fromStack(stack).findResources('AWS::DynamoDB::Table'))[0] as { Properties: { GlobalSecondaryIndexes: { IndexName: string; Projection: { ProjectionType: string } }[] } })
+      .Properties.GlobalSecondaryIndexes;
+    expect(Object.fromEntries(indexes.map((i) => [i.IndexName, i.Projection.ProjectionType]))).toEqual({ gsi1: 'ALL', gsi2: 'ALL', gsi3: 'ALL', gsi4: 'KEYS_ONLY' });
+    expect(() => new Data(bareStack(), 'Data', { allAttributeIndexes: ['gsi1'] })).toThrow(/gsi1 is not a keys-only index/);
+  });
 });
 
 describe('ReachoutStack with everything optional (numbers, webhooks, API keys, SIP message logs, destroy)', () => {
