@@ -66,6 +66,23 @@ describe('applyAggregateWrite', () => {
   });
 });
 
+describe('readAggregates', () => {
+  it('sums counter items of every shard, so counters written when there were four shards per scope still count', async () => {
+    const store = new MemoryStore();
+    const day = '2026-01-05';
+    for (const shard of [0, 1, 2, 3]) {
+      await store.put({ ...resultKeys.item('i', 'c', 'all', `C#${shard}`), type: 'results', callsPlaced: 1 + shard });
+      await store.put({ ...resultKeys.item('i', 'c', day, `C#${shard}`), type: 'results', callsPlaced: 10 * (1 + shard) });
+    }
+    expect((await readAggregates(store, 'i', 'c')).c.callsPlaced).toBe(10);
+    expect((await readAggregates(store, 'i', 'c', { from: day, to: day })).c.callsPlaced).toBe(100);
+    // New calls add to the one counter item of each scope.
+    const record = CallRecord.parse({ callId: 'c9', instanceId: 'i', campaignId: 'c', jobId: 'j9', attempt: 1, dialledAt: `${day}T10:00:00.000Z`, status: 'NoAnswer' });
+    const writes = aggregateWrites('i', 'c', record.callId, callContribution(record, [], { scenario: reportingScenario(), timeZone: 'UTC', job: {} }));
+    expect(writes.filter((w) => /C#/.test(w.key.sk)).map((w) => w.key.sk).sort()).toEqual(['A#C#0', `D#C#${day}#0`]);
+  });
+});
+
 describe('loadResultsContext', () => {
   it('reads the job state stored with the previous call, the scenario version and the instance zone', async () => {
     const { testDeps } = await import('../../support/deps');
