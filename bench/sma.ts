@@ -181,22 +181,7 @@ async function runOn(inner: Store, calls: number) {
   const sma = createSmaHandler(compose(deps));
   const samples = new Map<string, Sample[]>();
   let measuring = false;
-  const timed = async (event: unknown): Promise<SmaResponse> => {
-    store.begin();
-    const c0 = process.cpuUsage();
-    const t0 = performance.now();
-    const r = await sma(event);
-    const ms = performance.now() - t0;
-    const cpuMs = cpuSince(c0);
-    const trips = store.end();
-    if (measuring) {
-      const label = eventLabel(event);
-      const list = samples.get(label) ?? [];
-      list.push({ ms, cpuMs, trips });
-      samples.set(label, list);
-    }
-    return r;
-  };
+  const timed = (event: unknown): Promise<SmaResponse> => measured(sma, store, event, measuring ? samples : undefined);
   const sim = new SimulatedTelephony({ clock, handler: withFailures(timed, FAIL_EVERY), people: loadPeople(), recordings: deps.blobs.recordings, log: silentLogger });
   for (let i = 0; i < WARMUP_CALLS + calls; i++) {
     measuring = i >= WARMUP_CALLS;
@@ -269,21 +254,9 @@ async function runGuideReplay(freshStore: (round: number) => Promise<Store>, rou
       handler: (svc) => {
         const sma = createSmaHandler(svc, { recordingsBucket: 'recordings' });
         return async (event) => {
-          store.begin();
-          const c0 = process.cpuUsage();
-          const t0 = performance.now();
-          const r = await sma(event);
-          const ms = performance.now() - t0;
-          const cpuMs = cpuSince(c0);
-          const trips = store.end();
+          const r = await measured(sma, store, event, round > 0 ? samples : undefined);
           // The replay sets up the next call with the same store: not the handler's.
           store.detach();
-          if (round > 0) {
-            const label = eventLabel(event);
-            const list = samples.get(label) ?? [];
-            list.push({ ms, cpuMs, trips });
-            samples.set(label, list);
-          }
           return r;
         };
       },
@@ -323,6 +296,24 @@ function summarise(calls: number, samples: Map<string, Sample[]>) {
     calls, events: all.length, p50Ms: round(quantile(all, 0.5)), p99Ms: round(quantile(all, 0.99)), maxMs: round(all[all.length - 1] ?? 0),
     cpuP50Ms: round(quantile(allCpu, 0.5)), cpuP99Ms: round(quantile(allCpu, 0.99)), byEvent,
   };
+}
+
+/** Runs the handler on one event and, when `samples` is given, records its wall and CPU time and store round trips under the event's label. */
+async function measured(sma: (event: unknown) => Promise<SmaResponse>, store: RoundTripStore, event: unknown, samples: Map<string, Sample[]> | undefined): Promise<SmaResponse> {
+  store.begin();
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  const r = await sma(event);
+  const ms = performance.now() - t0;
+  const cpuMs = cpuSince(c0);
+  const trips = store.end();
+  if (samples) {
+    const label = eventLabel(event);
+    const list = samples.get(label) ?? [];
+    list.push({ ms, cpuMs, trips });
+    samples.set(label, list);
+  }
+  return r;
 }
 
 /**
