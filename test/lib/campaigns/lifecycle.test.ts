@@ -4,9 +4,9 @@ import { createCampaign, getCampaign } from '../../../lib/campaigns/repository';
 import { CampaignSettings } from '../../../lib/campaigns/schema';
 import { compose } from '../../../lib/composition';
 import { createInstance } from '../../../lib/instances/repository';
-import type { Store } from '../../../lib/ports/store';
 import { keys } from '../../../lib/store/keys';
 import { testDeps } from '../../support/deps';
+import { afterFirstGet } from '../../support/store';
 
 describe('updateCampaign', () => {
   it('keeps a PATCH committed between its read and its write (issue 9.2, found by the concurrency property)', async () => {
@@ -16,27 +16,11 @@ describe('updateCampaign', () => {
     const { campaignId } = await createCampaign(t.deps.store, instanceId, CampaignSettings.parse({ name: 'c', scenarioId: 's', scenarioVersion: 1 }), now);
     const key = keys.campaign(instanceId, campaignId);
     // The second PATCH reads the campaign, then the first one commits before the second writes.
-    let interleaved = false;
-    const store: Store = {
-      ...t.deps.store,
-      get: async (k) => {
-        const item = await t.deps.store.get(k);
-        if (!interleaved && k.pk === key.pk && k.sk === key.sk) {
-          interleaved = true;
-          await updateCampaign(t.deps, instanceId, campaignId, { priority: 'urgent' });
-        }
-        return item;
-      },
-      batchGet: (k) => t.deps.store.batchGet(k),
-      put: (i, c) => t.deps.store.put(i, c),
-      update: (k, ch, c) => t.deps.store.update(k, ch, c),
-      delete: (k, c) => t.deps.store.delete(k, c),
-      query: (q) => t.deps.store.query(q),
-      batchPut: (i) => t.deps.store.batchPut(i),
-      batchDelete: (k) => t.deps.store.batchDelete(k),
-    };
+    const store = afterFirstGet(t.deps.store, key, async () => {
+      await updateCampaign(t.deps, instanceId, campaignId, { priority: 'urgent' });
+    });
     await updateCampaign(compose({ ...t.deps, store }), instanceId, campaignId, { description: 'second' });
-    expect(interleaved).toBe(true);
+    expect(store.ran()).toBe(true);
     expect(await getCampaign(t.deps.store, instanceId, campaignId)).toMatchObject({ priority: 'urgent', description: 'second', version: 3 });
   });
 

@@ -9,9 +9,9 @@ import { compose } from '../../../lib/composition';
 import type { DialRequest } from '../../../lib/domain/dialing';
 import { handleDialRequest } from '../../../lib/dialer/dial';
 import { createInstance } from '../../../lib/instances/repository';
-import type { Store } from '../../../lib/ports/store';
 import { keys } from '../../../lib/store/keys';
 import { testDeps } from '../../support/deps';
+import { afterFirstGet } from '../../support/store';
 
 describe('handleDialRequest', () => {
   it('never gives back an attempt that another delivery of its request is dialling (over-commit found by the concurrency property)', async () => {
@@ -33,28 +33,12 @@ describe('handleDialRequest', () => {
 
     // Delivery B reads the job (queued); meanwhile delivery A moves it to dialing (it will place the call) and
     // the campaign is paused; B then finds the campaign paused.
-    let interleaved = false;
-    const store: Store = {
-      ...t.deps.store,
-      get: async (k) => {
-        const item = await t.deps.store.get(k);
-        if (!interleaved && k.pk === jobKey.pk && k.sk === jobKey.sk) {
-          interleaved = true;
-          expect((await applyJobEvent(t.deps, request!, { type: 'dialing', attempt: request!.attempt, callId: request!.callId })).ok).toBe(true);
-          await pauseCampaign(t.deps, instanceId, campaignId, { principal: 't' });
-        }
-        return item;
-      },
-      batchGet: (k) => t.deps.store.batchGet(k),
-      put: (i, c) => t.deps.store.put(i, c),
-      update: (k, ch, c) => t.deps.store.update(k, ch, c),
-      delete: (k, c) => t.deps.store.delete(k, c),
-      query: (q) => t.deps.store.query(q),
-      batchPut: (i) => t.deps.store.batchPut(i),
-      batchDelete: (k) => t.deps.store.batchDelete(k),
-    };
+    const store = afterFirstGet(t.deps.store, jobKey, async () => {
+      expect((await applyJobEvent(t.deps, request!, { type: 'dialing', attempt: request!.attempt, callId: request!.callId })).ok).toBe(true);
+      await pauseCampaign(t.deps, instanceId, campaignId, { principal: 't' });
+    });
     await handleDialRequest(compose({ ...t.deps, store }), request!);
-    expect(interleaved).toBe(true);
+    expect(store.ran()).toBe(true);
     // A still dials this attempt: the job and its line stay its own (a call placed now holds a line).
     expect(await getJob(t.deps.store, instanceId, campaignId, request!.jobId)).toMatchObject({ status: 'Executing', dialState: 'dialing', callId: request!.callId });
     expect(await t.deps.store.get(keys.leaseSlot(instanceId, request!.leaseSlot))).toMatchObject({ holder: request!.callId });
