@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
 import type { Clock } from '../lib/ports/clock';
+import { TimeHeap } from './heap';
 
 /** Options of a fast clock. */
 export interface FastClockOptions {
@@ -154,8 +155,6 @@ interface Timer {
   resolve: () => void;
 }
 
-const earlier = (a: Timer, b: Timer) => a.at < b.at || (a.at === b.at && a.seq < b.seq);
-
 /**
  * A discrete-event clock: time stands still while the platform works and jumps to the next timer when
  * the driver says the platform is idle (`advance`). A simulated day then costs only the CPU of the work
@@ -164,7 +163,7 @@ const earlier = (a: Timer, b: Timer) => a.at < b.at || (a.at === b.at && a.seq <
  */
 export class VirtualClock implements Clock {
   private current: number;
-  private readonly heap: Timer[] = [];
+  private readonly heap = new TimeHeap<Timer>();
   private seq = 0;
   /** Sleeps started so far (the driver watches it to tell whether anything is still happening). */
   sleeps = 0;
@@ -181,17 +180,17 @@ export class VirtualClock implements Clock {
   /** Resolves when the driver advances the clock to `now + ms` (a zero sleep waits for the next advance). */
   sleep(ms: number): Promise<void> {
     this.sleeps++;
-    return new Promise((resolve) => this.push({ at: this.current + Math.max(0, Math.floor(ms)), seq: this.seq++, resolve }));
+    return new Promise((resolve) => this.heap.push({ at: this.current + Math.max(0, Math.floor(ms)), seq: this.seq++, resolve }));
   }
 
   /** Timers waiting. */
   get pending(): number {
-    return this.heap.length;
+    return this.heap.size;
   }
 
   /** When the next timer fires, if any. */
   nextAt(): number | undefined {
-    return this.heap[0]?.at;
+    return this.heap.peek()?.at;
   }
 
   /**
@@ -199,48 +198,15 @@ export class VirtualClock implements Clock {
    * is left. `limit` caps the jump: time moves to `limit` instead when the next timer is later.
    */
   advance(limit = Number.POSITIVE_INFINITY): boolean {
-    const top = this.heap[0];
+    const top = this.heap.peek();
     if (!top) return false;
     if (top.at > limit) {
       this.current = Math.max(this.current, limit);
       return true;
     }
     this.current = Math.max(this.current, top.at);
-    while (this.heap.length > 0 && this.heap[0]!.at <= this.current) this.pop()!.resolve();
+    while ((this.heap.peek()?.at ?? Number.POSITIVE_INFINITY) <= this.current) this.heap.pop()!.resolve();
     return true;
-  }
-
-  private push(t: Timer): void {
-    const h = this.heap;
-    h.push(t);
-    let i = h.length - 1;
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (!earlier(h[i]!, h[p]!)) break;
-      [h[i], h[p]] = [h[p]!, h[i]!];
-      i = p;
-    }
-  }
-
-  private pop(): Timer | undefined {
-    const h = this.heap;
-    const top = h[0];
-    const last = h.pop();
-    if (h.length > 0 && last) {
-      h[0] = last;
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let m = i;
-        if (l < h.length && earlier(h[l]!, h[m]!)) m = l;
-        if (r < h.length && earlier(h[r]!, h[m]!)) m = r;
-        if (m === i) break;
-        [h[i], h[m]] = [h[m]!, h[i]!];
-        i = m;
-      }
-    }
-    return top;
   }
 }
 

@@ -5,6 +5,7 @@ import { silentLogger, type Logger } from '../lib/core/log';
 import type { Clock } from '../lib/ports/clock';
 import type { OutgoingMessage, Queue, ReceivedMessage, SendBatchResult } from '../lib/ports/queue';
 import { lambdaContext } from './clock';
+import { TimeHeap } from './heap';
 
 /** SQS's limits, so code that runs locally does not break on the first real deployment. */
 const MAX_BATCH_ENTRIES = 10;
@@ -98,52 +99,6 @@ interface HeapEntry {
   version: number;
 }
 
-/** Min-heap on (visibleAt, sequence) so receives stay cheap with many in-flight messages. */
-class VisibilityHeap {
-  private items: HeapEntry[] = [];
-  get size(): number {
-    return this.items.length;
-  }
-  peek(): HeapEntry | undefined {
-    return this.items[0];
-  }
-  clear(): void {
-    this.items = [];
-  }
-  push(entry: HeapEntry): void {
-    const a = this.items;
-    a.push(entry);
-    let i = a.length - 1;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (!before(a[i]!, a[parent]!)) break;
-      [a[i], a[parent]] = [a[parent]!, a[i]!];
-      i = parent;
-    }
-  }
-  pop(): HeapEntry | undefined {
-    const a = this.items;
-    const top = a[0];
-    const last = a.pop();
-    if (a.length > 0 && last) {
-      a[0] = last;
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let m = i;
-        if (l < a.length && before(a[l]!, a[m]!)) m = l;
-        if (r < a.length && before(a[r]!, a[m]!)) m = r;
-        if (m === i) break;
-        [a[i], a[m]] = [a[m]!, a[i]!];
-        i = m;
-      }
-    }
-    return top;
-  }
-}
-
-const before = (x: HeapEntry, y: HeapEntry) => x.at < y.at || (x.at === y.at && x.seq < y.seq);
 
 const utf8Bytes = (s: string) => Buffer.byteLength(s, 'utf8');
 
@@ -172,7 +127,8 @@ export class LocalQueue implements Queue {
 
   private readonly messages = new Map<string, StoredMessage>();
   private readonly handles = new Map<string, string>();
-  private readonly heap = new VisibilityHeap();
+  // Visibility times, so receives stay cheap with many in-flight messages.
+  private readonly heap = new TimeHeap<HeapEntry>();
   private seq = 0;
   /** Handler invocations in progress across this queue's consumers. */
   private running = 0;
