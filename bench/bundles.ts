@@ -122,7 +122,7 @@ export async function runBundlesBench() {
     const zodOnly = join(dir, 'zod-only', 'index.mjs');
     mkdirSync(dirname(zodOnly), { recursive: true });
     const zodEntry = join(dir, 'zod-entry.ts');
-    writeFileSync(zodEntry, "import { z } from 'zod';\nexport const handler = async (e: unknown) => z.object({ a: z.string() }).safeParse(e);\n");
+    writeFileSync(zodEntry, "import * as z from 'zod';\nexport const handler = async (e: unknown) => z.object({ a: z.string() }).safeParse(e);\n");
     await build({ entryPoints: [zodEntry], outfile: zodOnly, bundle: true, platform: 'node', format: 'esm', target: 'node24', minify: true, nodePaths: [join(root, 'node_modules')], logLevel: 'silent' });
     reference = { emptyModuleInitMs: Math.round(initMs(empty, 'handler').median * 10) / 10, zodOnly: { kb: Math.round(statSync(zodOnly).size / 102.4) / 10, initMs: Math.round(initMs(zodOnly, 'handler').median * 10) / 10 } };
   } finally {

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Code hook of the Lex V2 recogniser bot (T2). The bot has only its fallback intent, so every

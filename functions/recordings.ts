@@ -1,5 +1,5 @@
 import type { EventBridgeEvent } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { DynamoDbStore } from '../lib/adapters/aws/dynamodb-store';
 import { EventBridgeBus } from '../lib/adapters/aws/eventbridge-bus';
 import type { Services } from '../lib/core/deps';

@@ -13,7 +13,7 @@ import { Outbox, OutboxError, pendingEffects } from './outbox/outbox';
 import type { Store } from './ports/store';
 import { buildEvent, contactsOf, extrasOf, taskOf } from './events';
 import { CALL_TASKS, getCallRecordOfJob, listCallsOfJob, listTurns, outcomeOf } from './telephony/call-records';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The composition root: builds the services every runtime uses — the outbox and the domain tasks its

@@ -2,7 +2,7 @@
  * Seeing events locally: `GET /events` (local platform only) reads what the in-process bus published,
  * and `npm run events` (local/events-cli.ts) prints it, following new events with `--follow`.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { route, type Route } from '../functions/api/route';
 import type { BusEventFilter, LocalBus } from './bus';
 

@@ -1,6 +1,6 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Deps, Services } from '../../lib/core/deps';
 import { cursorBinding, cursorKey, openCursor, processCursorKey, sealCursor, type CursorKey } from '../../lib/core/cursor';
 import {

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ERROR_EXAMPLE, ROUTE_EXAMPLES, type RouteExample } from './examples';
 import type { Route } from './route';
 

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { Services } from '../../lib/core/deps';
 
 /** What a route handler receives: validated input plus the caller's instance. */

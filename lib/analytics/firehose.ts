@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Logger } from '../core/log';
 import { DATASET_NAMES, fileColumns, type DatasetName } from './datasets';
 import { EventEnvelope, mapEventFor } from './rows';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { CallRecord, StoredTurn } from '../telephony/call-records';
 import type { BusEvent } from '../ports/bus';
 import { CallsRow, DATASET_SCHEMAS, EventsRow, JobsRow, TurnsRow, type DatasetName, type DatasetRow } from './datasets';

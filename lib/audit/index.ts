@@ -4,7 +4,7 @@
  * and by entity (gsi3) so "what did this key do" and "what happened to this campaign" are key-bounded
  * queries, never scans. AWS API calls themselves are in CloudTrail (docs/audit.md).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Logger } from '../core/log';
 import { newId } from '../core/ids';
 import { isoAt, type Clock } from '../ports/clock';

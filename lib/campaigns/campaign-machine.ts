@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { stableId } from '../core/ids';
 import { CampaignState } from '../domain/statuses';
 import { auditItem } from '../audit';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { shardOf } from '../core/ids';
 import { CallOutcome } from '../domain/dialing';
 import { JobFailureReason, TERMINAL_JOB_STATUSES, type JobStatus } from '../domain/statuses';

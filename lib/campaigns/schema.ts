@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { patchSchema, type MergePatch } from '../core/merge-patch';
 import { CallStatus, CampaignState, JobFailureReason, JobStatus, NEVER_REDIAL_BY_DEFAULT } from '../domain/statuses';
 import { DailyRange } from '../instances/schema';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { matchesOutcome } from '../campaigns/lifecycle';
 import { getCampaign, listJobs } from '../campaigns/repository';
 import { RerunOutcome } from '../campaigns/schema';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * JSON Merge Patch (RFC 7386) for PATCH routes: what the patch does not mention stays as it is, objects

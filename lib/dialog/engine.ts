@@ -5,7 +5,7 @@
  * `compileScenario`; a transition only looks things up. The state is small JSON that travels in
  * SMA transaction attributes.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { BUILTIN_INTENTS, type BuiltinIntentName } from '../nlu/builtin-intents';
 import { extractEntities, firstEntity, spokenValue, type Entity, type EntityKind } from '../nlu/entities';
 import { buildRecognizer } from '../nlu/recognizer';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Status of one call (one dial attempt), as in seed 002's TaskStatus (SPEC T3). */
 export const CallStatus = z.enum([

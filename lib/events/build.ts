@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { ReachoutError, fieldIssues } from '../core/errors';
 import { stableId } from '../core/ids';
 import type { BusEvent } from '../ports/bus';

@@ -2,7 +2,7 @@
  * JSON Schemas of the events, generated from the zod schemas (so they cannot drift), in the
  * JSON Schema draft 4 dialect the EventBridge schema registry accepts (`JSONSchemaDraft4`).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { EVENT_SCHEMAS, EVENT_TYPES, type EventType } from './schemas';
 
 type Json = Record<string, unknown>;

@@ -9,7 +9,7 @@
  * one required, bumps `schemaVersion`.
  */
 import { IntentionGrade } from '../scenarios/reporting';
-import { z } from 'zod';
+import * as z from 'zod';
 import { CallStatus, CampaignState, HangupParty, JobFailureReason, JobStatus } from '../domain/statuses';
 import { CallRecord, StoredTurn } from '../telephony/call-records';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { patchSchema, type MergePatch } from '../core/merge-patch';
 import { isTimeZone } from '../windows/time';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Effects: what a state change asks the outside world to do, as data. A machine returns them; the

@@ -11,7 +11,7 @@
  * values, intents of external bots) are bounded: the first `cap` distinct names are counted exactly,
  * later ones go to an "other" bucket, so no item grows past DynamoDB's 400 KB whatever the campaign.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { MARKERS, staleMarkers } from '../outbox/outbox';
 import { effectTime } from '../outbox/effects';
 import { shardOf } from '../core/ids';

@@ -12,7 +12,7 @@
  * message from running the same export twice; a crashed run is taken over when its lease expires.
  */
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { getCampaign, getProgress, listJobs } from '../campaigns/repository';
 import type { Job } from '../campaigns/schema';
 import type { Deps, Services } from '../core/deps';

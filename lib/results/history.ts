@@ -5,7 +5,7 @@
  * first. Filters on the remaining fields apply to what those reads return; job status comes from the
  * jobs of the page (one batchGet), so it is the job's current status.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { listCampaigns } from '../campaigns/repository';
 import { ValidationError } from '../core/errors';
 import { CallStatus, JobStatus } from '../domain/statuses';

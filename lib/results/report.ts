@@ -4,7 +4,7 @@
  * the timeline behind "answer rate over time". Built from the aggregates alone; docs/results.md
  * defines every figure.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Store } from '../ports/store';
 import { INTENTION_GRADES } from '../scenarios/reporting';
 import { NODE_STATS, ROUNDS_BUCKETS } from './classify';

@@ -4,7 +4,7 @@
  * against that API works unchanged — with a camel-cased twin (`statistics`) beside it that also
  * carries seed 000's measures (R4). Rates are percentages (0–100, two decimals) as in seed 001.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Store } from '../ports/store';
 import { INTENTION_GRADES, type IntentionGrade } from '../scenarios/reporting';
 import { NUMBER_STATUSES, ROUNDS_BUCKETS } from './classify';

@@ -5,7 +5,7 @@
  * each published version freezes the rules its calls are measured by. Evaluation lives in
  * lib/results/classify.ts; docs/results.md documents the format.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { FieldIssue } from '../core/errors';
 
 const Name = z

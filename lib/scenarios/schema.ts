@@ -3,7 +3,7 @@
  * no-match and silence policies, global questions, tag groups and voice settings.
  * docs/scenarios.md documents the JSON format with an example.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ENTITY_KINDS } from '../nlu/entity-kinds';
 import { ReportingRules } from './reporting';
 

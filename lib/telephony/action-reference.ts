@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The action reference of the Amazon Chime SDK PSTN audio service as zod schemas: one strict schema per

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { CallStatus, HangupParty } from '../domain/statuses';
 import type { DialogTurn } from '../dialog/types';
 import type { CallOutcome } from '../domain/dialing';

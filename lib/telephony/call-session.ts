@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { CallStatus, HangupParty } from '../domain/statuses';
 import { buildEvent, contactsOf, extrasOf, taskOf as taskOfCall } from '../events';
 import type { DialogCommand, DialogEvent, DialogTurn } from '../dialog/types';

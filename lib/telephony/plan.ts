@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { findCampaign, getJob } from '../campaigns/repository';
 import type { Campaign, Job } from '../campaigns/schema';
 import type { Deps } from '../core/deps';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Invocation events of a SIP media application and the response it expects, modelled on the

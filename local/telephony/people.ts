@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Scripted people the telephony simulator plays (answer and cooperate, refuse, busy, voicemail...).

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { AuditEntityType, AuditEntry, queryAudit } from '../../../lib/audit';
 import { ValidationError } from '../../../lib/core/errors';
 import { isoAt } from '../../../lib/ports/clock';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { NotFoundError, ValidationError } from '../../../lib/core/errors';
 import type { Deps } from '../../../lib/core/deps';
 import { toE164 } from '../../../lib/contacts/normalize';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { getProgress, getCampaign, listCampaigns, createCampaign } from '../../../lib/campaigns/repository';
 import { copyCampaign, pauseCampaign, rerunCampaign, resumeCampaign, startCampaign, stopCampaign, updateCampaign } from '../../../lib/campaigns/lifecycle';
 import { Campaign, CampaignSettings, CampaignSettingsPatch, Contact, RerunOutcome } from '../../../lib/campaigns/schema';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { route, type Route } from '../route';
 
 /** Version reported by the health route and instance statistics. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { openApiDocument } from '../openapi';
 import { route, type Route } from '../route';
 import { SERVICE_VERSION, healthRoutes } from './health';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { getCampaign, getJob, jobsByPhone, jobsByReference, listJobs } from '../../../lib/campaigns/repository';
 import { Job } from '../../../lib/campaigns/schema';
 import { NotFoundError, ValidationError } from '../../../lib/core/errors';

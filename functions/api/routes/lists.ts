@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { audit } from '../../../lib/audit';
 import { ReachoutError, ValidationError } from '../../../lib/core/errors';
 import { columnMap } from '../../../lib/contacts/normalize';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { NotFoundError, ValidationError } from '../../../lib/core/errors';
 import { getCampaign } from '../../../lib/campaigns/repository';
 import { getInstanceSettings } from '../../../lib/instances/repository';

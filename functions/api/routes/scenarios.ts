@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { audit } from '../../../lib/audit';
 import { NotFoundError, ValidationError } from '../../../lib/core/errors';
 import { compileCached, DialogState, isDialogOver, parseDialogState, startDialog, transition } from '../../../lib/dialog/engine';

@@ -4,7 +4,7 @@
  * it on top of campaign dispatch (docs/single-calls.md describes the design). The route is not in
  * `allRoutes` until an implementation is passed to `singleCallRoutes`.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Deps } from '../../../lib/core/deps';
 import { ValidationError } from '../../../lib/core/errors';
 import { route, type Route } from '../route';

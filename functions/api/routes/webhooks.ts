@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { audit } from '../../../lib/audit';
 import type { Deps } from '../../../lib/core/deps';
 import { ReachoutError } from '../../../lib/core/errors';

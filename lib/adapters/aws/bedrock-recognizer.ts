@@ -9,7 +9,7 @@
  * Both sit behind `withFallback`: a deadline, and the built-in recogniser when Bedrock fails.
  */
 import { BedrockRuntimeClient, ConverseCommand, InvokeModelCommand } from '@aws-sdk/client-bedrock-runtime';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Blobs } from '../../ports/blobs';
 import { cosine, toRecognition, withFallback, type ProviderCall } from '../../nlu/providers';
 import type { AsyncIntentRecognizer, IntentDefinition, IntentRecognizer } from '../../nlu/types';

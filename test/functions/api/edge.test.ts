@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { route } from '../../../functions/api/route';
 import { apiRoutes } from '../../../functions/api/routes';
 import { ConflictError } from '../../../lib/core/errors';

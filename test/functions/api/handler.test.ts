@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { createApiHandler } from '../../../functions/api/handler';
 import { route } from '../../../functions/api/route';
 import { allRoutes } from '../../../functions/api/routes';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { scenarioRoutes } from '../../../../functions/api/routes/scenarios';
 import { ConflictError, NotFoundError, ValidationError } from '../../../../lib/core/errors';
 import { sampleScenario } from '../../../lib/dialog/fixtures';
