@@ -13,6 +13,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Metafile } from 'esbuild';
+import { BUNDLE_ALIASES, BUNDLE_BANNER, BUNDLE_MAIN_FIELDS } from '../infra/bundling';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
@@ -47,9 +48,11 @@ async function bundle(entry: string, outfile: string): Promise<Metafile> {
     minify: true,
     sourcemap: true,
     sourcesContent: false,
-    mainFields: ['module', 'main'],
+    mainFields: BUNDLE_MAIN_FIELDS,
     external: [],
-    banner: { js: "import { createRequire as __reachoutCreateRequire } from 'module'; const require = __reachoutCreateRequire(import.meta.url);" },
+    banner: { js: BUNDLE_BANNER },
+    // Relative aliases resolve from the working directory, the repository root when the CDK bundles.
+    alias: Object.fromEntries(Object.entries(BUNDLE_ALIASES).map(([name, path]) => [name, join(root, path)])),
     metafile: true,
     logLevel: 'silent',
   });

@@ -7,6 +7,7 @@ import { NodejsFunction, OutputFormat, SourceMapMode, type NodejsFunctionProps }
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { METRICS_SERVICE, metricsNamespace } from '../../lib/core/metrics';
+import { BUNDLE_ALIASES, BUNDLE_BANNER, BUNDLE_MAIN_FIELDS } from '../bundling';
 import { acknowledge } from './nag';
 
 /** Repository root: entries, the lock file and esbuild are resolved from here, whatever the working directory. */
@@ -128,9 +129,10 @@ export class ReachoutFunction extends NodejsFunction {
         sourcesContent: false,
         // Bundle the pinned SDK versions instead of trusting whatever the runtime ships.
         externalModules: [],
-        mainFields: ['module', 'main'],
-        // ESM bundles still meet CommonJS dependencies that call require().
-        banner: "import { createRequire as __reachoutCreateRequire } from 'module'; const require = __reachoutCreateRequire(import.meta.url);",
+        mainFields: BUNDLE_MAIN_FIELDS,
+        banner: BUNDLE_BANNER,
+        // The SDK's credential chain reduced to what Lambda uses (infra/bundling.ts).
+        esbuildArgs: { '--alias': Object.entries(BUNDLE_ALIASES).map(([name, path]) => `${name}=${path}`) },
         forceDockerBundling: false,
         ...props.bundling,
       },

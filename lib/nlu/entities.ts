@@ -8,7 +8,10 @@
  * colloquial "两千五" (= 2,500), is handled here. English number words are a short table: phone
  * ASR writes numbers as digits, so words are the fallback, not the main path.
  */
-import * as chrono from 'chrono-node';
+// The two locales by their own entry points: the package's index would also load traditional Chinese.
+import type { ParsedResult } from 'chrono-node';
+import * as chronoEn from 'chrono-node/en';
+import * as chronoZhHans from 'chrono-node/zh/hans';
 import nzh from 'nzh';
 
 import type { EntityKind } from './entity-kinds';
@@ -103,7 +106,7 @@ function zhNumber(s: string): number | undefined {
   return Number.isFinite(n) ? n : undefined;
 }
 
-const EN_REFS = chrono.en.casual.clone();
+const EN_REFS = chronoEn.casual.clone();
 EN_REFS.parsers.push({
   pattern: () => EN_DAY_OF_MONTH,
   extract: (context, match) => {
@@ -113,7 +116,7 @@ EN_REFS.parsers.push({
   },
 });
 
-const ZH_REFS = chrono.zh.hans.casual.clone();
+const ZH_REFS = chronoZhHans.casual.clone();
 ZH_REFS.parsers.push({
   pattern: () => ZH_MONTH_END,
   extract: (context, match) => {
@@ -150,7 +153,7 @@ function parseDates(text: string, ctx: EntityContext): Entity[] {
   const parsers = ctx.language === 'en' ? [EN_REFS] : ctx.language === 'zh' ? [ZH_REFS] : [EN_REFS, ZH_REFS];
   const out: Entity[] = [];
   for (const p of parsers) {
-    let results: chrono.ParsedResult[] = [];
+    let results: ParsedResult[] = [];
     try {
       results = p.parse(text, instant, { forwardDate: true });
     } catch {

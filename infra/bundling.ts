@@ -1,0 +1,20 @@
+/**
+ * esbuild settings shared by every deployed function's bundle (infra/constructs/reachout-function.ts) and by the
+ * bundle benchmark (bench/bundles.ts), so the benchmark measures what is deployed.
+ */
+
+/** ESM bundles still meet CommonJS dependencies that call require(). */
+export const BUNDLE_BANNER =
+  "import { createRequire as __reachoutCreateRequire } from 'module'; const require = __reachoutCreateRequire(import.meta.url);";
+
+/** Package fields esbuild resolves first: the ES module builds, which it can tree-shake. */
+export const BUNDLE_MAIN_FIELDS = ['module', 'main'];
+
+/**
+ * Modules replaced in deployed bundles, as `package → path relative to the repository root` (esbuild resolves a
+ * relative alias from its working directory, which is the repository root for local bundling). The SDK's
+ * default credential chain becomes the environment-only provider Lambda needs (lib/adapters/aws/lambda-credentials.ts).
+ */
+export const BUNDLE_ALIASES: Readonly<Record<string, string>> = {
+  '@aws-sdk/credential-provider-node': './lib/adapters/aws/lambda-credentials.ts',
+};
