@@ -1,4 +1,3 @@
-import ExcelJS from 'exceljs';
 
 /** Columns of the contact template (C3): fixed fields, then the campaign's variables. */
 export function templateHeader(variables: readonly string[]): string[] {
@@ -16,6 +15,7 @@ export function csvTemplate(variables: readonly string[]): string {
 
 /** The downloadable template as .xlsx (phone column as text so leading zeros and '+' survive). */
 export async function xlsxTemplate(variables: readonly string[]): Promise<Buffer> {
+  const { default: ExcelJS } = await import('exceljs');
   const wb = new ExcelJS.Workbook();
   const ws = wb.addWorksheet('contacts');
   ws.addRow(templateHeader(variables));

@@ -267,7 +267,10 @@ function compile(): Map<string, Phrase[]> {
   return index;
 }
 
-const INDEX = compile();
+// Built on first use, not at import: the API loads the recogniser for scenario checks that most of its cold starts
+// never run, and the normalisation of every lexicon phrase is ~15 ms of a module's initialisation.
+let index: Map<string, Phrase[]> | undefined;
+const phraseIndex = (): Map<string, Phrase[]> => (index ??= compile());
 
 /** One concept found in an utterance. */
 export interface ConceptHit {
@@ -317,8 +320,9 @@ function matchAt(p: Phrase, tokens: readonly Token[], i: number): number {
  */
 export function findConcepts(tokens: readonly Token[], negated: readonly boolean[]): ConceptHit[] {
   const found: { start: number; end: number; length: number; phrase: Phrase }[] = [];
+  const phrases = phraseIndex();
   for (let i = 0; i < tokens.length; i++) {
-    const list = INDEX.get(tokens[i]!.text);
+    const list = phrases.get(tokens[i]!.text);
     if (list === undefined) continue;
     for (const p of list) {
       const end = matchAt(p, tokens, i);
