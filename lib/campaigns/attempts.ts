@@ -1,5 +1,4 @@
 import type { Services } from '../core/deps';
-import type { CallStatus } from '../domain/statuses';
 import { pendingEffects } from '../outbox/outbox';
 import { isoAt } from '../ports/clock';
 import { keys } from '../store/keys';
@@ -11,6 +10,7 @@ import {
   finalCallEffects,
   outcomeOf,
   type CallRecord,
+  type FinalCallFields,
 } from '../telephony/call-records';
 import { endAttempt } from './call-outcome';
 import type { Job } from './schema';
@@ -23,14 +23,7 @@ import type { Job } from './schema';
  */
 
 /** What makes a call record final. */
-export interface FinalFields {
-  status: CallStatus;
-  systemFailure: boolean;
-  placed: boolean;
-  hangupParty?: CallRecord['hangupParty'];
-  hangupReason?: string;
-  sipCode?: number;
-}
+export type FinalFields = FinalCallFields;
 
 /**
  * Makes an attempt's call record final (creating it from `base` when the attempt never got one) with the

@@ -3,7 +3,7 @@ import { jobIndexPartition, transitionJob, type JobTransition } from '../../../l
 import { Job, RetryPolicy } from '../../../lib/campaigns/schema';
 import { shardOf } from '../../../lib/core/ids';
 import { JOB_SHARDS, keys } from '../../../lib/store/keys';
-import { CALL_TASKS } from '../../../lib/telephony/call-records';
+import { CALL_TASKS, CallRecord } from '../../../lib/telephony/call-records';
 
 const T0 = Date.UTC(2026, 0, 5, 9, 0, 0);
 const shard = shardOf('job_1', JOB_SHARDS);
@@ -49,5 +49,30 @@ describe('job machine', () => {
     expect(unclaimed.effects).toContainEqual(
       expect.objectContaining({ type: 'task', task: CALL_TASKS.discard, args: { instanceId: 'inst_1', campaignId: 'cmp_1', jobId: 'job_1', callId: 'call_1' } }),
     );
+  });
+
+  it('takes a queued attempt out of the dialer\'s hands when it is refused, the record\'s final write its effect', () => {
+    const claimed = claim(waiting, T0).next;
+    const record = CallRecord.parse({ callId: 'call_1', instanceId: 'inst_1', campaignId: 'cmp_1', jobId: 'job_1', attempt: 1, dialledAt: '2026-01-05T09:00:01.000Z', status: 'Executing', placed: false });
+    const final = { status: 'Cancelled', systemFailure: true, placed: false, hangupParty: 'system', hangupReason: 'stopped' } as const;
+    const refused = ok(transitionJob(claimed, { type: 'refuse', attempt: 1, callId: 'call_1', record, final }, T0 + 1_000));
+    expect(refused.next).toMatchObject({ status: 'Executing', dialState: 'ending', callId: 'call_1', version: claimed.version + 1 });
+    expect(refused.condition).toEqual({ eq: ['version', claimed.version] });
+    expect(refused.effects).toEqual([expect.objectContaining({ type: 'task', task: CALL_TASKS.close, args: { record, final } })]);
+    // Nothing can dial, requeue or give the attempt back any more; only its end (from the record) follows.
+    for (const event of [
+      { type: 'dialing', attempt: 1, callId: 'call_1' },
+      { type: 'unclaim', attempt: 1, callId: 'call_1', reason: 'leaseLost' },
+      { type: 'requeue', attempt: 1, callId: 'call_1' },
+      { type: 'placed', attempt: 1, callId: 'call_1', transactionId: 'tx' },
+    ] as const) expect(transitionJob(refused.next, event, T0 + 2_000).ok).toBe(false);
+    const outcome = { instanceId: 'inst_1', campaignId: 'cmp_1', jobId: 'job_1', attempt: 1, callId: 'call_1', status: 'Cancelled', answered: false, completed: false, turns: 0, talkSeconds: 0, systemFailure: true, placed: false, endedAt: '2026-01-05T09:00:01.000Z' } as const;
+    const ended = ok(transitionJob(refused.next, { type: 'attemptEnded', attempt: 1, callId: 'call_1', outcome, policy: RetryPolicy.parse({}), stopped: true, suspended: false, noRedialEmptyNumbers: false }, T0 + 2_000));
+    expect(ended.next).toMatchObject({ status: 'Cancelled', dialState: 'idle', finishedAttempt: 1, placedCalls: 0 });
+    // Refused only while queued: a delivery that took the attempt to dial owns it.
+    const dialing = ok(transitionJob(claimed, { type: 'dialing', attempt: 1, callId: 'call_1' }, T0 + 1_000)).next;
+    expect(transitionJob(dialing, { type: 'refuse', attempt: 1, callId: 'call_1', record, final }, T0 + 2_000).ok).toBe(false);
+    // The record must be this attempt's.
+    expect(transitionJob(claimed, { type: 'refuse', attempt: 1, callId: 'call_1', record: { ...record, callId: 'call_0' }, final }, T0 + 2_000).ok).toBe(false);
   });
 });
