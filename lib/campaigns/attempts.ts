@@ -20,7 +20,10 @@ import type { Job } from './schema';
  * Call records of attempts that end outside the SMA handler: refused before dialling (do-not-call at
  * dial time, stopped campaign, rejected by the telephony) and lost (no hang-up ever came). Every attempt
  * gets exactly one call record (T4), and it is the record becoming final that ends the job's attempt
- * (its effects), so the record and the job can never disagree.
+ * (its effects), so the record and the job can never disagree. Who closes a record there decides on a read of
+ * the job that may be stale (a duplicate dial delivery, the sweep), so the job machine goes first: `refuse` or
+ * `lost`, conditional on the version read, carries the final write as its effect (`CALL_TASKS.close`, which runs
+ * `closeCallRecord`); a stale reader loses on the version and writes nothing.
  */
 
 /** What makes a call record final. */

@@ -151,7 +151,8 @@ export async function handleDialRequest(svc: Services, req: DialRequest): Promis
     }
     const status: CallStatus = /caller|not registered|from/i.test(result.message) ? 'CallerNotRegistered' : 'Failed';
     svc.log.warn('call rejected by telephony', { jobId, reason: result.reason, message: result.message });
-    // This delivery holds the attempt (`dialing` is its own, and nothing but its end can follow): it closes the record it wrote.
+    // This delivery holds the attempt (`dialing` is its own; only the attempt's end can follow, and the first final
+    // write of the record wins, should the sweep have found it lost meanwhile): it closes the record it wrote.
     await closeCallRecord(svc, record, final(status, 'rejected', result.reason === 'unavailable' || status === 'CallerNotRegistered'));
     return 'failed';
   }
