@@ -20,10 +20,11 @@ import { RetryPolicy, type Job } from './schema';
  *     Scheduling/idle --claim--> Executing/queued --dialing--> Executing/dialing --placed--> Executing/inCall
  *          ^   |  \                   |  (unclaim: the attempt never left)  |                    |
  *          |   |   cancel             +-------------------------------------+--- attemptEnded ---+
- *          |   defer/pullForward      |                                     |                    |
- *          |                          +-- refuse/lost --> Executing/ending <-+-- lost (stays inCall)
- *          |                                                    |
- *          +------------------------------- retry --------------+--(attemptEnded)--> Succeeded | Failed | Cancelled
+ *          |   defer/pullForward                                                   |
+ *          +------------------------------- retry ---------------------------------+--> Succeeded | Failed | Cancelled
+ *
+ *     Executing/queued --refuse--> Executing/ending --attemptEnded--> (as above)
+ *     Executing/queued | dialing --lost--> Executing/ending;   Executing/inCall --lost--> Executing/inCall
  *
  * An attempt that ends outside the SMA handler (refused before dialling, or lost) does so in two steps, and the
  * job goes first: `refuse`/`lost` is conditional on the version the caller read, takes the attempt out of the
