@@ -1,4 +1,4 @@
-import { discardUnplacedRecord } from './campaigns/attempts';
+import { closeCallRecord, discardUnplacedRecord } from './campaigns/attempts';
 import { endAttempt } from './campaigns/call-outcome';
 import { findCampaign, getJob, jobFromItem } from './campaigns/repository';
 import { effectId } from './outbox/effects';
@@ -12,7 +12,7 @@ import type { Deps, Services } from './core/deps';
 import { Outbox, OutboxError, pendingEffects } from './outbox/outbox';
 import type { Store } from './ports/store';
 import { buildEvent, contactsOf, extrasOf, taskOf } from './events';
-import { CALL_TASKS, getCallRecordOfJob, listCallsOfJob, listTurns, outcomeOf } from './telephony/call-records';
+import { CALL_TASKS, CloseCallArgs, getCallRecordOfJob, listCallsOfJob, listTurns, outcomeOf } from './telephony/call-records';
 import * as z from 'zod';
 
 /**
@@ -92,6 +92,13 @@ export function compose(deps: Deps, options: ComposeOptions = {}): Services {
     const record = await getCallRecordOfJob(svc.store, args.instanceId, args.jobId, args.callId);
     if (!record?.endedAt) return;
     await endAttempt(svc, outcomeOf(record));
+  });
+
+  // The job machine ended an attempt outside the SMA handler (`refuse`, `lost`): its record becomes final (the first
+  // final write wins), and the record's own effects end the attempt.
+  outbox.register(CALL_TASKS.close, async (raw) => {
+    const args = CloseCallArgs.parse(raw);
+    await closeCallRecord(svc, args.record, args.final, args.endedAt);
   });
 
   // An attempt was given back: the record of its abandoned call id goes if that call was never placed.

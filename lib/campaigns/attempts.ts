@@ -1,5 +1,4 @@
 import type { Services } from '../core/deps';
-import type { CallStatus } from '../domain/statuses';
 import { pendingEffects } from '../outbox/outbox';
 import { isoAt } from '../ports/clock';
 import { keys } from '../store/keys';
@@ -11,26 +10,24 @@ import {
   finalCallEffects,
   outcomeOf,
   type CallRecord,
+  type FinalCallFields,
 } from '../telephony/call-records';
 import { endAttempt } from './call-outcome';
+import { applyJobEvent } from './transitions';
 import type { Job } from './schema';
 
 /**
  * Call records of attempts that end outside the SMA handler: refused before dialling (do-not-call at
  * dial time, stopped campaign, rejected by the telephony) and lost (no hang-up ever came). Every attempt
  * gets exactly one call record (T4), and it is the record becoming final that ends the job's attempt
- * (its effects), so the record and the job can never disagree.
+ * (its effects), so the record and the job can never disagree. Who closes a record there decides on a read of
+ * the job that may be stale (a duplicate dial delivery, the sweep), so the job machine goes first: `refuse` or
+ * `lost`, conditional on the version read, carries the final write as its effect (`CALL_TASKS.close`, which runs
+ * `closeCallRecord`); a stale reader loses on the version and writes nothing.
  */
 
 /** What makes a call record final. */
-export interface FinalFields {
-  status: CallStatus;
-  systemFailure: boolean;
-  placed: boolean;
-  hangupParty?: CallRecord['hangupParty'];
-  hangupReason?: string;
-  sipCode?: number;
-}
+export type FinalFields = FinalCallFields;
 
 /**
  * Makes an attempt's call record final (creating it from `base` when the attempt never got one) with the
@@ -92,28 +89,40 @@ export function lostCallEnd(record: Pick<CallRecord, 'dialledAt' | 'rungAt' | 'a
  * An attempt whose call never reported its end: its record's outcome is applied if it is waiting, else
  * the record is closed as lost (a system failure: the job is retried, the callee's count given back),
  * ending at `leaseEnd` (the attempt's lease expiry, `lostCallEnd`).
+ *
+ * `job` is as the caller read it (the sweep's page of overdue attempts), and the loss is the job machine's `lost`
+ * transition, conditional on that version, with the record's final write as its effect: if the attempt changed
+ * since (a late delivery of its dial request found the line gone and gave the attempt back, its call id abandoned
+ * and the attempt number to be claimed again under a new one; an outcome; a renewed lease), nothing is written,
+ * rather than a "lost" record for an attempt that will get another, or an outcome against a job that moved on.
+ * Returns whether the attempt was found lost now.
  */
-export async function endLostAttempt(svc: Services, job: Job, options: { leaseEnd?: number } = {}): Promise<void> {
-  if (job.status !== 'Executing') return;
+export async function endLostAttempt(svc: Services, job: Job, options: { leaseEnd?: number } = {}): Promise<boolean> {
+  if (job.status !== 'Executing') return false;
   const callId = job.callId;
   if (!callId) {
     await endAttempt(svc, {
       instanceId: job.instanceId, campaignId: job.campaignId, jobId: job.jobId, attempt: job.attempts, callId: job.lastCallId ?? `lost-${job.jobId}-${job.attempts}`,
       status: 'Failed', answered: false, completed: false, turns: 0, talkSeconds: 0, systemFailure: true, placed: false, endedAt: isoAt(svc.clock.now()),
     });
-    return;
+    return true;
   }
   const key = callRecordKey({ instanceId: job.instanceId, jobId: job.jobId, callId });
   const item = await svc.store.get(key);
   const record = callRecordFromItem(item);
   if (item && pendingEffects(item).length > 0) {
     await svc.outbox.drainClaimed(key);
-    return;
+    return false;
   }
   if (record?.endedAt) {
     // Final and its effects cleared, yet the job still waits: apply the outcome again (idempotent).
     await endAttempt(svc, outcomeOf(record));
-    return;
+    return false;
+  }
+  if (job.dialState === 'ending') {
+    // Refused or found lost already: the effect making the record final is pending on the job (a crash); finish it.
+    await svc.outbox.drainClaimed(keys.job(job.instanceId, job.campaignId, job.jobId));
+    return false;
   }
   const now = svc.clock.now();
   const base: CallRecord = record ?? {
@@ -141,6 +150,8 @@ export async function endLostAttempt(svc: Services, job: Job, options: { leaseEn
     interacted: false,
     captured: {},
   };
-  svc.log.warn('attempt lost: no outcome before its lease expired', { instanceId: job.instanceId, jobId: job.jobId, callId });
-  await closeCallRecord(svc, base, { status: 'Failed', systemFailure: true, placed: base.placed, hangupParty: 'system', hangupReason: 'lost' }, lostCallEnd(base, options.leaseEnd ?? job.dueAt, now));
+  const ids = { instanceId: job.instanceId, campaignId: job.campaignId, jobId: job.jobId };
+  const lost = await applyJobEvent(svc, ids, { type: 'lost', attempt: job.attempts, callId, record: base, endedAt: lostCallEnd(base, options.leaseEnd ?? job.dueAt, now) }, { job, retries: 0 });
+  if (lost.ok) svc.log.warn('attempt lost: no outcome before its lease expired', { instanceId: job.instanceId, jobId: job.jobId, callId });
+  return lost.ok;
 }

@@ -5,7 +5,7 @@ import { JobFailureReason, TERMINAL_JOB_STATUSES, type JobStatus } from '../doma
 import { effectId, type EffectInput } from '../outbox/effects';
 import { decideAfterCall } from '../planner/retry';
 import { isoAt } from '../ports/clock';
-import { CALL_TASKS } from '../telephony/call-records';
+import { CALL_TASKS, CallRecord, FinalCallFields, type CloseCallArgs } from '../telephony/call-records';
 import type { Changes, Condition } from '../ports/store';
 import { COUNTER_SHARDS, JOB_SHARDS, keys } from '../store/keys';
 import { RetryPolicy, type Job } from './schema';
@@ -22,6 +22,16 @@ import { RetryPolicy, type Job } from './schema';
  *          |   |   cancel             +-------------------------------------+--- attemptEnded ---+
  *          |   defer/pullForward                                                   |
  *          +------------------------------- retry ---------------------------------+--> Succeeded | Failed | Cancelled
+ *
+ *     Executing/queued --refuse--> Executing/ending --attemptEnded--> (as above)
+ *     Executing/queued | dialing --lost--> Executing/ending;   Executing/inCall --lost--> Executing/inCall
+ *
+ * An attempt that ends outside the SMA handler (refused before dialling, or lost) does so in two steps, and the
+ * job goes first: `refuse`/`lost` is conditional on the version the caller read, takes the attempt out of the
+ * dialer's hands (`ending`: nothing can dial, requeue or give it back any more) and carries the effect that makes
+ * its call record final; the record's own effects then apply `attemptEnded`. So a stale reader (a duplicate
+ * delivery, a sweep that raced an `unclaim`) loses on the version and writes nothing: it never closes the record
+ * of a call another delivery placed, nor creates a second record for an attempt given back.
  *
  * Campaign counters are a function of the job (`jobCounters`): each transition adds `f(after) − f(before)`,
  * so counters always equal a recount of the jobs.
@@ -53,6 +63,16 @@ export const JobEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('placed'), attempt: z.number().int().positive(), callId: z.string(), transactionId: z.string() }),
   /** The attempt never left (paused campaign, lost lease): as if it had not been claimed. */
   z.object({ type: z.literal('unclaim'), attempt: z.number().int().positive(), callId: z.string(), reason: z.enum(['paused', 'leaseLost', 'notSent', 'outsideWindows']), retryAt: z.number().optional() }),
+  /**
+   * The dialer refuses the attempt before dialling (stopped campaign, number on the do-not-call list at dial
+   * time), only while it is `queued` as that delivery read it: its effect makes `record` final with `final`.
+   */
+  z.object({ type: z.literal('refuse'), attempt: z.number().int().positive(), callId: z.string(), record: CallRecord, final: FinalCallFields }),
+  /**
+   * The attempt's lease expired with no outcome (a lost hang-up, a dialer that crashed or stalled): its effect makes
+   * `record` (created when absent) final as lost, a system failure, ending `endedAt`.
+   */
+  z.object({ type: z.literal('lost'), attempt: z.number().int().positive(), callId: z.string(), record: CallRecord, endedAt: z.number() }),
   /** The call (or the refusal before dialling) is over. */
   z.object({
     type: z.literal('attemptEnded'),
@@ -261,6 +281,13 @@ export function transitionJob(job: Job, input: JobEventInput, now: number): JobT
   });
   const waiting = job.status === 'Scheduling' && job.dialState === 'idle';
   const holds = (attempt: number, callId: string) => job.status === 'Executing' && job.attempts === attempt && job.callId === callId;
+  /** The attempt leaves the dialer's hands; its record is made final by the effect, which ends the attempt. */
+  const closing = (args: CloseCallArgs): JobTransition | JobRejected => {
+    if (args.record.callId !== job.callId || args.record.jobId !== job.jobId || args.record.attempt !== job.attempts) return reject('record of another attempt');
+    // A call placed is counted already (`placed`) and can no longer be given back: it stays `inCall`.
+    const next: Job = { ...base, dialState: job.dialState === 'inCall' ? 'inCall' : 'ending' };
+    return done(next, [{ type: 'task', id: effectId(now, 'job', job.jobId, `v${next.version}`, 'close'), task: CALL_TASKS.close, args }]);
+  };
 
   switch (event.type) {
     case 'claim': {
@@ -323,6 +350,15 @@ export function transitionJob(job: Job, input: JobEventInput, now: number): JobT
         },
         { type: 'send', id: effectId(now, 'job', job.jobId, `v${next.version}`, 'tick'), order: 2, queue: 'tick', body: tickBody(job, 'callEnded') },
       ]);
+    }
+    case 'refuse': {
+      if (!holds(event.attempt, event.callId) || job.dialState !== 'queued') return reject('not queued for this attempt');
+      return closing({ record: event.record, final: event.final });
+    }
+    case 'lost': {
+      if (!holds(event.attempt, event.callId) || job.dialState === 'ending') return reject('not this attempt, or its end is being recorded');
+      const final: FinalCallFields = { status: 'Failed', systemFailure: true, placed: event.record.placed, hangupParty: 'system', hangupReason: 'lost' };
+      return closing({ record: event.record, final, endedAt: event.endedAt });
     }
     case 'attemptEnded': {
       if (job.status !== 'Executing' || job.attempts !== event.attempt || job.finishedAttempt >= event.attempt) return reject('attempt already ended or not this one');

@@ -122,8 +122,11 @@ export const Contact = z.object({
 /** A contact. */
 export type Contact = z.infer<typeof Contact>;
 
-/** Where a job is in its dial attempt: idle (waiting), queued (dial request sent), dialing, inCall. */
-export const DialState = z.enum(['idle', 'queued', 'dialing', 'inCall']);
+/**
+ * Where a job is in its dial attempt: idle (waiting), queued (dial request sent), dialing, inCall, ending (refused
+ * before dialling or found lost: its call record is being made final, which ends the attempt).
+ */
+export const DialState = z.enum(['idle', 'queued', 'dialing', 'inCall', 'ending']);
 /** Dial state of a job. */
 export type DialState = z.infer<typeof DialState>;
 

@@ -1,4 +1,4 @@
-import { closeCallRecord } from '../campaigns/attempts';
+import { closeCallRecord, type FinalFields } from '../campaigns/attempts';
 import { renewLease, LEASE_TTL_MS } from '../campaigns/leases';
 import { findCampaign, getJob } from '../campaigns/repository';
 import type { Campaign, Job } from '../campaigns/schema';
@@ -24,7 +24,10 @@ import { ringTimeoutMessage } from './ring-timeout';
  * claimed attempt: the job moves queued → dialing (a machine transition, conditional) before the call is
  * placed, so a duplicated message finds it past `queued` and does nothing. Every attempt gets its call
  * record here, before the call is placed (so the SMA handler only ever updates it); an attempt refused
- * before reaching the telephony gets a final one (do-not-call, stopped campaign, rejected). A record written
+ * before reaching the telephony gets a final one (do-not-call, stopped campaign, rejected). A refusal before
+ * `dialing` is the job machine's `refuse`, conditional on the job as this delivery read it, whose effect writes
+ * the final record: a duplicate delivery with a stale read never closes the record of the call another delivery
+ * placed meanwhile (nor ends that attempt, nor releases its line under the live call). A record written
  * before a placement that failed and was requeued is reused by the redelivery (same call id), or, when the
  * attempt is given back instead (`unclaim`: paused, line lost, window closed), discarded by that transition's
  * effect, since the attempt number is claimed again under a new call id.
@@ -78,13 +81,17 @@ export async function handleDialRequest(svc: Services, req: DialRequest): Promis
   if (!job || job.status !== 'Executing' || job.attempts !== attempt || job.callId !== callId || job.dialState !== 'queued') return 'duplicate';
 
   const campaign = await findCampaign(store, instanceId, campaignId);
-  const refuse = (status: CallStatus, reason: string, systemFailure: boolean) =>
-    closeCallRecord(svc, openRecord(req, job, campaign, svc.clock.now()), { status, systemFailure, placed: false, hangupParty: 'system', hangupReason: reason });
+  const final = (status: CallStatus, reason: string, systemFailure: boolean): FinalFields => ({ status, systemFailure, placed: false, hangupParty: 'system', hangupReason: reason });
+  // Refused before dialling: only as this delivery read the job (queued for this claim; `retries: 0`, so the version
+  // decides). Another delivery of the same request may have taken the attempt since and placed the call: this one
+  // then lost the race and is a duplicate that writes nothing. The record becomes final by the transition's effect.
+  const refuse = async (status: CallStatus, reason: string, result: 'cancelled' | 'blocked'): Promise<DialResult> => {
+    const record = openRecord(req, job, campaign, svc.clock.now());
+    const refused = await applyJobEvent(svc, ids, { type: 'refuse', attempt, callId, record, final: final(status, reason, true) }, { job, retries: 0 });
+    return refused.ok ? result : 'duplicate';
+  };
 
-  if (!campaign || campaign.state === 'stopped' || campaign.state === 'completed') {
-    await refuse('Cancelled', 'stopped', true);
-    return 'cancelled';
-  }
+  if (!campaign || campaign.state === 'stopped' || campaign.state === 'completed') return refuse('Cancelled', 'stopped', 'cancelled');
   // The attempt is given back only as this delivery read it (queued; `retries: 0`, so the version decides): a
   // fresh read may find it `dialing` under another delivery of the same request, about to place the call, and
   // taking its lease away then put a call in flight without a line (over the maximum, and dialled twice).
@@ -94,10 +101,7 @@ export async function handleDialRequest(svc: Services, req: DialRequest): Promis
     return 'cancelled';
   }
   // The do-not-call list is checked at dial time as well (P7): a number added after planning is not called.
-  if ((await onList(store, instanceId, 'doNotCall', [req.to])).size > 0) {
-    await refuse('ContactBlockList', 'doNotCall', true);
-    return 'blocked';
-  }
+  if ((await onList(store, instanceId, 'doNotCall', [req.to])).size > 0) return refuse('ContactBlockList', 'doNotCall', 'blocked');
 
   const now = svc.clock.now();
   if (!(await renewLease(store, instanceId, req.leaseSlot, callId, now + LEASE_TTL_MS))) {
@@ -147,7 +151,9 @@ export async function handleDialRequest(svc: Services, req: DialRequest): Promis
     }
     const status: CallStatus = /caller|not registered|from/i.test(result.message) ? 'CallerNotRegistered' : 'Failed';
     svc.log.warn('call rejected by telephony', { jobId, reason: result.reason, message: result.message });
-    await refuse(status, 'rejected', result.reason === 'unavailable' || status === 'CallerNotRegistered');
+    // This delivery holds the attempt (`dialing` is its own; only the attempt's end can follow, and the first final
+    // write of the record wins, should the sweep have found it lost meanwhile): it closes the record it wrote.
+    await closeCallRecord(svc, record, final(status, 'rejected', result.reason === 'unavailable' || status === 'CallerNotRegistered'));
     return 'failed';
   }
   const placedAt = svc.clock.now();

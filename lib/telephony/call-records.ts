@@ -298,9 +298,31 @@ export async function updateCallRecord(store: Store, instanceId: string, jobId: 
 
 /**
  * Outbox task names of call records (registered by the composition root): `end`, `aggregate` and `finished` run
- * when a record becomes final; `discard` when an attempt is given back (`unclaim`) and its call id abandoned.
+ * when a record becomes final; `discard` when an attempt is given back (`unclaim`) and its call id abandoned;
+ * `close` when the job machine ends an attempt outside the SMA handler (refused before dialling, or lost) and the
+ * record must become final (`CloseCallArgs`).
  */
-export const CALL_TASKS = { end: 'call.end', finished: 'call.finished', aggregate: 'call.aggregate', discard: 'call.discard' } as const;
+export const CALL_TASKS = { end: 'call.end', finished: 'call.finished', aggregate: 'call.aggregate', discard: 'call.discard', close: 'call.close' } as const;
+
+/** What makes a call record final when the attempt ends outside the SMA handler (refused, lost). */
+export const FinalCallFields = z.object({
+  status: CallStatus,
+  systemFailure: z.boolean(),
+  placed: z.boolean(),
+  hangupParty: HangupParty.optional(),
+  hangupReason: z.string().optional(),
+  sipCode: z.number().int().optional(),
+});
+/** What makes a call record final. */
+export type FinalCallFields = z.infer<typeof FinalCallFields>;
+
+/**
+ * Arguments of the `close` task: the record to make final (created from it when the attempt has none yet), the
+ * fields that make it final, and when it ended (epoch ms; the time the task runs when absent).
+ */
+export const CloseCallArgs = z.object({ record: CallRecord, final: FinalCallFields, endedAt: z.number().optional() });
+/** Arguments of the `close` task. */
+export type CloseCallArgs = z.infer<typeof CloseCallArgs>;
 
 /**
  * Effects a call record carries when it becomes final (its `endedAt` is set): end the job's attempt with

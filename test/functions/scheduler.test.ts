@@ -1,7 +1,7 @@
 import type { SQSEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { createDispatchHandler, createSweepHandler, createTickHandler } from '../../functions/scheduler';
-import { createCampaign, getCampaign, listJobs } from '../../lib/campaigns/repository';
+import { createCampaign, getCampaign, getJob, listJobs } from '../../lib/campaigns/repository';
 import { CampaignSettings } from '../../lib/campaigns/schema';
 import { startCampaign } from '../../lib/campaigns/lifecycle';
 import { cancelWaitingJob } from '../../lib/campaigns/jobs';
@@ -14,7 +14,9 @@ import { LEASE_TTL_MS } from '../../lib/campaigns/leases';
 import { handleDialRequest } from '../../lib/dialer/dial';
 import type { DialRequest } from '../../lib/domain/dialing';
 import { isoAt } from '../../lib/ports/clock';
-import { listCallsOfJob } from '../../lib/telephony/call-records';
+import { callRecordKey, listCallsOfJob } from '../../lib/telephony/call-records';
+import { compose } from '../../lib/composition';
+import { afterFirstGet } from '../support/store';
 import { maxOverlap } from '../../local/sim/invariants';
 
 async function setup(start: unknown = { mode: 'now' }) {
@@ -132,6 +134,57 @@ describe('scheduler', () => {
     expect(records.length).toBeGreaterThan(2);
     const intervals = records.map((c) => [Date.parse(c.dialledAt), c.endedAt ? Date.parse(c.endedAt) : clock.now()] as [number, number]);
     expect(maxOverlap(intervals).max).toBeLessThanOrEqual(2);
+  });
+
+  /**
+   * Two contacts, one line. The first attempt's dial request is delayed past its lease; the line goes to the other
+   * contact's call. Returns the delayed request, its job's key, and the sweep's own services over `store`.
+   */
+  async function lateDelivery() {
+    const t = testDeps();
+    t.deps.config.callsPerSecond = 10;
+    const now = t.clock.now();
+    const { instanceId } = await createInstance(t.deps.store, { name: 's', settings: { maxConcurrency: 1, windows: { ranges: [{ start: '00:00', end: '23:59' }], weekdaysOnly: false, calleeLocalTime: false }, callerNumbers: [{ phoneNumber: '+14155550900', periodSeconds: 60 }] } }, now);
+    const { campaignId } = await createCampaign(t.deps.store, instanceId, CampaignSettings.parse({ name: 'c', scenarioId: 's', scenarioVersion: 1 }), now);
+    const report = await beginImport(t.deps, instanceId, campaignId, 'api');
+    const contacts = ['+14155550101', '+14155550102'].map((phone, i) => ({ row: i + 1, contact: { phone } }));
+    await runImport(t.deps, report, { kind: 'contacts', contacts: fromArray(contacts) }, { instanceId, defaultRegion: 'US', requiredVariables: [] });
+    await startCampaign(t.deps, instanceId, campaignId, { principal: 't' });
+    const loop = createDispatchHandler(t.deps);
+    await loop({ instanceId, campaignId, run: 1 });
+    const [late] = t.queues.dial.bodies<DialRequest>().filter((b) => b.type === 'dial');
+    t.clock.advance(LEASE_TTL_MS + 60_000);
+    await loop({ instanceId, campaignId, run: 1 });
+    const other = t.queues.dial.bodies<DialRequest>().find((b) => b.type === 'dial' && b.jobId !== late!.jobId);
+    expect(other?.leaseSlot).toBe(late!.leaseSlot);
+    return { ...t, instanceId, campaignId, late: late!, jobKey: keys.job(instanceId, campaignId, late!.jobId), recordKey: callRecordKey({ instanceId, jobId: late!.jobId, callId: late!.callId }) };
+  }
+
+  it('sweep leaves alone an attempt that a late dial delivery gave back after the sweep read it (two records for one attempt)', async () => {
+    const t = await lateDelivery();
+    // The sweep reads the overdue attempt and its record (none); meanwhile the late delivery finds its line taken
+    // and gives the attempt back (the job waits again, the attempt number is claimed again under a new call id).
+    const store = afterFirstGet(t.deps.store, t.recordKey, async () => {
+      expect(await handleDialRequest(t.deps, t.late)).toBe('cancelled');
+    });
+    await createSweepHandler(compose({ ...t.deps, store }))();
+    expect(store.ran()).toBe(true);
+    // The sweep's stale read writes nothing: no "lost" record for the abandoned call id, the job as the unclaim left it.
+    expect(await listCallsOfJob(t.deps.store, t.instanceId, t.late.jobId)).toEqual([]);
+    expect(await getJob(t.deps.store, t.instanceId, t.campaignId, t.late.jobId)).toMatchObject({ status: 'Scheduling', dialState: 'idle', attempts: 0, finishedAttempt: 0, systemAttempts: 0 });
+    expect(t.events.filter((e) => e.detailType === 'CallFinished')).toEqual([]);
+  });
+
+  it('late dial delivery leaves alone an attempt the sweep ended as lost after the delivery read it', async () => {
+    const t = await lateDelivery();
+    // The other order: the delivery reads the job (queued); meanwhile the sweep ends the attempt as lost.
+    const store = afterFirstGet(t.deps.store, t.jobKey, async () => {
+      await createSweepHandler(t.deps)();
+    });
+    expect(await handleDialRequest(compose({ ...t.deps, store }), t.late)).toBe('cancelled');
+    expect(store.ran()).toBe(true);
+    expect(await listCallsOfJob(t.deps.store, t.instanceId, t.late.jobId)).toMatchObject([{ callId: t.late.callId, attempt: 1, status: 'Failed', hangupReason: 'lost', placed: false }]);
+    expect(await getJob(t.deps.store, t.instanceId, t.campaignId, t.late.jobId)).toMatchObject({ status: 'Scheduling', dialState: 'idle', attempts: 1, finishedAttempt: 1, systemAttempts: 1 });
   });
 
   it('runs a recurring plan only on its days and windows, and ends it with TimeUp after its last day', async () => {
