@@ -489,12 +489,10 @@ export class Outbox {
   }
 }
 
-/** Markers of an item older than MARKER_TTL_MS at `now` (left by a crash or a drainer past its deadline): safe to collect. */
-export function staleMarkers(item: Item | undefined, now: number): string[] {
-  return MARKER_SETS.flatMap((name) => staleIn(item, name, now));
-}
-
-/** The `deleteFromSet` removing an item's stale markers from both sets, or undefined when there are none. */
+/**
+ * The `deleteFromSet` removing an item's markers older than MARKER_TTL_MS at `now` (left by a crash, a stopped process
+ * or a drainer past its deadline: safe to collect) from both sets, or undefined when there are none.
+ */
 export function staleMarkerChanges(item: Item | undefined, now: number): Record<string, string[]> | undefined {
   const out: Record<string, string[]> = {};
   for (const name of MARKER_SETS) {
