@@ -3,7 +3,7 @@ import { ExpressionBuilder } from '../../../lib/adapters/aws/dynamodb-store';
 import { MemoryStore } from '../../../lib/adapters/memory/store';
 import { createLogger } from '../../../lib/core/log';
 import { effectId, type EffectInput } from '../../../lib/outbox/effects';
-import { MARKER_SETS, MARKERS, Outbox, SWEEP_GRACE_MS, withEffects } from '../../../lib/outbox/outbox';
+import { MARKER_SETS, MARKER_TTL_MS, MARKERS, Outbox, SWEEP_GRACE_MS, withEffects } from '../../../lib/outbox/outbox';
 import { ManualClock } from '../../../lib/ports/clock';
 import type { Item, ItemKey } from '../../../lib/ports/store';
 
@@ -164,5 +164,17 @@ describe('Outbox', () => {
     const item = await store.get(counter);
     expect([item?.n, item?.m, runs]).toEqual([1, 2, 2]);
     expect(Object.keys((await store.get(source)) ?? {}).filter((k) => k.startsWith('fx#'))).toEqual([]);
+  });
+
+  it('collects markers left in either set once they are an hour old', async () => {
+    const { store, clock, outbox } = setup();
+    const counter = { pk: 'CNT', sk: 'C' };
+    const old = [effectId(clock.now(), 'test', 'lost1'), effectId(clock.now(), 'test', 'lost2')];
+    await store.put({ ...counter, n: 2, [MARKER_SETS[0]]: new Set([old[0]!]), [MARKER_SETS[1]]: new Set([old[1]!]) });
+    clock.advance(MARKER_TTL_MS + 1);
+    expect(await outbox.count({ type: 'count', id: effectId(clock.now(), 'test', 'fresh'), order: 0, key: counter, add: { n: 1 } })).toBe(true);
+    const item = await store.get(counter);
+    expect(item?.n).toBe(3);
+    expect(markersOf(item).filter((id) => old.includes(id))).toEqual([]);
   });
 });
