@@ -13,7 +13,7 @@ import { ReachoutStack, type WebhookConfig } from './stacks/reachout-stack';
  *   corsAllowOrigins (comma separated), removalPolicy (retain | destroy), webhooks (JSON array of { id, endpoint,
  *   detailTypes? }), apiKeyApi (default false: also deploy an HTTP API where the handler checks API keys), nag (default true),
  *   iamPrincipals (JSON: { "<role or user ARN>": { "instances": ["<id>" | "*"], "admin": true|false } }),
- *   allAttributeIndexes (comma separated, e.g. gsi2,gsi3: keep a table made before they became keys only, docs/deploy.md).
+ *   allAttributeIndexes (comma separated, e.g. gsi1,gsi2,gsi3: keep a table made before their projections were narrowed, docs/deploy.md).
  */
 const app = new App();
 

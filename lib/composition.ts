@@ -163,8 +163,9 @@ export function compose(deps: Deps, options: ComposeOptions = {}): Services {
     const at = Date.parse(record.endedAt);
     for (const [i, w] of writes.entries()) {
       const marker = effectId(at, 'agg', args.callId, i);
-      await applyAggregateWrite(svc.store, w, { marker });
-      context.marked(w.key, marker);
+      // The outbox's marking: the write also removes markers it may release, and its marker is collected once this
+      // effect is cleared.
+      await applyAggregateWrite(svc.store, w, { marker, marking: context.marking });
     }
     // The job's results state after this call: the next call of the job reads it (per-number figures follow the latest call).
     await svc.store.update(keys.job(args.instanceId, args.campaignId, args.jobId), { set: { [JOB_RESULTS_ATTRIBUTE]: delta.job } }, { exists: 'pk' });

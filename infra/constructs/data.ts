@@ -4,7 +4,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { INDEX_NAMES, KEYS_ONLY_INDEXES, projectsKeysOnly } from '../../lib/store/indexes';
+import { INDEX_NAMES, INDEX_PROJECTIONS, type Projection } from '../../lib/store/indexes';
 import { acknowledgeOnGrantee, nagArnRef } from './nag';
 
 /** Secondary indexes of the single table (lib/store/keys.ts puts `<index>pk` / `<index>sk` on items to index them). */
@@ -57,13 +57,20 @@ export interface DataProps {
    */
   readonly recordingRetentionDays?: number;
   /**
-   * Keys-only indexes (gsi2, gsi3) to keep projecting every attribute: for a table made before they became keys
-   * only, whose indexes DynamoDB cannot change in place (CloudFormation refuses the update). The code reads the
-   * items back by key either way, so such a table works unchanged, at the older write cost, until it is migrated
-   * (docs/deploy.md).
-   * @default [] (every index in KEYS_ONLY_INDEXES projects keys only)
+   * Indexes to keep projecting every attribute although lib/store/indexes.ts narrows them (gsi2, gsi3: keys only;
+   * gsi1: the job's fields): for a table made before they were narrowed, whose indexes DynamoDB cannot change in
+   * place (CloudFormation refuses the update). Every attribute is a superset of what the code reads from them (it
+   * reads other attributes back by key), so such a table works unchanged, at the older write cost, until it is
+   * migrated (docs/deploy.md).
+   * @default [] (every index projects what INDEX_PROJECTIONS says)
    */
   readonly allAttributeIndexes?: readonly string[];
+}
+
+/** An index projection as the CDK table spells it. */
+function cdkProjection(p: Projection): { projectionType: dynamodb.ProjectionType; nonKeyAttributes?: string[] } {
+  if (p.type === 'INCLUDE') return { projectionType: dynamodb.ProjectionType.INCLUDE, nonKeyAttributes: [...p.attributes] };
+  return { projectionType: p.type === 'KEYS_ONLY' ? dynamodb.ProjectionType.KEYS_ONLY : dynamodb.ProjectionType.ALL };
 }
 
 /** The single DynamoDB table and the two buckets (data: imports, exports, analytics; recordings: call audio). */
@@ -83,8 +90,9 @@ export class Data extends Construct {
     this.node.setContext('@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy', true);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     const allAttributes = new Set(props.allAttributeIndexes ?? []);
+    const narrowed = INDEX_NAMES.filter((i) => INDEX_PROJECTIONS[i].type !== 'ALL');
     for (const index of allAttributes) {
-      if (!projectsKeysOnly(index)) throw new Error(`allAttributeIndexes: ${index} is not a keys-only index (${KEYS_ONLY_INDEXES.join(', ')})`);
+      if (!(narrowed as readonly string[]).includes(index)) throw new Error(`allAttributeIndexes: ${index} is not an index with a narrowed projection (${narrowed.join(', ')})`);
     }
     const destroying = removalPolicy === RemovalPolicy.DESTROY;
 
@@ -102,8 +110,9 @@ export class Data extends Construct {
         indexName: index,
         partitionKey: { name: `${index}pk`, type: dynamodb.AttributeType.STRING },
         sortKey: { name: `${index}sk`, type: dynamodb.AttributeType.STRING },
-        // gsi2-gsi4 project keys only, so an item's ordinary updates never write to them (lib/store/indexes.ts).
-        projectionType: projectsKeysOnly(index) && !allAttributes.has(index) ? dynamodb.ProjectionType.KEYS_ONLY : dynamodb.ProjectionType.ALL,
+        // gsi2-gsi4 project keys only and gsi1 the job's fields, so an item's updates of other attributes (its
+        // pending effects above all) never write to them (lib/store/indexes.ts).
+        ...cdkProjection(allAttributes.has(index) ? { type: 'ALL' } : INDEX_PROJECTIONS[index]),
       });
     }
 

@@ -64,9 +64,9 @@ export interface ReachoutStackProps extends StackProps {
    */
   readonly removalPolicy?: RemovalPolicy;
   /**
-   * Keys-only indexes to keep projecting every attribute, for a table made before they became keys only
+   * Indexes to keep projecting every attribute, for a table made before their projections were narrowed
    * (see DataProps.allAttributeIndexes and docs/deploy.md).
-   * @default [] (gsi2 and gsi3 project keys only)
+   * @default [] (gsi1 projects the job's fields, gsi2-gsi4 keys only)
    */
   readonly allAttributeIndexes?: readonly string[];
   /**

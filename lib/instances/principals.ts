@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { ValidationError } from '../core/errors';
 import type { Store } from '../ports/store';
+import { queryItems } from '../store/indexes';
 import { keys } from '../store/keys';
 
 /**
@@ -123,6 +124,7 @@ export async function deletePrincipalGrant(store: Store, principal: string): Pro
 
 /** Lists stored grants by ARN, one page at a time. */
 export async function listPrincipalGrants(store: Store, page: { limit?: number; cursor?: string } = {}): Promise<{ items: PrincipalGrant[]; cursor?: string }> {
-  const res = await store.query({ index: 'gsi1', pk: keys.principalRegistry(), limit: page.limit ?? 100, ...(page.cursor ? { cursor: page.cursor } : {}) });
+  // gsi1 projects a job's fields only: the grants are read back by key.
+  const res = await queryItems(store, { index: 'gsi1', pk: keys.principalRegistry(), limit: page.limit ?? 100, ...(page.cursor ? { cursor: page.cursor } : {}) });
   return { items: res.items.flatMap((i) => fromItem(i) ?? []), ...(res.cursor ? { cursor: res.cursor } : {}) };
 }

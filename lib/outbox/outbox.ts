@@ -16,10 +16,16 @@ import { Effect, effectTime, type EffectInput } from './effects';
  * sweep finds whatever a crash left behind without scanning anything.
  *
  * Counting effects are made exactly-once without transactions by a marker: the counted item gets
- * the effect id in its string set `fxDone` in the same write as the increment (conditional on the id's
- * absence); the marker is removed only after the source item no longer holds the effect, so a retry
- * either finds the effect gone from the source or the marker on the counter. A marker left by a crash
- * between those two writes is removed when seen an hour later.
+ * the effect id in one of its two marker sets (`fxDone`, `fxDone2`) in the same write as the increment
+ * (conditional on the id's absence from both); the marker may be removed only after the source item no
+ * longer holds the effect, so a retry either finds the effect gone from the source or the marker on the
+ * counter. Removing each marker with a write of its own cost a second write per increment (issue 14: 9 of
+ * the 117 write units per call); instead the drainer keeps the markers it may remove (until its deadline)
+ * and the next counted write to the same item removes them in passing: it adds its own marker to one set
+ * and deletes the releasable markers of the other (DynamoDB cannot add to and delete from one attribute in
+ * one update, hence two sets used in turn). Markers that no counted write took before their deadline
+ * draws near are removed by one write per item (all of them at once); a marker left behind (a crash, a
+ * process that stopped, a drainer past its deadline) is removed when seen an hour later.
  */
 
 /** Attribute-name prefix of a pending effect on its item. */
@@ -30,8 +36,50 @@ export const PENDING_SHARDS = 4;
 export const SWEEP_GRACE_MS = 60_000;
 /** Idempotency markers older than this are collected when seen. */
 export const MARKER_TTL_MS = 60 * 60_000;
-/** Name of the marker set on counted items. */
+/** Name of the (first) marker set on counted items. */
 export const MARKERS = 'fxDone';
+/** Name of the second marker set, used in turn with the first (see the module comment). */
+export const MARKERS_ALT = 'fxDone2';
+/** Both marker sets. */
+export const MARKER_SETS = [MARKERS, MARKERS_ALT] as const;
+/** One of the marker sets. */
+export type MarkerSet = (typeof MARKER_SETS)[number];
+/** A releasable marker is removed by a write of its own when no counted write took it this long before its deadline. */
+const RELEASE_FLUSH_MS = SWEEP_GRACE_MS / 4;
+/** At most this many releasable markers are kept waiting for a counted write; beyond, they are removed at once. */
+const RELEASE_CAP = 5_000;
+
+/** Whether an item holds this marker (in either set). */
+export function hasMarker(item: Item | undefined, id: string): boolean {
+  return MARKER_SETS.some((name) => item?.[name] instanceof Set && (item[name] as Set<string>).has(id));
+}
+
+/** The condition that makes a counted write exactly-once: its marker is in neither set. */
+export function unmarked(id: string): Condition {
+  return { and: MARKER_SETS.map((name): Condition => ({ not: { contains: [name, id] } })) };
+}
+
+/**
+ * What a counted write adds to its own changes and condition (see {@link Outbox.marking}): its marker, the removal of
+ * releasable markers of the other set, and the condition. `settle` says whether the write succeeded.
+ */
+export interface MarkedWrite {
+  changes: { addToSet: Record<string, string[]>; deleteFromSet?: Record<string, string[]> };
+  condition: Condition;
+  /**
+   * The write's outcome: `written` (the marker is in, the removed markers are gone), `present` (the condition failed
+   * because the marker was already there), `failed` (not written for another reason). Not called when the write threw.
+   */
+  settle(outcome: 'written' | 'present' | 'failed'): void;
+}
+
+/** A marker the drainer may remove, until when, and from which set (undefined: either, it was already there). */
+interface Releasable {
+  key: ItemKey;
+  id: string;
+  set: MarkerSet | undefined;
+  until: number;
+}
 
 /** Errors of the outbox. */
 export class OutboxError extends ReachoutError {
@@ -59,8 +107,11 @@ export interface TaskContext {
   outbox: Outbox;
   /** Applies a count exactly once; its marker is collected once the task's effect is cleared. */
   count(effect: Extract<Effect, { type: 'count' }>): Promise<boolean>;
-  /** Registers a marker the task wrote itself (in `MARKERS` of `key`), to collect once the task's effect is cleared. */
-  marked(key: ItemKey, id: string): void;
+  /**
+   * For a counted write the task makes itself: the marker, the condition and the removal of earlier markers to merge
+   * into it; once settled, the marker is collected when the task's effect is cleared.
+   */
+  marking(key: ItemKey, id: string): MarkedWrite;
 }
 
 /** A named domain task: must be idempotent (it may run more than once for one effect). */
@@ -124,7 +175,7 @@ export function pendingEffects(item: Item | undefined): Effect[] {
 export function withoutOutbox<T extends Record<string, unknown>>(item: T): T {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(item)) {
-    if (k.startsWith(FX_PREFIX) || k === 'fxv' || k === 'fxClaim' || k === MARKERS || k === 'gsi4pk' || k === 'gsi4sk') continue;
+    if (k.startsWith(FX_PREFIX) || k === 'fxv' || k === 'fxClaim' || k === MARKERS || k === MARKERS_ALT || k === 'gsi4pk' || k === 'gsi4sk') continue;
     out[k] = v;
   }
   return out as T;
@@ -161,10 +212,16 @@ export interface DrainOptions {
   deadline?: number;
 }
 
+/** A marker a drain wrote (or found already written: set undefined) on a counted item. */
+type Marker = Omit<Releasable, 'until'>;
+
 /** Applies and clears pending effects; see the module comment. */
 export class Outbox {
   private readonly tasks: Map<string, TaskHandler>;
   readonly graceMs: number;
+  /** Markers this process may remove, by counted item, until their deadline (see the module comment). */
+  private readonly releases = new Map<string, Releasable[]>();
+  private released = 0;
 
   constructor(
     readonly ports: OutboxPorts,
@@ -232,7 +289,7 @@ export class Outbox {
     const only = options.only ? new Set(options.only) : undefined;
     const runnable = effects.filter((e) => (!only || only.has(e.id)) && (!options.inline || now - (effectTime(e.id) ?? now) <= this.graceMs / 2));
     const applied: Effect[] = [];
-    const markers: { key: ItemKey; id: string }[] = [];
+    const markers: Marker[] = [];
     let failed = 0;
     let stopped = false;
     const orders = [...new Set(runnable.map((e) => e.order))].sort((a, b) => a - b);
@@ -241,10 +298,15 @@ export class Outbox {
     for (const order of orders) {
       if (stopped || late()) break;
       const group = runnable.filter((e) => e.order === order);
-      const results = await Promise.allSettled(group.map((e) => this.apply(e, markers)));
+      const own = group.map((): Marker[] => []);
+      const results = await Promise.allSettled(group.map((e, i) => this.apply(e, own[i]!)));
       results.forEach((r, i) => {
-        if (r.status === 'fulfilled') applied.push(group[i]!);
-        else {
+        if (r.status === 'fulfilled') {
+          applied.push(group[i]!);
+          markers.push(...own[i]!);
+        } else {
+          // A failed effect stays pending, so the markers of what it counted before failing must stay too (its
+          // retry finds them); only applied effects' markers are released after the clear.
           failed++;
           this.ports.log.warn('effect failed; left pending', { effectId: group[i]!.id, type: group[i]!.type, error: r.reason });
         }
@@ -255,7 +317,9 @@ export class Outbox {
     if (applied.length > 0) await this.clear(key, item, applied, effects.length === applied.length);
     // Only now that the source no longer holds them may the counted items forget the effects, and only while no
     // other drainer can have read them before the clear (before the deadline); later, the markers go stale instead.
-    if (!late()) await Promise.all(markers.map((m) => store.update(m.key, { deleteFromSet: { [MARKERS]: [m.id] } }, { exists: 'pk' })));
+    // They are not removed here: the next counted write to each item removes them in passing (see the module comment).
+    if (!late()) this.releasable(markers, deadline ?? clock.now() + this.graceMs / 2);
+    await this.flushReleases();
     return { applied: applied.length, failed, left: effects.length - applied.length - failed };
   }
 
@@ -296,22 +360,83 @@ export class Outbox {
   }
 
   /** Applies one count effect exactly once (see the module comment); true when it counted now. */
-  async count(effect: Extract<Effect, { type: 'count' }>, markers?: { key: ItemKey; id: string }[]): Promise<boolean> {
+  async count(effect: Extract<Effect, { type: 'count' }>, markers?: Marker[]): Promise<boolean> {
     const { store, clock } = this.ports;
-    const written = await store.update(
-      effect.key,
-      { add: effect.add, ...(effect.set ? { set: effect.set } : {}), addToSet: { [MARKERS]: [effect.id] } },
-      { not: { contains: [MARKERS, effect.id] } },
-    );
-    markers?.push({ key: effect.key, id: effect.id });
+    const marking = this.marking(effect.key, effect.id, markers);
+    // A write that throws settles nothing: it may have been applied, so its marker must stay (and the markers it
+    // would have removed stay releasable).
+    const written = await store.update(effect.key, { add: effect.add, ...(effect.set ? { set: effect.set } : {}), ...marking.changes }, marking.condition);
+    // The marker is the only condition: a failed one means it is there already (an earlier run counted).
+    marking.settle(written.ok ? 'written' : 'present');
     if (written.ok) {
-      const stale = staleMarkers(written.item, clock.now());
-      if (stale.length) await store.update(effect.key, { deleteFromSet: { [MARKERS]: stale } });
+      const stale = staleMarkerChanges(written.item, clock.now());
+      if (stale) await store.update(effect.key, { deleteFromSet: stale });
     }
     return written.ok;
   }
 
-  private async apply(effect: Effect, markers: { key: ItemKey; id: string }[]): Promise<void> {
+  /**
+   * The marker part of a counted write to `key` for effect `id`: the marker goes into the set with fewer releasable
+   * markers of this item waiting, and those of the other set are deleted in the same write. Call `settle` with the
+   * write's outcome: once written, the deleted markers are forgotten; written or already present, the marker joins
+   * `markers` (released once the source is cleared; when present, in a set not known here, so from both).
+   */
+  marking(key: ItemKey, id: string, markers?: Marker[]): MarkedWrite {
+    const now = this.ports.clock.now();
+    const waiting = (this.releases.get(keyId(key)) ?? []).filter((m) => m.until > now && m.set !== undefined);
+    const inFirst = waiting.filter((m) => m.set === MARKERS).length;
+    const set: MarkerSet = inFirst > waiting.length - inFirst ? MARKERS_ALT : MARKERS;
+    const other: MarkerSet = set === MARKERS ? MARKERS_ALT : MARKERS;
+    const taken = waiting.filter((m) => m.set === other);
+    return {
+      changes: { addToSet: { [set]: [id] }, ...(taken.length ? { deleteFromSet: { [other]: taken.map((m) => m.id) } } : {}) },
+      condition: unmarked(id),
+      settle: (outcome) => {
+        if (outcome !== 'failed') markers?.push({ key, id, set: outcome === 'written' ? set : undefined });
+        if (outcome !== 'written' || taken.length === 0) return;
+        // Another counted write to the item may have taken the same markers meanwhile (deleting twice is harmless).
+        const list = this.releases.get(keyId(key)) ?? [];
+        const left = list.filter((m) => !taken.includes(m));
+        this.released -= list.length - left.length;
+        if (left.length) this.releases.set(keyId(key), left);
+        else this.releases.delete(keyId(key));
+      },
+    };
+  }
+
+  /** Keeps markers the drainer may remove until `until`, for the next counted writes to their items. */
+  private releasable(markers: readonly Marker[], until: number): void {
+    for (const m of markers) {
+      const list = this.releases.get(keyId(m.key)) ?? [];
+      list.push({ ...m, until });
+      this.releases.set(keyId(m.key), list);
+      this.released++;
+    }
+  }
+
+  /**
+   * Removes, one write per item, the releasable markers whose deadline is near (all of that item's at once), and
+   * forgets those past it (collected when stale). All of them when more than RELEASE_CAP are waiting.
+   */
+  async flushReleases(options: { all?: boolean } = {}): Promise<void> {
+    const now = this.ports.clock.now();
+    const all = options.all || this.released > RELEASE_CAP;
+    const writes: Promise<unknown>[] = [];
+    for (const [id, list] of this.releases) {
+      const live = list.filter((m) => m.until > now);
+      if (live.length === list.length && !all && !live.some((m) => m.until - now <= RELEASE_FLUSH_MS)) continue;
+      this.releases.delete(id);
+      this.released -= list.length;
+      if (live.length === 0) continue;
+      const deleteFromSet: Record<string, string[]> = {};
+      for (const m of live) for (const name of m.set ? [m.set] : MARKER_SETS) (deleteFromSet[name] ??= []).push(m.id);
+      writes.push(this.ports.store.update(live[0]!.key, { deleteFromSet }, { exists: 'pk' }));
+    }
+    const results = await Promise.allSettled(writes);
+    for (const r of results) if (r.status === 'rejected') this.ports.log.warn('markers not removed; collected when stale', { error: r.reason });
+  }
+
+  private async apply(effect: Effect, markers: Marker[]): Promise<void> {
     const { store, bus, queues, workflows } = this.ports;
     switch (effect.type) {
       case 'count':
@@ -337,7 +462,12 @@ export class Outbox {
       case 'task': {
         const handler = this.tasks.get(effect.task);
         if (!handler) throw new OutboxError(`no handler for task ${effect.task}`, { effectId: effect.id });
-        await handler(effect.args, { effectId: effect.id, outbox: this, count: (e) => this.count(e, markers), marked: (key, id) => markers.push({ key, id }) });
+        await handler(effect.args, {
+          effectId: effect.id,
+          outbox: this,
+          count: (e) => this.count(e, markers),
+          marking: (key, id) => this.marking(key, id, markers),
+        });
         return;
       }
     }
@@ -359,9 +489,23 @@ export class Outbox {
   }
 }
 
-/** Markers of an item older than MARKER_TTL_MS at `now` (left by a crash or a drainer past its deadline): safe to collect. */
-export function staleMarkers(item: Item | undefined, now: number): string[] {
-  const set = item?.[MARKERS];
+/**
+ * The `deleteFromSet` removing an item's markers older than MARKER_TTL_MS at `now` (left by a crash, a stopped process
+ * or a drainer past its deadline: safe to collect) from both sets, or undefined when there are none.
+ */
+export function staleMarkerChanges(item: Item | undefined, now: number): Record<string, string[]> | undefined {
+  const out: Record<string, string[]> = {};
+  for (const name of MARKER_SETS) {
+    const stale = staleIn(item, name, now);
+    if (stale.length) out[name] = stale;
+  }
+  return Object.keys(out).length ? out : undefined;
+}
+
+function staleIn(item: Item | undefined, name: MarkerSet, now: number): string[] {
+  const set = item?.[name];
   if (!(set instanceof Set)) return [];
   return [...(set as Set<string>)].filter((id) => now - (effectTime(id) ?? now) > MARKER_TTL_MS);
 }
+
+const keyId = (key: ItemKey) => `${key.pk}\u0000${key.sk}`;

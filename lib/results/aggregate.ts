@@ -12,7 +12,7 @@
  * later ones go to an "other" bucket, so no item grows past DynamoDB's 400 KB whatever the campaign.
  */
 import * as z from 'zod';
-import { MARKERS, staleMarkers } from '../outbox/outbox';
+import { hasMarker, MARKERS, staleMarkerChanges, unmarked, type MarkedWrite } from '../outbox/outbox';
 import { effectTime } from '../outbox/effects';
 import { shardOf } from '../core/ids';
 import { ReachoutError } from '../core/errors';
@@ -273,34 +273,39 @@ const MAX_BOUNDED_ATTEMPTS = 12;
  * writes conditionally on what it read, retrying when another writer got there first. Not idempotent
  * by itself: the caller applies each call's writes once.
  */
-export async function applyAggregateWrite(store: Store, write: AggregateWrite, options: { marker?: string } = {}): Promise<void> {
+export async function applyAggregateWrite(store: Store, write: AggregateWrite, options: { marker?: string; marking?: (key: ItemKey, id: string) => MarkedWrite } = {}): Promise<void> {
   const names = Object.keys(write.add);
   if (names.length === 0) return;
-  // With a marker, the write is applied exactly once: the marker joins the outbox's marker set in the same
-  // conditional write (see lib/outbox/outbox.ts), and a retry finds it there.
+  // With a marker, the write is applied exactly once: the marker joins the outbox's marker sets in the same
+  // conditional write (see lib/outbox/outbox.ts), and a retry finds it there. With the outbox's `marking`, the
+  // write also removes markers of earlier calls the outbox may release (instead of a write of their own).
   const marker = options.marker;
-  const mark = marker ? { addToSet: { [MARKERS]: [marker] } } : {};
-  const unmarked: Condition[] = marker ? [{ not: { contains: [MARKERS, marker] } }] : [];
+  const marking = (): MarkedWrite | undefined =>
+    marker ? (options.marking?.(write.key, marker) ?? { changes: { addToSet: { [MARKERS]: [marker] } }, condition: unmarked(marker), settle: () => undefined }) : undefined;
   const already = async () => {
     if (!marker) return false;
-    const item = await store.get(write.key);
-    const set = item?.[MARKERS];
-    return set instanceof Set && set.has(marker);
+    return hasMarker(await store.get(write.key), marker);
   };
   if (!write.bounded) {
-    const r = await store.update(write.key, { add: write.add, set: { type: 'results' }, ...mark }, unmarked.length ? { and: unmarked } : undefined);
-    if (!r.ok && !(await already())) throw new ResultsError('AggregateWrite', `aggregate ${write.key.sk} not written`, 503, { key: write.key });
+    const m = marking();
+    const r = await store.update(write.key, { add: write.add, set: { type: 'results' }, ...m?.changes }, m?.condition);
+    const present = !r.ok && (await already());
+    m?.settle(r.ok ? 'written' : present ? 'present' : 'failed');
+    if (!r.ok && !present) throw new ResultsError('AggregateWrite', `aggregate ${write.key.sk} not written`, 503, { key: write.key });
     // Markers a drainer past its deadline kept (see Outbox.drain) are collected here once stale.
-    const stale = r.ok && marker ? staleMarkers(r.item, effectTime(marker) ?? 0) : [];
-    if (stale.length) await store.update(write.key, { deleteFromSet: { [MARKERS]: stale } }, { exists: 'pk' });
+    const stale = r.ok && marker ? staleMarkerChanges(r.item, effectTime(marker) ?? 0) : undefined;
+    if (stale) await store.update(write.key, { deleteFromSet: stale }, { exists: 'pk' });
     return;
   }
   const { cap, overflow } = write.bounded;
-  const fast = await store.update(write.key, { add: write.add, ...mark }, { and: [...names.map((n): Condition => ({ exists: n })), ...unmarked] });
-  if (fast.ok || (await already())) return;
+  const first = marking();
+  const fast = await store.update(write.key, { add: write.add, ...first?.changes }, { and: [...names.map((n): Condition => ({ exists: n })), ...(first ? [first.condition] : [])] });
+  if (fast.ok) return first?.settle('written');
+  if (await already()) return first?.settle('present');
+  first?.settle('failed');
   for (let attempt = 0; attempt < MAX_BOUNDED_ATTEMPTS; attempt++) {
     const item = await store.get(write.key);
-    if (marker && item?.[MARKERS] instanceof Set && (item[MARKERS] as Set<string>).has(marker)) return;
+    if (marker && hasMarker(item, marker)) return marking()?.settle('present');
     const distinct = Number(item?.distinct ?? 0);
     const add: Record<string, number> = {};
     const conditions: Condition[] = [item?.distinct === undefined ? { notExists: 'distinct' } : { eq: ['distinct', distinct] }];
@@ -321,7 +326,9 @@ export async function applyAggregateWrite(store: Store, write: AggregateWrite, o
       }
     }
     if (admitted) add.distinct = admitted;
-    const written = await store.update(write.key, { add, set: { type: 'results' }, ...mark }, { and: [...conditions, ...unmarked] });
+    const m = marking();
+    const written = await store.update(write.key, { add, set: { type: 'results' }, ...m?.changes }, { and: [...conditions, ...(m ? [m.condition] : [])] });
+    m?.settle(written.ok ? 'written' : 'failed');
     if (written.ok) return;
   }
   throw new ResultsError('AggregateContention', `bounded aggregate ${write.key.sk} kept changing; try again`, 503, { key: write.key });

@@ -4,6 +4,7 @@ import { newId } from '../core/ids';
 import { isoAt } from '../ports/clock';
 import type { Queue } from '../ports/queue';
 import type { Item, Store } from '../ports/store';
+import { queryItems } from '../store/indexes';
 import { webhookKeys } from './keys';
 import { Delivery, DeliveryTask, QueuedEnvelope, Webhook, type DeliveryStatus, type WebhookState, type WebhookView } from './schema';
 import { generateSecret } from './signing';
@@ -174,7 +175,8 @@ export async function listDeliveries(
   let cursor = options.cursor;
   // A status filter may need several pages of the log to fill one page of answers; at most 10 reads per request.
   for (let reads = 0; reads < 10 && items.length < limit; reads++) {
-    const page = await store.query({ index: 'gsi1', pk: webhookKeys.deliveryLog(instanceId, webhookId), reverse: true, limit: limit - items.length, cursor });
+    // gsi1 projects a job's fields only: the deliveries are read back by key.
+    const page = await queryItems(store, { index: 'gsi1', pk: webhookKeys.deliveryLog(instanceId, webhookId), reverse: true, limit: limit - items.length, cursor });
     for (const item of page.items) {
       const parsed = Delivery.safeParse(strip(item));
       if (parsed.success && (!options.status || parsed.data.status === options.status)) items.push(parsed.data);

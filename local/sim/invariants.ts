@@ -2,6 +2,7 @@ import { BRIDGE_LEASE_MS, LEASE_TTL_MS } from '../../lib/campaigns/leases';
 import { readCounters } from '../../lib/campaigns/repository';
 import { recountCampaign } from '../../lib/campaigns/transitions';
 import { TERMINAL_JOB_STATUSES } from '../../lib/domain/statuses';
+import { readAggregates } from '../../lib/results/read';
 import { isOpen } from '../../lib/windows/schedule';
 import { localDate } from '../../lib/windows/schedule';
 import type { SimulationResult } from './simulation';
@@ -137,6 +138,13 @@ export async function checkInvariants(r: SimulationResult): Promise<Violation[]>
   for (const [name, value] of Object.entries(recount)) {
     const kept = counters[name as keyof typeof counters] ?? 0;
     if (kept !== value) add('counters equal a recount', `${name}: ${kept} kept, ${value} recounted`);
+  }
+  // The report aggregates count every ended call exactly once (the outbox's aggregate task, with its markers).
+  const aggregates = await readAggregates(r.store, r.instanceId, r.campaignId);
+  const ended = r.calls.filter((c) => c.endedAt).length;
+  const timeline = aggregates.timeline.reduce((n, p) => n + p.calls, 0);
+  if ((aggregates.c.calls ?? 0) !== ended || timeline !== ended) {
+    add('results count every call once', `${aggregates.c.calls ?? 0} calls in the totals, ${timeline} in the days, ${ended} ended call records`);
   }
   if (r.campaign.state !== 'completed') add('campaign completed', `campaign is ${r.campaign.state}`);
   return out;

@@ -1,11 +1,12 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { isDeepStrictEqual } from 'node:util';
 import type { Bus, BusEvent, PublishResult } from '../../lib/ports/bus';
 import type { Blobs } from '../../lib/ports/blobs';
 import type { OutgoingMessage, Queue } from '../../lib/ports/queue';
 import type { Changes, Condition, Item, ItemKey, Query, Store, WriteResult } from '../../lib/ports/store';
 import type { Telephony } from '../../lib/ports/telephony';
 import type { SmaResponse } from '../../lib/telephony/sma-events';
-import { INDEX_NAMES, projectsKeysOnly } from '../../lib/store/indexes';
+import { INDEX_NAMES, INDEX_PROJECTIONS, projectItem, projectsWholeItems } from '../../lib/store/indexes';
 import type { Instrument } from '../instrument';
 
 /**
@@ -203,7 +204,12 @@ export class Meter {
     // Index writes, by each index's projection (lib/store/indexes.ts, the same list the tables are made from).
     // Projecting ALL: every write of an indexed item writes its copy too (the item's size), two when the
     // index key moves (a delete and a put). Keys only: written only when the item enters, leaves or moves
-    // in the index (1 KB suffices for the keys).
+    // in the index (1 KB suffices for the keys). INCLUDE: written (at the projected size) when the item enters,
+    // leaves or moves in the index, or when a projected attribute changes; not by writes of other attributes.
+    const projectedChanged = (gsi: (typeof INDEX_NAMES)[number], before: Item, after: Item): boolean => {
+      const p = INDEX_PROJECTIONS[gsi];
+      return p.type === 'INCLUDE' && p.attributes.some((name) => !isDeepStrictEqual(before[name], after[name]));
+    };
     const writeUnits = (before: Item | undefined, beforeSize: number, after: Item | undefined, key: ItemKey): number => {
       const base = Math.max(1, Math.ceil(Math.max(beforeSize, after ? sizeOf(key, after) : 0) / 1024));
       let index = 0;
@@ -212,8 +218,13 @@ export class Meter {
         const a = after && typeof after[`${gsi}pk`] === 'string' ? `${String(after[`${gsi}pk`])}|${String(after[`${gsi}sk`])}` : undefined;
         if (!a && !b) continue;
         const moves = a && b && a !== b ? 2 : 1;
-        if (!projectsKeysOnly(gsi)) index += moves * base;
-        else if (a !== b) index += moves;
+        const type = INDEX_PROJECTIONS[gsi].type;
+        if (type === 'ALL') index += moves * base;
+        else if (type === 'KEYS_ONLY') index += a !== b ? moves : 0;
+        else if (a !== b || projectedChanged(gsi, before!, after!)) {
+          const projected = Math.max(before && b ? size(projectItem(gsi, before)) : 0, after && a ? size(projectItem(gsi, after)) : 0);
+          index += moves * Math.max(1, Math.ceil(projected / 1024));
+        }
       }
       return base + index;
     };
@@ -272,8 +283,8 @@ export class Meter {
         const k = m.kind({ pk: `${q.index ? `${q.index.toUpperCase()}#` : ''}${q.pk}`, sk: q.beginsWith ?? '' });
         k.reads++;
         k.itemsRead += value.items.length;
-        // A keys-only index returns the keys; otherwise the stored items.
-        const bytes = value.items.reduce((n, i) => n + (projectsKeysOnly(q.index) ? size(i) : sizeOf(i, i)), 0);
+        // An index that does not project everything returns what it holds (keys, some attributes); otherwise the stored items.
+        const bytes = value.items.reduce((n, i) => n + (projectsWholeItems(q.index) ? sizeOf(i, i) : size(i)), 0);
         const units = Math.max(1, Math.ceil(bytes / 4096));
         k.rru += q.index || !q.consistent ? units / 2 : units;
         m.request('dynamodb', ms);

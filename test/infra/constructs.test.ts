@@ -60,13 +60,17 @@ describe('Data', () => {
     template.hasResourceProperties('AWS::DynamoDB::Table', { DeletionProtectionEnabled: false });
   });
 
-  it('keeps every attribute in the indexes a table made before keys-only projections asks for, and refuses other names', () => {
-    const stack = bareStack();
-    new Data(stack, 'Data', { allAttributeIndexes: ['gsi2', 'gsi3'] });
-    const indexes = (Object.values(Template.fromStack(stack).findResources('AWS::DynamoDB::Table'))[0] as { Properties: { GlobalSecondaryIndexes: { IndexName: string; Projection: { ProjectionType: string } }[] } })
-      .Properties.GlobalSecondaryIndexes;
-    expect(Object.fromEntries(indexes.map((i) => [i.IndexName, i.Projection.ProjectionType]))).toEqual({ gsi1: 'ALL', gsi2: 'ALL', gsi3: 'ALL', gsi4: 'KEYS_ONLY' });
-    expect(() => new Data(bareStack(), 'Data', { allAttributeIndexes: ['gsi1'] })).toThrow(/gsi1 is not a keys-only index/);
+  it('keeps every attribute in the indexes a table made before narrowed projections asks for, and refuses other names', () => {
+    const projections = (allAttributeIndexes: string[]) => {
+      const stack = bareStack();
+      new Data(stack, 'Data', { allAttributeIndexes });
+      const indexes = (Object.values(Template.fromStack(stack).findResources('AWS::DynamoDB::Table'))[0] as { Properties: { GlobalSecondaryIndexes: { IndexName: string; Projection: { ProjectionType: string } }[] } })
+        .Properties.GlobalSecondaryIndexes;
+      return Object.fromEntries(indexes.map((i) => [i.IndexName, i.Projection.ProjectionType]));
+    };
+    expect(projections(['gsi2', 'gsi3'])).toEqual({ gsi1: 'INCLUDE', gsi2: 'ALL', gsi3: 'ALL', gsi4: 'KEYS_ONLY' });
+    expect(projections(['gsi1', 'gsi2', 'gsi3'])).toEqual({ gsi1: 'ALL', gsi2: 'ALL', gsi3: 'ALL', gsi4: 'KEYS_ONLY' });
+    expect(() => new Data(bareStack(), 'Data', { allAttributeIndexes: ['gsi9'] })).toThrow(/gsi9 is not an index with a narrowed projection/);
   });
 });
 

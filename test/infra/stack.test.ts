@@ -2,6 +2,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { ANALYTICS_DATASETS } from '../../infra/constructs/analytics';
 import { TABLE_INDEXES } from '../../infra/constructs/data';
+import { DUE_QUEUE_ATTRIBUTES } from '../../lib/store/indexes';
 import { FUNCTION_NAMES } from '../../infra/needs';
 import { logicalIdOf, resourcesOf, synthesized } from './support';
 
@@ -37,8 +38,8 @@ describe('Data', () => {
             { AttributeName: `${index}pk`, KeyType: 'HASH' },
             { AttributeName: `${index}sk`, KeyType: 'RANGE' },
           ],
-          // Only the due queue projects whole items; the lookups and the outbox index hold keys.
-          Projection: { ProjectionType: index === 'gsi1' ? 'ALL' : 'KEYS_ONLY' },
+          // The due queue projects the job's fields (not its pending effects); the lookups and the outbox index hold keys.
+          Projection: index === 'gsi1' ? { ProjectionType: 'INCLUDE', NonKeyAttributes: [...DUE_QUEUE_ATTRIBUTES] } : { ProjectionType: 'KEYS_ONLY' },
         })),
       }),
     });

@@ -16,7 +16,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { AdapterError, ReachoutError, ValidationError } from '../../core/errors';
 import type { Changes, Condition, Item, ItemKey, Page, Query, Store, WriteResult } from '../../ports/store';
-import { INDEX_NAMES, projectsKeysOnly } from '../../store/indexes';
+import { INDEX_NAMES, INDEX_PROJECTIONS, type Projection } from '../../store/indexes';
 import { chunk, describeError, errorName, isTransient, retryPending, retryPolicy, type RetryPolicy, type Sleep } from './retry';
 
 // The indexes and their projections are one list for the deployed, local and in-memory tables.
@@ -26,6 +26,11 @@ export { INDEX_NAMES, KEYS_ONLY_INDEXES } from '../../store/indexes';
 export const translateConfig: TranslateConfig = {
   marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
 };
+
+/** An index projection as CreateTable spells it. */
+export function dynamoProjection(p: Projection): { ProjectionType: 'ALL' | 'KEYS_ONLY' | 'INCLUDE'; NonKeyAttributes?: string[] } {
+  return p.type === 'INCLUDE' ? { ProjectionType: 'INCLUDE', NonKeyAttributes: [...p.attributes] } : { ProjectionType: p.type };
+}
 
 /** The single table's shape (CreateTable input without the name), shared by the local runtime and tests. */
 export const tableDefinition: Omit<CreateTableCommandInput, 'TableName'> = {
@@ -47,7 +52,7 @@ export const tableDefinition: Omit<CreateTableCommandInput, 'TableName'> = {
       { AttributeName: `${i}pk`, KeyType: 'HASH' as const },
       { AttributeName: `${i}sk`, KeyType: 'RANGE' as const },
     ],
-    Projection: { ProjectionType: projectsKeysOnly(i) ? ('KEYS_ONLY' as const) : ('ALL' as const) },
+    Projection: dynamoProjection(INDEX_PROJECTIONS[i]),
   })),
   BillingMode: 'PAY_PER_REQUEST',
 };

@@ -1,5 +1,5 @@
 import type { Changes, Condition, Item, ItemKey, Page, Query, Store, WriteResult } from '../../ports/store';
-import { INDEX_NAMES as INDEXES, projectsKeysOnly } from '../../store/indexes';
+import { INDEX_NAMES as INDEXES, projectItem } from '../../store/indexes';
 
 /** Evaluates a condition against an item the way DynamoDB does (absent item = no attributes). */
 export function evaluateCondition(condition: Condition, item: Record<string, unknown> | undefined): boolean {
@@ -163,8 +163,8 @@ export class MemoryStore implements Store {
     const picked = q.reverse ? list.slice(hi - count, hi).reverse() : list.slice(lo, lo + count);
     const more = hi - lo > limit;
     const last = picked[picked.length - 1];
-    const project = (r: Item): Item =>
-      projectsKeysOnly(index) ? { pk: r.pk, sk: r.sk, [pkName]: r[pkName], [skName]: r[skName] } : clone(r);
+    // What the index holds of the item (lib/store/indexes.ts): keys only, some attributes, or all.
+    const project = (r: Item): Item => clone(index ? projectItem(index, r) : r);
     return {
       items: picked.map((e) => project(this.items.get(e.id)!)),
       ...(more && last ? { cursor: Buffer.from(JSON.stringify({ sk: last.sk, id: last.id })).toString('base64url') } : {}),

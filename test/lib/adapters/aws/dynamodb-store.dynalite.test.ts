@@ -115,13 +115,15 @@ describe('DynamoDbStore on dynalite', () => {
 
   it('queries a sparse index by its own key attributes', async () => {
     await store.batchPut([
-      { pk: 'J#1', sk: 'JOB#1', gsi1pk: 'DUE#c', gsi1sk: '2026-01-05T09:00:02Z' },
+      { pk: 'J#1', sk: 'JOB#1', gsi1pk: 'DUE#c', gsi1sk: '2026-01-05T09:00:02Z', status: 'Scheduling', 'fx#1': { type: 'send' } },
       { pk: 'J#2', sk: 'JOB#2', gsi1pk: 'DUE#c', gsi1sk: '2026-01-05T09:00:01Z' },
       { pk: 'J#3', sk: 'JOB#3' },
       { pk: 'J#4', sk: 'JOB#4', gsi2pk: 'TEL#+1555', gsi2sk: 'JOB#4', gsi3pk: 'REF#r', gsi3sk: 'x', name: 'Ann' },
     ]);
     const due = await store.query({ index: 'gsi1', pk: 'DUE#c', le: '2026-01-05T09:00:05Z' });
     expect(due.items.map((x) => x.sk)).toEqual(['JOB#2', 'JOB#1']);
+    // gsi1 projects the job's fields, not its pending effects.
+    expect(due.items[1]).toEqual({ pk: 'J#1', sk: 'JOB#1', gsi1pk: 'DUE#c', gsi1sk: '2026-01-05T09:00:02Z', status: 'Scheduling' });
     expect((await store.query({ index: 'gsi2', pk: 'TEL#+1555' })).items.map((x) => x.sk)).toEqual(['JOB#4']);
     expect((await store.query({ index: 'gsi3', pk: 'REF#r', beginsWith: 'x' })).items.map((x) => x.sk)).toEqual(['JOB#4']);
     // gsi2 and gsi3 project keys only: the item's other attributes are read from the table.

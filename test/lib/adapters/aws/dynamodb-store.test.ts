@@ -14,6 +14,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { DynamoDbStore, ExpressionBuilder, createDocumentClient, encodeCursor, tableDefinition } from '../../../../lib/adapters/aws/dynamodb-store';
 import { AdapterError, ValidationError } from '../../../../lib/core/errors';
 import type { Item } from '../../../../lib/ports/store';
+import { DUE_QUEUE_ATTRIBUTES } from '../../../../lib/store/indexes';
 
 const ddb = mockClient(DynamoDBDocumentClient);
 const TABLE = 'reachout';
@@ -229,17 +230,18 @@ describe('DynamoDbStore', () => {
     expect(sizes.sort((a, b) => a - b)).toEqual([10, 50, 100]);
   });
 
-  it('exports a table definition with the table key, the all-projection due queue and three keys-only indexes', () => {
+  it('exports a table definition with the table key, the due queue projecting the job fields and three keys-only indexes', () => {
     expect(tableDefinition.KeySchema).toEqual([
       { AttributeName: 'pk', KeyType: 'HASH' },
       { AttributeName: 'sk', KeyType: 'RANGE' },
     ]);
     expect(tableDefinition.GlobalSecondaryIndexes?.map((g) => [g.IndexName, g.KeySchema?.map((k) => k.AttributeName), g.Projection?.ProjectionType])).toEqual([
-      ['gsi1', ['gsi1pk', 'gsi1sk'], 'ALL'],
+      ['gsi1', ['gsi1pk', 'gsi1sk'], 'INCLUDE'],
       ['gsi2', ['gsi2pk', 'gsi2sk'], 'KEYS_ONLY'],
       ['gsi3', ['gsi3pk', 'gsi3sk'], 'KEYS_ONLY'],
       ['gsi4', ['gsi4pk', 'gsi4sk'], 'KEYS_ONLY'],
     ]);
+    expect(tableDefinition.GlobalSecondaryIndexes?.[0]?.Projection?.NonKeyAttributes).toEqual([...DUE_QUEUE_ATTRIBUTES]);
     expect(tableDefinition.BillingMode).toBe('PAY_PER_REQUEST');
   });
 });
