@@ -118,6 +118,9 @@ export function createSweepHandler(svc: Services) {
       instances++;
       await svc.queues.tick.send({ body: JSON.stringify({ type: 'tick', instanceId, reason: 'schedule' }) });
     }
+    // The markers of what this run counted are removed now: the next run comes a minute later, past their deadline,
+    // so no later counted write of this container could take them in passing (lib/outbox/outbox.ts).
+    await svc.outbox.flushReleases({ all: true });
     return { instances, drained };
   };
 }

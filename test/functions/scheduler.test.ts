@@ -6,7 +6,7 @@ import { CampaignSettings } from '../../lib/campaigns/schema';
 import { startCampaign } from '../../lib/campaigns/lifecycle';
 import { cancelWaitingJob } from '../../lib/campaigns/jobs';
 import { ABANDONED_IMPORT_MS, markImportRunning } from '../../lib/campaigns/transitions';
-import { keys } from '../../lib/store/keys';
+import { COUNTER_SHARDS, keys } from '../../lib/store/keys';
 import { beginImport, fromArray, runImport } from '../../lib/contacts/import';
 import { createInstance } from '../../lib/instances/repository';
 import { testDeps } from '../support/deps';
@@ -17,6 +17,8 @@ import { isoAt } from '../../lib/ports/clock';
 import { callRecordKey, listCallsOfJob } from '../../lib/telephony/call-records';
 import { compose } from '../../lib/composition';
 import { afterFirstGet } from '../support/store';
+import { DelegatingStore } from '../../lib/adapters/delegating-store';
+import type { Store } from '../../lib/ports/store';
 import { maxOverlap } from '../../local/sim/invariants';
 
 async function setup(start: unknown = { mode: 'now' }) {
@@ -78,6 +80,33 @@ describe('scheduler', () => {
     clock.advance(ABANDONED_IMPORT_MS + 1);
     await sweep();
     expect(await getCampaign(deps.store, instanceId, campaignId)).toMatchObject({ state: 'completed', importsRunning: 0 });
+  });
+
+  it('sweep removes the outbox markers of what it counted before it returns, since its next run comes past their deadline', async () => {
+    const { deps, instanceId, campaignId, clock } = await setup();
+    await startCampaign(deps, instanceId, campaignId, { principal: 't' });
+    // A cancellation whose counted effects were left pending (a crash): the sweep applies them after the grace.
+    const job = (await listJobs(deps.store, instanceId, campaignId)).items[0]!;
+    const svc = compose({ ...deps, store: deps.store });
+    // Counter writes fail in the cancelling process, so its inline drain leaves the counts pending on the job.
+    class NoCounts extends DelegatingStore {
+      override update(...a: Parameters<Store['update']>) {
+        return String(a[0].pk).endsWith('#CNT') ? Promise.reject(new Error('throttled')) : super.update(...a);
+      }
+    }
+    const failing = compose({ ...deps, store: new NoCounts(deps.store) });
+    await cancelWaitingJob(failing, instanceId, campaignId, job.jobId, 'Stopped');
+    expect(await getJob(deps.store, instanceId, campaignId, job.jobId)).toMatchObject({ status: 'Cancelled' });
+    const counters = async () => (await Promise.all(Array.from({ length: COUNTER_SHARDS }, (_, s) => deps.store.get(keys.campaignCounters(instanceId, campaignId, s))))).filter((c) => c !== undefined);
+    const markers = async () => (await counters()).flatMap((c) => [c.fxDone, c.fxDone2].flatMap((m) => (m instanceof Set ? [...(m as Set<string>)] : [])));
+    const sum = async (field: string) => (await counters()).reduce((n, c) => n + Number(c[field] ?? 0), 0);
+    // The import's own marker stays with the process that counted it; only the sweep's matter here.
+    const before = await markers();
+    const cancelledBefore = await sum('cancelled');
+    clock.advance(120_000);
+    await createSweepHandler(svc)();
+    expect(await sum('cancelled')).toBe(cancelledBefore + 1);
+    expect(await markers()).toEqual(before);
   });
 
   it('sweep ticks instances with live campaigns only', async () => {
