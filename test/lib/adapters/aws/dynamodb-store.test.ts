@@ -1,11 +1,12 @@
 import {
+  BatchGetItemCommand,
   ConditionalCheckFailedException,
   DynamoDBClient,
   GetItemCommand,
   ProvisionedThroughputExceededException,
   QueryCommand,
 } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, BatchWriteCommand, DeleteCommand, DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, DeleteCommand, DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { DynamoDbStore, ExpressionBuilder, createDocumentClient, encodeCursor, fromAttributes, tableDefinition } from '../../../../lib/adapters/aws/dynamodb-store';
@@ -235,14 +236,16 @@ describe('DynamoDbStore', () => {
 
   it('reads in chunks of 100 without duplicate keys and retries unprocessed keys', async () => {
     const list = items(150);
-    ddb.on(BatchGetCommand).callsFake((input: { RequestItems: Record<string, { Keys: Item[] }> }) => {
+    type TypedKey = { pk: { S: string }; sk: { S: string } };
+    ddb.on(BatchGetItemCommand).callsFake((input: { RequestItems: Record<string, { Keys: TypedKey[] }> }) => {
       const keys = input.RequestItems[TABLE]!.Keys;
       if (keys.length === 100) return { Responses: { [TABLE]: keys.slice(0, 90) }, UnprocessedKeys: { [TABLE]: { Keys: keys.slice(90) } } };
-      return { Responses: { [TABLE]: keys.filter((k) => k.sk !== '0149') } };
+      return { Responses: { [TABLE]: keys.filter((k) => k.sk.S !== '0149') } };
     });
     const got = await store().batchGet([...list, list[0]!].map(({ pk, sk }) => ({ pk, sk })));
     expect(got).toHaveLength(149);
-    const sizes = ddb.commandCalls(BatchGetCommand).map((c) => c.args[0].input.RequestItems![TABLE]!.Keys!.length);
+    expect(got).toContainEqual({ pk: 'P', sk: '0000' });
+    const sizes = ddb.commandCalls(BatchGetItemCommand).map((c) => c.args[0].input.RequestItems![TABLE]!.Keys!.length);
     // Chunks run concurrently, so only the multiset of request sizes is fixed.
     expect(sizes.sort((a, b) => a - b)).toEqual([10, 50, 100]);
   });
