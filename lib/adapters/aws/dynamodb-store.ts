@@ -371,16 +371,17 @@ export function fromAttributes(attributes: Record<string, AttributeValue>): Reco
 }
 
 function fromAttribute(v: AttributeValue): unknown {
-  // Like convertToNative: the first member that is set decides (the service sends exactly one).
-  for (const type in v) {
-    const value = (v as unknown as Record<string, unknown>)[type];
+  const typed = v as unknown as Record<string, unknown>;
+  // The service sends exactly one member; numbers and strings, most of what is read, are looked up directly.
+  if (typed.N !== undefined) return fromNumber(typed.N as string);
+  if (typed.S !== undefined) return typed.S;
+  // Otherwise like convertToNative: the first member that is set decides.
+  for (const type in typed) {
+    const value = typed[type];
     if (value === undefined) continue;
     switch (type) {
-      case 'S':
       case 'B':
         return value;
-      case 'N':
-        return fromNumber(value as string);
       case 'M':
         return fromAttributes(value as Record<string, AttributeValue>);
       case 'L':
