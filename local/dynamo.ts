@@ -21,6 +21,32 @@ const dynalite = require('dynalite') as (options: {
   updateTableMs?: number;
 }) => Server;
 
+/**
+ * dynalite 4.0 wraps LevelDB iterators in streams whose `destroy` closes the iterator through `iterator.return()`,
+ * a method abstract-level 3's iterators do not have (they have `close()`): every Query and Scan left its iterator
+ * open, registered with the database (and pinning its snapshot's buffers) for the life of the process — ~1 KB of
+ * heap and ~4 KB of buffers per request, so a long-running local platform grew without bound and every major
+ * garbage collection marked more. Giving the iterators that `return()` lets dynalite close them as it intends.
+ * Patched once per abstract-level copy that dynalite's LevelDB back ends (memory-level, level) load.
+ */
+function closeIteratorsOnStreamEnd(): void {
+  const fromDynalite = createRequire(require.resolve('dynalite'));
+  for (const backend of ['memory-level', 'level']) {
+    const fromBackend = createRequire(fromDynalite.resolve(backend));
+    const { AbstractKeyIterator } = fromBackend('abstract-level') as { AbstractKeyIterator: { prototype: object } };
+    // The common base of entry, key and value iterators (abstract-level's CommonIterator).
+    const common = Object.getPrototypeOf(AbstractKeyIterator.prototype) as { close?: () => Promise<void>; return?: unknown };
+    if (typeof common.close !== 'function' || common.return !== undefined) continue;
+    Object.defineProperty(common, 'return', {
+      configurable: true,
+      writable: true,
+      value(this: { close(): Promise<void> }) {
+        return this.close();
+      },
+    });
+  }
+}
+
 /** Options of the embedded DynamoDB. */
 export interface LocalDynamoOptions {
   /** LevelDB folder; undefined keeps everything in memory. */
@@ -47,6 +73,7 @@ export interface LocalDynamo {
 export async function startLocalDynamo(options: LocalDynamoOptions = {}): Promise<LocalDynamo> {
   const host = options.host ?? '127.0.0.1';
   if (options.dataDir) await mkdir(options.dataDir, { recursive: true });
+  closeIteratorsOnStreamEnd();
   // Tables become ACTIVE at once: nothing local is worth waiting for.
   const server = dynalite({
     ...(options.dataDir ? { path: options.dataDir } : {}),

@@ -2,7 +2,8 @@ import { mkdtempSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, it, expect } from 'vitest';
+import { createRequire } from 'node:module';
+import { afterEach, describe, it, expect, vi } from 'vitest';
 import { DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand, UpdateItemCommand, type CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import { ensureTable, startLocalDynamo, type LocalDynamo } from '../../local/dynamo';
 
@@ -85,6 +86,28 @@ describe('startLocalDynamo', () => {
     await ensureTable(client, 'table-a', definition);
     const got = await client.send(new GetItemCommand({ TableName: 'table-a', Key: { pk: { S: 'a' }, sk: { S: 'b' } } }));
     expect(got.Item).toBeUndefined();
+  });
+
+  it('closes the LevelDB iterator of every query once dynalite has read it', async () => {
+    const { client } = await start();
+    await ensureTable(client, 'reachout', definition);
+    for (const sk of ['a', 'b', 'c']) await client.send(new PutItemCommand({ TableName: 'reachout', Item: { pk: { S: 'P' }, sk: { S: sk } } }));
+    // The base class of abstract-level's iterators, as dynalite's in-memory LevelDB loads it.
+    const fromDynalite = createRequire(createRequire(import.meta.url).resolve('dynalite'));
+    const { AbstractKeyIterator } = createRequire(fromDynalite.resolve('memory-level'))('abstract-level') as { AbstractKeyIterator: { prototype: object } };
+    const common = Object.getPrototypeOf(AbstractKeyIterator.prototype) as { close(): Promise<void> };
+    const close = vi.spyOn(common, 'close');
+    try {
+      const query = (limit?: number) =>
+        client.send(new QueryCommand({ TableName: 'reachout', KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': { S: 'P' } }, Limit: limit }));
+      expect((await query()).Items).toHaveLength(3);
+      expect((await query(1)).Items).toHaveLength(1);
+      await new Promise((resolve) => setImmediate(resolve));
+      // Without a close, each iterator stayed registered with the database for the life of the process.
+      expect(close).toHaveBeenCalledTimes(2);
+    } finally {
+      close.mockRestore();
+    }
   });
 
   it('reports a CreateTable failure other than an existing table', async () => {

@@ -1,8 +1,8 @@
 import { createRequire } from 'node:module';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CreateTableCommand, DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DynamoDbStore, createDocumentClient, createTableInput, tableDefinition } from '../../../../lib/adapters/aws/dynamodb-store';
 import { ensureTable } from '../../../../local/dynamo';
 import fc from 'fast-check';
@@ -39,6 +39,19 @@ afterAll(async () => {
 });
 
 describe('DynamoDbStore on dynalite', () => {
+  it('resolves the middleware of a read command once and serves concurrent reads of different items with it', async () => {
+    const reader = new DynamoDbStore({ tableName: TABLE, client: createDocumentClient(client), sleep: noSleep });
+    await reader.batchPut([1, 2, 3].map((i) => ({ pk: 'CACHE', sk: `K${i}`, n: i })));
+    const resolve = vi.spyOn(GetItemCommand.prototype, 'resolveMiddleware');
+    try {
+      const got = await Promise.all([1, 2, 3, 4].map((i) => reader.get({ pk: 'CACHE', sk: `K${i}` })));
+      expect(got.map((item) => item?.n)).toEqual([1, 2, 3, undefined]);
+      expect(resolve).toHaveBeenCalledTimes(1);
+    } finally {
+      resolve.mockRestore();
+    }
+  });
+
   it('creates the table idempotently when ensureTable runs twice', async () => {
     await expect(ensureTable(client, TABLE, tableDefinition, { sleep: noSleep })).resolves.toBeUndefined();
   });

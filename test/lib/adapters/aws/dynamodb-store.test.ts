@@ -1,17 +1,15 @@
-import { ConditionalCheckFailedException, DynamoDBClient, ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
 import {
-  BatchGetCommand,
-  BatchWriteCommand,
-  DeleteCommand,
-  DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
+  BatchGetItemCommand,
+  ConditionalCheckFailedException,
+  DynamoDBClient,
+  GetItemCommand,
+  ProvisionedThroughputExceededException,
   QueryCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+} from '@aws-sdk/client-dynamodb';
+import { BatchWriteCommand, DeleteCommand, DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { DynamoDbStore, ExpressionBuilder, createDocumentClient, encodeCursor, tableDefinition } from '../../../../lib/adapters/aws/dynamodb-store';
+import { DynamoDbStore, ExpressionBuilder, createDocumentClient, encodeCursor, fromAttributes, tableDefinition } from '../../../../lib/adapters/aws/dynamodb-store';
 import { AdapterError, ValidationError } from '../../../../lib/core/errors';
 import type { Item } from '../../../../lib/ports/store';
 import { DUE_QUEUE_ATTRIBUTES } from '../../../../lib/store/indexes';
@@ -36,16 +34,35 @@ beforeEach(() => {
 
 describe('DynamoDbStore', () => {
   it('reads one item strongly consistently and maps a miss to undefined', async () => {
-    ddb.on(GetCommand, { Key: { pk: 'A', sk: '1' } }).resolves({ Item: { pk: 'A', sk: '1', x: 1 } });
-    ddb.on(GetCommand, { Key: { pk: 'A', sk: '2' } }).resolves({});
+    ddb.on(GetItemCommand, { Key: { pk: { S: 'A' }, sk: { S: '1' } } }).resolves({ Item: { pk: { S: 'A' }, sk: { S: '1' }, x: { N: '1' } } });
+    ddb.on(GetItemCommand, { Key: { pk: { S: 'A' }, sk: { S: '2' } } }).resolves({});
     expect(await store().get({ pk: 'A', sk: '1' })).toEqual({ pk: 'A', sk: '1', x: 1 });
     expect(await store().get({ pk: 'A', sk: '2' })).toBeUndefined();
-    expect(ddb.commandCalls(GetCommand)[0]!.args[0].input).toEqual({ TableName: TABLE, Key: { pk: 'A', sk: '1' }, ConsistentRead: true });
+    expect(ddb.commandCalls(GetItemCommand)[0]!.args[0].input).toEqual({ TableName: TABLE, Key: { pk: { S: 'A' }, sk: { S: '1' } }, ConsistentRead: true });
+  });
+
+  it('converts typed attributes of every type the way the document client does', () => {
+    const bytes = new Uint8Array([1, 2]);
+    expect(
+      fromAttributes({
+        s: { S: 'x' },
+        n: { N: '-1.5' },
+        big: { N: '12345678901234567890' },
+        b: { B: bytes },
+        t: { BOOL: true },
+        z: { NULL: true },
+        l: { L: [{ S: 'a' }, { N: '2' }] },
+        m: { M: { inner: { SS: ['p', 'q'] } } },
+        ns: { NS: ['1', '2'] },
+        bs: { BS: [bytes] },
+      }),
+    ).toEqual({ s: 'x', n: -1.5, big: 12345678901234567890n, b: bytes, t: true, z: null, l: ['a', 2], m: { inner: new Set(['p', 'q']) }, ns: new Set([1, 2]), bs: new Set([bytes]) });
+    expect(() => fromAttributes({ x: {} as never })).toThrow(AdapterError);
   });
 
   it('wraps an unexpected SDK error in an AdapterError that keeps the cause', async () => {
     const cause = new Error('socket hang up');
-    ddb.on(GetCommand).rejects(cause);
+    ddb.on(GetItemCommand).rejects(cause);
     const error = await store().get({ pk: 'A', sk: '1' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AdapterError);
     expect((error as AdapterError).message).toContain('DynamoDB GetItem failed');
@@ -120,21 +137,22 @@ describe('DynamoDbStore', () => {
 
   it('maps a table query to KeyConditionExpression, order, limit, cursor and consistent read', async () => {
     const last = { pk: 'P', sk: 'K#3' };
-    ddb.on(QueryCommand).resolvesOnce({ Items: [{ pk: 'P', sk: 'K#3' }], LastEvaluatedKey: last }).resolves({ Items: [] });
+    const typed = { pk: { S: 'P' }, sk: { S: 'K#3' } };
+    ddb.on(QueryCommand).resolvesOnce({ Items: [typed], LastEvaluatedKey: typed }).resolves({ Items: [] });
     const page = await store().query({ pk: 'P', beginsWith: 'K#', reverse: true, limit: 1, consistent: true });
     expect(page).toEqual({ items: [{ pk: 'P', sk: 'K#3' }], cursor: encodeCursor(last) });
     expect(ddb.commandCalls(QueryCommand)[0]!.args[0].input).toEqual({
       TableName: TABLE,
       KeyConditionExpression: '#n0 = :v0 AND begins_with(#n1, :v1)',
       ExpressionAttributeNames: { '#n0': 'pk', '#n1': 'sk' },
-      ExpressionAttributeValues: { ':v0': 'P', ':v1': 'K#' },
+      ExpressionAttributeValues: { ':v0': { S: 'P' }, ':v1': { S: 'K#' } },
       ScanIndexForward: false,
       Limit: 1,
       ConsistentRead: true,
     });
     const next = await store().query({ pk: 'P', beginsWith: 'K#', reverse: true, limit: 1, cursor: page.cursor });
     expect(next).toEqual({ items: [] });
-    expect(ddb.commandCalls(QueryCommand)[1]!.args[0].input.ExclusiveStartKey).toEqual(last);
+    expect(ddb.commandCalls(QueryCommand)[1]!.args[0].input.ExclusiveStartKey).toEqual(typed);
   });
 
   it("queries an index on its own key attributes, merges bounds, and never asks an index for a consistent read", async () => {
@@ -147,7 +165,7 @@ describe('DynamoDbStore', () => {
       IndexName: 'gsi2',
       KeyConditionExpression: '#n0 = :v0 AND #n1 BETWEEN :v1 AND :v2',
       ExpressionAttributeNames: { '#n0': 'gsi2pk', '#n1': 'gsi2sk' },
-      ExpressionAttributeValues: { ':v0': 'TEL#1', ':v1': 'b', ':v2': 'm' },
+      ExpressionAttributeValues: { ':v0': { S: 'TEL#1' }, ':v1': { S: 'b' }, ':v2': { S: 'm' } },
       ScanIndexForward: true,
     });
     expect(second?.KeyConditionExpression).toBe('#n0 = :v0 AND #n1 <= :v1');
@@ -158,6 +176,7 @@ describe('DynamoDbStore', () => {
     ddb.on(QueryCommand).resolves({ Items: [] });
     await expect(store().query({ index: 'gsi9', pk: 'x' })).rejects.toBeInstanceOf(ValidationError);
     await expect(store().query({ pk: 'x', cursor: 'not-a-cursor' })).rejects.toBeInstanceOf(ValidationError);
+    await expect(store().query({ pk: 'x', cursor: encodeCursor({ pk: 'x', sk: { nested: true } }) })).rejects.toBeInstanceOf(ValidationError);
     await expect(store().query({ pk: 'x', beginsWith: 'a', le: 'b' })).rejects.toBeInstanceOf(ValidationError);
     expect(ddb.commandCalls(QueryCommand)).toHaveLength(0);
   });
@@ -218,14 +237,16 @@ describe('DynamoDbStore', () => {
 
   it('reads in chunks of 100 without duplicate keys and retries unprocessed keys', async () => {
     const list = items(150);
-    ddb.on(BatchGetCommand).callsFake((input: { RequestItems: Record<string, { Keys: Item[] }> }) => {
+    type TypedKey = { pk: { S: string }; sk: { S: string } };
+    ddb.on(BatchGetItemCommand).callsFake((input: { RequestItems: Record<string, { Keys: TypedKey[] }> }) => {
       const keys = input.RequestItems[TABLE]!.Keys;
       if (keys.length === 100) return { Responses: { [TABLE]: keys.slice(0, 90) }, UnprocessedKeys: { [TABLE]: { Keys: keys.slice(90) } } };
-      return { Responses: { [TABLE]: keys.filter((k) => k.sk !== '0149') } };
+      return { Responses: { [TABLE]: keys.filter((k) => k.sk.S !== '0149') } };
     });
     const got = await store().batchGet([...list, list[0]!].map(({ pk, sk }) => ({ pk, sk })));
     expect(got).toHaveLength(149);
-    const sizes = ddb.commandCalls(BatchGetCommand).map((c) => c.args[0].input.RequestItems![TABLE]!.Keys!.length);
+    expect(got).toContainEqual({ pk: 'P', sk: '0000' });
+    const sizes = ddb.commandCalls(BatchGetItemCommand).map((c) => c.args[0].input.RequestItems![TABLE]!.Keys!.length);
     // Chunks run concurrently, so only the multiset of request sizes is fixed.
     expect(sizes.sort((a, b) => a - b)).toEqual([10, 50, 100]);
   });
