@@ -87,7 +87,7 @@ export async function startLocalDynamo(options: LocalDynamoOptions = {}): Promis
   let closing: Promise<void> | undefined;
   return {
     endpoint,
-    clientConfig: () => ({ endpoint, region: 'local', credentials: LOCAL_CREDENTIALS, requestHandler: handler }),
+    clientConfig: () => ({ endpoint, region: 'local', credentials: LOCAL_CREDENTIALS, requestHandler: handler, httpAuthSchemes: LOCAL_AUTH_SCHEMES }),
     close: () =>
       (closing ??= new Promise<void>((resolve, reject) => {
         server.close((error?: Error) => (error ? reject(error) : resolve()));
@@ -101,6 +101,27 @@ export async function startLocalDynamo(options: LocalDynamoOptions = {}): Promis
 /** Credentials dynalite accepts (it checks the signature's shape, not its value). */
 const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 
+/**
+ * SigV4 as the in-process client needs it: dynalite checks that an `Authorization` header of SigV4's shape and a date
+ * are there, never the signature, so the request carries a fixed one instead of being signed (hashing the body and
+ * deriving the key cost about a third of a small request's CPU in the SDK). Clients reaching dynalite over HTTP (the
+ * endpoint, other processes) still sign.
+ */
+const LOCAL_AUTH_SCHEMES: NonNullable<DynamoDBClientConfig['httpAuthSchemes']> = [
+  {
+    schemeId: 'aws.auth#sigv4',
+    identityProvider: () => async () => ({ expiration: undefined, ...LOCAL_CREDENTIALS }),
+    signer: {
+      async sign(request) {
+        const signed = request as { headers: Record<string, string> };
+        signed.headers['authorization'] = 'AWS4-HMAC-SHA256 Credential=local/20000101/local/dynamodb/aws4_request, SignedHeaders=host, Signature=local';
+        signed.headers['x-amz-date'] = '20000101T000000Z';
+        return request;
+      },
+    },
+  },
+];
+
 type RequestHandler = Extract<NonNullable<DynamoDBClientConfig['requestHandler']>, { handle: unknown }>;
 type SdkRequest = Parameters<RequestHandler['handle']>[0];
 type SdkResponse = Awaited<ReturnType<RequestHandler['handle']>>['response'];
@@ -110,8 +131,8 @@ type SdkResponse = Awaited<ReturnType<RequestHandler['handle']>>['response'];
  * with a minimal request and response in place of a socket's.
  *
  * Why: a loopback HTTP round trip (socket writes, HTTP parsing on both sides, the agent's bookkeeping) cost
- * about as much CPU as dynalite's work itself; everything else — signing, the JSON protocol, dynalite's
- * validation and LevelDB — is exactly what an HTTP request runs. dynalite's listener reads `headers`,
+ * about as much CPU as dynalite's work itself; everything else — the JSON protocol, dynalite's validation
+ * and LevelDB — is exactly what an HTTP request runs (signing is skipped too: {@link LOCAL_AUTH_SCHEMES}). dynalite's listener reads `headers`,
  * `method`, `url` and the `data`/`end` events of the request, and `statusCode`, `setHeader`, `end` (plus its
  * own `contentType` field) of the response: nothing more is provided.
  */

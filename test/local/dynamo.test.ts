@@ -141,6 +141,25 @@ describe('InProcessHandler (LocalDynamo.clientConfig)', () => {
     expect(viaHttp.Item?.text).toEqual({ S: '文字 0 ✓' });
   });
 
+  it('sends requests with a fixed SigV4-shaped authorization instead of signing them, which dynalite accepts', async () => {
+    const { dynamo } = await start();
+    const inProcess = new DynamoDBClient(dynamo.clientConfig());
+    cleanup.push(async () => inProcess.destroy());
+    const sent: string[] = [];
+    inProcess.middlewareStack.add(
+      (next) => async (args) => {
+        sent.push(String((args.request as { headers: Record<string, string> }).headers.authorization));
+        return next(args);
+      },
+      { step: 'finalizeRequest', priority: 'low' },
+    );
+    await ensureTable(inProcess, 'shared', definition);
+    await inProcess.send(put(1));
+    expect((await inProcess.send(new GetItemCommand({ TableName: 'shared', Key: { pk: { S: 'P' }, sk: { S: 'S#001' } } }))).Item?.text).toEqual({ S: '文字 1 ✓' });
+    expect(sent.length).toBeGreaterThan(0);
+    for (const authorization of sent) expect(authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=local\/.*Signature=local$/);
+  });
+
   it('surfaces dynalite errors as the SDK exceptions an HTTP client gets', async () => {
     const { dynamo } = await start();
     const inProcess = new DynamoDBClient(dynamo.clientConfig());
