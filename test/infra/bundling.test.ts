@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -57,5 +57,19 @@ describe('deployed bundles', () => {
     expect(full).toContain('defaultProvider::fromSSO');
     expect(aliased).not.toContain('defaultProvider::fromSSO');
     expect(aliased.length).toBeLessThan(full.length - 50_000);
+  });
+});
+
+/** TypeScript sources under a folder of the repository. */
+function sources(folder: string): string[] {
+  return readdirSync(join(root, folder), { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.ts'))
+    .map((f) => join(folder, f));
+}
+
+describe('bundled sources', () => {
+  it('import zod as a namespace, the form esbuild can shake (the named `z` binding carried all of zod, 444 KB)', () => {
+    const offenders = ['lib', 'functions'].flatMap(sources).filter((f) => /import\s*\{\s*z\s*\}\s*from\s*'zod'/.test(readFileSync(join(root, f), 'utf8')));
+    expect(offenders).toEqual([]);
   });
 });
