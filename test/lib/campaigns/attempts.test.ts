@@ -1,19 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { DelegatingStore } from '../../../lib/adapters/delegating-store';
 import { discardUnplacedRecord, lostCallEnd } from '../../../lib/campaigns/attempts';
-import { dispatch, reconcileLostAttempts } from '../../../lib/campaigns/dispatch';
+import { reconcileLostAttempts } from '../../../lib/campaigns/dispatch';
 import { LEASE_TTL_MS } from '../../../lib/campaigns/leases';
-import { startCampaign } from '../../../lib/campaigns/lifecycle';
-import { createCampaign, getJob } from '../../../lib/campaigns/repository';
-import { CampaignSettings } from '../../../lib/campaigns/schema';
+import { getJob } from '../../../lib/campaigns/repository';
 import { compose } from '../../../lib/composition';
-import { beginImport, fromArray, runImport } from '../../../lib/contacts/import';
-import type { DialRequest } from '../../../lib/domain/dialing';
-import { createInstance } from '../../../lib/instances/repository';
 import type { Store } from '../../../lib/ports/store';
 import { keys } from '../../../lib/store/keys';
 import { callPointerItem, callRecordItem, callRecordKey, listCallsOfJob, putCallRecord, type CallRecord } from '../../../lib/telephony/call-records';
 import { testDeps } from '../../support/deps';
+import { queuedDial } from '../../support/dialing';
 
 const T0 = Date.UTC(2026, 0, 5, 9, 0, 0);
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -56,15 +52,8 @@ describe('attempts', () => {
   });
 
   it('finishes an attempt found lost whose record a crash left unwritten, from the effect pending on the job', async () => {
-    const t = testDeps();
-    const now = t.clock.now();
-    const { instanceId } = await createInstance(t.deps.store, { name: 'i', settings: { windows: { ranges: [{ start: '00:00', end: '23:59' }], weekdaysOnly: false, calleeLocalTime: false }, callerNumbers: [{ phoneNumber: '+14155550900', periodSeconds: 60 }] } }, now);
-    const { campaignId } = await createCampaign(t.deps.store, instanceId, CampaignSettings.parse({ name: 'c', scenarioId: 's', scenarioVersion: 1 }), now);
-    const report = await beginImport(t.deps, instanceId, campaignId, 'api');
-    await runImport(t.deps, report, { kind: 'contacts', contacts: fromArray([{ row: 1, contact: { phone: '+14155550101' } }]) }, { instanceId, defaultRegion: 'US', requiredVariables: [] });
-    await startCampaign(t.deps, instanceId, campaignId, { principal: 't' });
-    await dispatch(t.deps, instanceId, { campaignId });
-    const [request] = t.queues.dial.bodies<DialRequest>();
+    const t = await queuedDial();
+    const { instanceId, campaignId, request } = t;
     t.clock.advance(LEASE_TTL_MS + 60_000);
 
     // The sweep finds the attempt lost, but every write of a call record fails (the process dies before the effect runs).

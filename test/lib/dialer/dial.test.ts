@@ -1,43 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { dispatch } from '../../../lib/campaigns/dispatch';
-import { pauseCampaign, startCampaign, stopCampaign } from '../../../lib/campaigns/lifecycle';
-import { createCampaign, getJob } from '../../../lib/campaigns/repository';
-import { CampaignSettings } from '../../../lib/campaigns/schema';
+import { pauseCampaign, stopCampaign } from '../../../lib/campaigns/lifecycle';
+import { getJob } from '../../../lib/campaigns/repository';
 import { applyJobEvent } from '../../../lib/campaigns/transitions';
-import { beginImport, fromArray, runImport } from '../../../lib/contacts/import';
 import { compose } from '../../../lib/composition';
-import type { DialRequest } from '../../../lib/domain/dialing';
 import { handleDialRequest } from '../../../lib/dialer/dial';
-import { createInstance } from '../../../lib/instances/repository';
 import { addToList } from '../../../lib/lists';
 import { keys } from '../../../lib/store/keys';
 import { listCallsOfJob } from '../../../lib/telephony/call-records';
-import { testDeps } from '../../support/deps';
+import { queuedDial } from '../../support/dialing';
 import { afterFirstGet } from '../../support/store';
 
-/** One contact planned (one line, callee-local time off) and its dial request queued, as the dispatcher leaves it. */
-async function queued() {
-  const t = testDeps();
-  t.deps.config.callsPerSecond = 100;
-  const now = t.clock.now();
-  const { instanceId } = await createInstance(
-    t.deps.store,
-    { name: 'i', settings: { maxConcurrency: 1, windows: { ranges: [{ start: '00:00', end: '23:59' }], weekdaysOnly: false, calleeLocalTime: false }, callerNumbers: [{ phoneNumber: '+14155550900', periodSeconds: 60 }] } },
-    now,
-  );
-  const { campaignId } = await createCampaign(t.deps.store, instanceId, CampaignSettings.parse({ name: 'c', scenarioId: 's', scenarioVersion: 1 }), now);
-  const report = await beginImport(t.deps, instanceId, campaignId, 'api');
-  await runImport(t.deps, report, { kind: 'contacts', contacts: fromArray([{ row: 1, contact: { phone: '+14155550101' } }]) }, { instanceId, defaultRegion: 'US', requiredVariables: [] });
-  await startCampaign(t.deps, instanceId, campaignId, { principal: 't' });
-  await dispatch(t.deps, instanceId, { campaignId });
-  const [request] = t.queues.dial.bodies<DialRequest>();
-  return { ...t, instanceId, campaignId, request: request!, jobKey: keys.job(instanceId, campaignId, request!.jobId) };
-}
-type Queued = Awaited<ReturnType<typeof queued>>;
+type Queued = Awaited<ReturnType<typeof queuedDial>>;
 
 describe('handleDialRequest', () => {
   it('never gives back an attempt that another delivery of its request is dialling (over-commit found by the concurrency property)', async () => {
-    const t = await queued();
+    const t = await queuedDial();
     const { instanceId, campaignId, jobKey } = t;
     const request = t.request;
 
@@ -61,7 +38,7 @@ describe('handleDialRequest', () => {
     ['the campaign was stopped', (t: Queued) => stopCampaign(t.deps, t.instanceId, t.campaignId, { principal: 't' })],
     ['the number was put on the do-not-call list', (t: Queued) => addToList(t.deps, t.instanceId, 'doNotCall', [t.request.to], { defaultRegion: 'US' })],
   ])('never closes the record of the call another delivery placed when it finds %s after reading the job queued', async (_, change) => {
-    const t = await queued();
+    const t = await queuedDial();
     const { instanceId, campaignId, request, jobKey } = t;
     const store = afterFirstGet(t.deps.store, jobKey, async () => {
       expect(await handleDialRequest(t.deps, request)).toBe('placed');
@@ -83,7 +60,7 @@ describe('handleDialRequest', () => {
   });
 
   it('refuses an attempt it read queued, closing its record as the refusal, when the campaign was stopped', async () => {
-    const t = await queued();
+    const t = await queuedDial();
     await stopCampaign(t.deps, t.instanceId, t.campaignId, { principal: 't' });
     expect(await handleDialRequest(t.deps, t.request)).toBe('cancelled');
     expect(t.calls).toHaveLength(0);
