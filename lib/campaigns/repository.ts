@@ -1,7 +1,7 @@
 import { ConflictError, NotFoundError, ReachoutError } from '../core/errors';
 import { newId, shardOf, stableId } from '../core/ids';
 import type { CampaignState, JobStatus } from '../domain/statuses';
-import type { Item, Store } from '../ports/store';
+import type { Item, ItemKey, Store } from '../ports/store';
 import { isoAt } from '../ports/clock';
 import { queryItems } from '../store/indexes';
 import { COUNTER_SHARDS, JOB_SHARDS, keys } from '../store/keys';
@@ -87,15 +87,17 @@ export async function listCampaigns(
  * consistent), so the cost follows the live campaigns, never the instance's history.
  */
 export async function liveCampaigns(store: Store, instanceId: string, states?: readonly CampaignState[]): Promise<Campaign[]> {
-  const ids: string[] = [];
+  // Only the table keys are taken from the index (every projection has them; gsi1 projects a job's fields, which a
+  // campaign item merely happens to share).
+  const found: ItemKey[] = [];
   let cursor: string | undefined;
   do {
     const page = await store.query({ index: 'gsi1', pk: keys.liveCampaigns(instanceId), limit: 500, cursor });
-    for (const item of page.items) ids.push(String(item.campaignId));
+    for (const item of page.items) found.push({ pk: String(item.pk), sk: String(item.sk) });
     cursor = page.cursor;
   } while (cursor);
-  if (ids.length === 0) return [];
-  const items = await store.batchGet(ids.map((id) => keys.campaign(instanceId, id)));
+  if (found.length === 0) return [];
+  const items = await store.batchGet(found);
   return items
     .map(campaignFromItem)
     .filter((c) => !states || states.includes(c.state))

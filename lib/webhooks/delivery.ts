@@ -19,6 +19,7 @@ import type { Clock } from '../ports/clock';
 import { isoAt } from '../ports/clock';
 import type { Queue } from '../ports/queue';
 import type { Condition, Item, Store } from '../ports/store';
+import { queryItems } from '../store/indexes';
 import { webhookKeys } from './keys';
 import { DEFAULT_RETRY_SCHEDULE, nextStep, queueDelaySeconds, type RetrySchedule } from './retry';
 import { DeliveryMessage, DeliveryTask, Webhook, type QueuedEnvelope, type WebhookPayload } from './schema';
@@ -303,7 +304,9 @@ async function deadLetter(deps: DeliveryDeps, task: DeliveryTask, reason: string
 /** Deletes a few log entries older than the retention; called once per new entry, so the log stays bounded without TTL. */
 async function pruneLog(deps: DeliveryDeps, instanceId: string, webhookId: string, now: number): Promise<void> {
   const cutoff = isoAt(now - (deps.logRetentionMs ?? 7 * DAY));
-  const page = await deps.store.query({ index: 'gsi1', pk: webhookKeys.deliveryLog(instanceId, webhookId), le: cutoff, limit: PRUNE_BATCH });
+  // The entries' status is read back by key (gsi1 projects a job's fields; `status` is among them only by coincidence);
+  // the page is empty, and nothing more is read, unless entries are past the retention.
+  const page = await queryItems(deps.store, { index: 'gsi1', pk: webhookKeys.deliveryLog(instanceId, webhookId), le: cutoff, limit: PRUNE_BATCH });
   const old = page.items.filter((i: Item) => i.status === 'delivered' || i.status === 'deadLettered');
   if (old.length) await deps.store.batchDelete(old.map((i) => ({ pk: i.pk, sk: i.sk })));
 }
