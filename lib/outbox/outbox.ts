@@ -4,7 +4,7 @@ import { ReachoutError } from '../core/errors';
 import type { Bus } from '../ports/bus';
 import type { Clock } from '../ports/clock';
 import type { Queue } from '../ports/queue';
-import type { Changes, Condition, Item, ItemKey, Store } from '../ports/store';
+import { itemKeyId, type Changes, type Condition, type Item, type ItemKey, type Store } from '../ports/store';
 import type { Workflows } from '../ports/workflows';
 import { Effect, effectTime, type EffectInput } from './effects';
 
@@ -120,7 +120,7 @@ export type TaskHandler = (args: Record<string, unknown>, context: TaskContext) 
 /** The gsi4 partition of an item's instance and shard. */
 export function pendingPartition(key: ItemKey): string {
   const instanceId = key.pk.startsWith('I#') ? key.pk.split('#')[1]! : '_';
-  return `I#${instanceId}#FX#${shardOf(`${key.pk}\u0000${key.sk}`, PENDING_SHARDS)}`;
+  return `I#${instanceId}#FX#${shardOf(itemKeyId(key), PENDING_SHARDS)}`;
 }
 
 const pad13 = (n: number) => String(Math.max(0, Math.floor(n))).padStart(13, '0');
@@ -383,7 +383,7 @@ export class Outbox {
    */
   marking(key: ItemKey, id: string, markers?: Marker[]): MarkedWrite {
     const now = this.ports.clock.now();
-    const waiting = (this.releases.get(keyId(key)) ?? []).filter((m) => m.until > now && m.set !== undefined);
+    const waiting = (this.releases.get(itemKeyId(key)) ?? []).filter((m) => m.until > now && m.set !== undefined);
     const inFirst = waiting.filter((m) => m.set === MARKERS).length;
     const set: MarkerSet = inFirst > waiting.length - inFirst ? MARKERS_ALT : MARKERS;
     const other: MarkerSet = set === MARKERS ? MARKERS_ALT : MARKERS;
@@ -395,11 +395,11 @@ export class Outbox {
         if (outcome !== 'failed') markers?.push({ key, id, set: outcome === 'written' ? set : undefined });
         if (outcome !== 'written' || taken.length === 0) return;
         // Another counted write to the item may have taken the same markers meanwhile (deleting twice is harmless).
-        const list = this.releases.get(keyId(key)) ?? [];
+        const list = this.releases.get(itemKeyId(key)) ?? [];
         const left = list.filter((m) => !taken.includes(m));
         this.released -= list.length - left.length;
-        if (left.length) this.releases.set(keyId(key), left);
-        else this.releases.delete(keyId(key));
+        if (left.length) this.releases.set(itemKeyId(key), left);
+        else this.releases.delete(itemKeyId(key));
       },
     };
   }
@@ -407,9 +407,9 @@ export class Outbox {
   /** Keeps markers the drainer may remove until `until`, for the next counted writes to their items. */
   private releasable(markers: readonly Marker[], until: number): void {
     for (const m of markers) {
-      const list = this.releases.get(keyId(m.key)) ?? [];
+      const list = this.releases.get(itemKeyId(m.key)) ?? [];
       list.push({ ...m, until });
-      this.releases.set(keyId(m.key), list);
+      this.releases.set(itemKeyId(m.key), list);
       this.released++;
     }
   }
@@ -508,4 +508,3 @@ function staleIn(item: Item | undefined, name: MarkerSet, now: number): string[]
   return [...(set as Set<string>)].filter((id) => now - (effectTime(id) ?? now) > MARKER_TTL_MS);
 }
 
-const keyId = (key: ItemKey) => `${key.pk}\u0000${key.sk}`;

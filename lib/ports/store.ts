@@ -11,6 +11,9 @@ export interface ItemKey {
   sk: string;
 }
 
+/** One string per table key (pk and sk joined by a NUL, which neither contains): a Map or Set key for items. */
+export const itemKeyId = (key: { pk: unknown; sk: unknown }): string => `${String(key.pk)}\u0000${String(key.sk)}`;
+
 /** Any item stored in the single table. */
 export type Item = ItemKey & Record<string, unknown>;
 

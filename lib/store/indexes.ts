@@ -1,4 +1,4 @@
-import type { Item, Page, Query, Store } from '../ports/store';
+import { itemKeyId, type Item, type Page, type Query, type Store } from '../ports/store';
 
 /**
  * The single table's global secondary indexes and what each projects (docs/data-model.md). One list,
@@ -111,7 +111,6 @@ export function projectItem(index: IndexName, item: Item): Item {
   return out;
 }
 
-const keyId = (i: { pk: unknown; sk: unknown }) => `${String(i.pk)}\u0000${String(i.sk)}`;
 
 /**
  * Queries a partition and returns whole items in the query's order with the query's cursor: on an index that
@@ -123,10 +122,10 @@ const keyId = (i: { pk: unknown; sk: unknown }) => `${String(i.pk)}\u0000${Strin
 export async function queryItems(store: Store, query: Query): Promise<Page> {
   const page = await store.query(query);
   if (projectsWholeItems(query.index) || page.items.length === 0) return page;
-  const found = new Map((await store.batchGet(page.items.map((i) => ({ pk: i.pk, sk: i.sk })))).map((i) => [keyId(i), i]));
+  const found = new Map((await store.batchGet(page.items.map((i) => ({ pk: i.pk, sk: i.sk })))).map((i) => [itemKeyId(i), i]));
   const items: Item[] = [];
   for (const key of page.items) {
-    const item = found.get(keyId(key));
+    const item = found.get(itemKeyId(key));
     if (item) items.push(item);
   }
   return { items, ...(page.cursor ? { cursor: page.cursor } : {}) };

@@ -16,7 +16,7 @@ import {
   type TranslateConfig,
 } from '@aws-sdk/lib-dynamodb';
 import { AdapterError, ReachoutError, ValidationError } from '../../core/errors';
-import type { Changes, Condition, Item, ItemKey, Page, Query, Store, WriteResult } from '../../ports/store';
+import { itemKeyId, type Changes, type Condition, type Item, type ItemKey, type Page, type Query, type Store, type WriteResult } from '../../ports/store';
 import { INDEX_NAMES, INDEX_PROJECTIONS, type Projection } from '../../store/indexes';
 import { chunk, describeError, errorName, isTransient, retryPending, retryPolicy, type RetryPolicy, type Sleep } from './retry';
 
@@ -141,7 +141,7 @@ export class DynamoDbStore implements Store {
 
   async batchGet(keys: ItemKey[]): Promise<Item[]> {
     // BatchGetItem refuses duplicate keys in one request.
-    const unique = [...new Map(keys.map((k) => [keyId(k), { pk: { S: k.pk }, sk: { S: k.sk } }])).values()];
+    const unique = [...new Map(keys.map((k) => [itemKeyId(k), { pk: { S: k.pk }, sk: { S: k.sk } }])).values()];
     const found: Item[] = [];
     await this.inChunks(unique, BATCH_GET_SIZE, 'BatchGetItem', async (pending) => {
       const out = (await this.read(new BatchGetItemCommand({ RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } } }))) as {
@@ -215,12 +215,12 @@ export class DynamoDbStore implements Store {
 
   async batchPut(items: Item[]): Promise<void> {
     // BatchWriteItem refuses two requests for one key; the last write wins, as with sequential puts.
-    const unique = [...new Map(items.map((i) => [keyId(i), i])).values()];
+    const unique = [...new Map(items.map((i) => [itemKeyId(i), i])).values()];
     await this.batchWrite(unique.map((Item) => ({ PutRequest: { Item } })));
   }
 
   async batchDelete(keys: ItemKey[]): Promise<void> {
-    const unique = [...new Map(keys.map((k) => [keyId(k), { pk: k.pk, sk: k.sk }])).values()];
+    const unique = [...new Map(keys.map((k) => [itemKeyId(k), { pk: k.pk, sk: k.sk }])).values()];
     await this.batchWrite(unique.map((Key) => ({ DeleteRequest: { Key } })));
   }
 
@@ -613,7 +613,6 @@ function simplify(c: Condition): Condition | boolean {
   return c;
 }
 
-const keyId = (k: ItemKey) => `${k.pk}\u0000${k.sk}`;
 
 function withoutUndefined(item: Item): Item {
   const copy = { ...item };

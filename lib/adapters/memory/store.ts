@@ -1,4 +1,4 @@
-import type { Changes, Condition, Item, ItemKey, Page, Query, Store, WriteResult } from '../../ports/store';
+import { itemKeyId, type Changes, type Condition, type Item, type ItemKey, type Page, type Query, type Store, type WriteResult } from '../../ports/store';
 import { INDEX_NAMES as INDEXES, projectItem } from '../../store/indexes';
 
 /** Evaluates a condition against an item the way DynamoDB does (absent item = no attributes). */
@@ -31,7 +31,7 @@ function deepEqual(a: unknown, b: unknown): boolean {
 }
 
 const clone = <T>(v: T): T => structuredClone(v);
-const id = (k: ItemKey) => `${k.pk}\u0000${k.sk}`;
+const id = itemKeyId;
 
 /** Applies update changes to an item copy (DynamoDB SET/ADD/REMOVE/if_not_exists semantics). */
 export function applyChanges(base: Item, changes: Changes): Item {
