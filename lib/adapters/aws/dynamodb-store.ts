@@ -367,7 +367,8 @@ function keyValue(name: string, v: unknown): AttributeValue {
 /**
  * A typed item (or key) as plain values, exactly as the document client unmarshalls it (`@aws-sdk/util-dynamodb`'s
  * `convertToNative` without `wrapNumbers`): numbers as numbers (BigInt beyond the safe integers), sets as `Set`s,
- * binary as the SDK's bytes, `NULL` as null.
+ * binary as the SDK's bytes, `NULL` as null. Why not `unmarshall` itself: on the ~80 items of a 7-day report it takes
+ * 2.1 ms against 0.56 ms here (80 items of 100 numbers, lead's measurement), a third of such a read's median.
  */
 export function fromAttributes(attributes: Record<string, AttributeValue>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
