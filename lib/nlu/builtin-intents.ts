@@ -4,21 +4,10 @@
  * takes them); the rest add phrasings. Keywords are unambiguous phrases only: a keyword hit is a
  * strong boost, so anything that also occurs in another intent's answers stays an example.
  */
+import type { BuiltinIntentName } from './builtin-intent-names';
 import type { IntentDefinition } from './types';
 
-/** Names of the built-in shared intents. */
-export type BuiltinIntentName =
-  | 'affirm'
-  | 'deny'
-  | 'not_the_person'
-  | 'busy'
-  | 'dont_know'
-  | 'repeat'
-  | 'who_are_you'
-  | 'not_interested'
-  | 'complaint'
-  | 'stop_calling'
-  | 'goodbye';
+export type { BuiltinIntentName } from './builtin-intent-names';
 
 /** Built-in intents by name, each in English and Chinese. */
 export const BUILTIN_INTENTS: Record<BuiltinIntentName, { en: IntentDefinition; zh: IntentDefinition }> = {

@@ -16,7 +16,7 @@ import { hasMarker, MARKERS, staleMarkerChanges, unmarked, type MarkedWrite } fr
 import { effectTime } from '../outbox/effects';
 import { shardOf } from '../core/ids';
 import { ReachoutError } from '../core/errors';
-import { BUILTIN_INTENTS } from '../nlu/builtin-intents';
+import { BUILTIN_INTENT_NAMES } from '../nlu/builtin-intent-names';
 import type { Condition, ItemKey, Store } from '../ports/store';
 import { IntentionGrade } from '../scenarios/reporting';
 import type { ScenarioDefinition } from '../scenarios/schema';
@@ -93,7 +93,7 @@ export const HIST_SHARDS = 4;
 /** Longest name or value kept in an aggregate (longer ones are cut). */
 export const MAX_NAME = 100;
 
-const BUILTINS = new Set(Object.keys(BUILTIN_INTENTS));
+const BUILTINS: ReadonlySet<string> = new Set(BUILTIN_INTENT_NAMES);
 const views = new WeakMap<object, ScenarioView>();
 const DEFAULT_VIEW = scenarioView(undefined);
 

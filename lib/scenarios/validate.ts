@@ -4,7 +4,7 @@
  * can point at it. Pure; the repository turns issues into a ValidationError.
  */
 import type { FieldIssue } from '../core/errors';
-import { BUILTIN_INTENTS } from '../nlu/builtin-intents';
+import { BUILTIN_INTENT_NAMES } from '../nlu/builtin-intent-names';
 import { templateVariables } from './interpolate';
 import { CONTACT_VARIABLES, type Policy, type ScenarioDefinition, type ScenarioNode } from './schema';
 
@@ -29,7 +29,7 @@ export interface ScenarioIssue extends FieldIssue {
 }
 
 /** Names of the built-in intents a branch may use without defining them. */
-export const BUILTIN_INTENT_NAMES: readonly string[] = Object.keys(BUILTIN_INTENTS);
+export { BUILTIN_INTENT_NAMES };
 
 /** Node ids a node can lead to (branches, next, policy jumps). */
 export function successors(node: ScenarioNode): string[] {
