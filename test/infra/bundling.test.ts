@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
+import { FUNCTIONS } from '../../bench/bundles';
 import { BUNDLE_ALIASES, BUNDLE_BANNER, BUNDLE_MAIN_FIELDS } from '../../infra/bundling';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -72,4 +73,43 @@ describe('bundled sources', () => {
     const offenders = ['lib', 'functions'].flatMap(sources).filter((f) => /import\s*\{\s*z\s*\}\s*from\s*'zod'/.test(readFileSync(join(root, f), 'utf8')));
     expect(offenders).toEqual([]);
   });
+});
+
+/** The node_modules packages and project files each deployed entry's bundle takes in (one esbuild run, nothing written). */
+async function bundleInputs(): Promise<Map<string, string[]>> {
+  const entries = [...new Set(FUNCTIONS.map((f) => f.entry))];
+  const result = await build({
+    entryPoints: entries.map((e) => join(root, e)),
+    outdir: join(dir, 'inputs'),
+    outbase: root,
+    write: false,
+    metafile: true,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node24',
+    mainFields: BUNDLE_MAIN_FIELDS,
+    alias: Object.fromEntries(Object.entries(BUNDLE_ALIASES).map(([name, path]) => [name, join(root, path)])),
+    logLevel: 'silent',
+  });
+  const byEntry = new Map<string, string[]>();
+  for (const output of Object.values(result.metafile.outputs)) {
+    if (output.entryPoint) byEntry.set(output.entryPoint, Object.keys(output.inputs));
+  }
+  return byEntry;
+}
+
+describe('function bundles', () => {
+  it('carry heavy packages only into the functions that use them', async () => {
+    const inputs = await bundleInputs();
+    const carrying = (pattern: RegExp) =>
+      [...new Set(FUNCTIONS.filter((f) => (inputs.get(f.entry) ?? []).some((p) => pattern.test(p))).map((f) => f.entry))].sort();
+    expect(inputs.size).toBe(new Set(FUNCTIONS.map((f) => f.entry)).size);
+    // The geocoder's data files are read by a 40-line decoder (lib/adapters/geo/flat-bson.ts), not the bson package.
+    expect(carrying(/node_modules\/bson\//)).toEqual([]);
+    // Full phone metadata (number types) only where contacts are validated; time zones use the min metadata.
+    expect(carrying(/libphonenumber-js\/metadata\.max/)).toEqual(['functions/api/index.ts', 'functions/worker.ts']);
+    // The built-in intents' phrases only where speech is recognised or scenarios are compiled.
+    expect(carrying(/lib\/nlu\/builtin-intents\.ts$/)).toEqual(['functions/api/index.ts', 'functions/sma.ts']);
+  }, 120_000); // one esbuild run over every entry: 2 s on a quiet machine, 8 s at load 5; the limit is for a stuck build
 });
