@@ -3,7 +3,7 @@
  * (stored or deflated entries, data descriptors, any entry order) and a minimal workbook around a
  * worksheet, so each test states only the XML it is about.
  */
-import { crc32, deflateRawSync } from 'node:zlib';
+import { crc32, deflateRawSync, inflateRawSync } from 'node:zlib';
 
 /** One zip entry. */
 export interface ZipPart {
@@ -74,6 +74,27 @@ export function buildZip(parts: readonly ZipPart[]): Buffer {
   end.writeUInt32LE(directory.length, 12);
   end.writeUInt32LE(offset, 16);
   return Buffer.concat([...out, directory, end]);
+}
+
+/** The entries of a zip (from its central directory), inflated: enough to rewrite a test file in another order. */
+export function unzip(file: Buffer): ZipPart[] {
+  let eocd = file.length - 22;
+  while (eocd >= 0 && file.readUInt32LE(eocd) !== 0x06054b50) eocd--;
+  if (eocd < 0) throw new Error('not a zip');
+  const parts: ZipPart[] = [];
+  let p = file.readUInt32LE(eocd + 16);
+  for (let i = 0; i < file.readUInt16LE(eocd + 10); i++) {
+    const method = file.readUInt16LE(p + 10);
+    const compressed = file.readUInt32LE(p + 20);
+    const nameLength = file.readUInt16LE(p + 28);
+    const name = file.toString('utf8', p + 46, p + 46 + nameLength);
+    const local = file.readUInt32LE(p + 42);
+    const start = local + 30 + file.readUInt16LE(local + 26) + file.readUInt16LE(local + 28);
+    const raw = file.subarray(start, start + compressed);
+    parts.push({ name, data: method === 8 ? inflateRawSync(raw) : Buffer.from(raw), method: method === 8 ? 8 : 0 });
+    p += 46 + nameLength + file.readUInt16LE(p + 30) + file.readUInt16LE(p + 32);
+  }
+  return parts;
 }
 
 const NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"';
