@@ -231,8 +231,12 @@ interface XmlHandler {
   text(text: string): void;
 }
 
-/** Largest unfinished token (a tag or a text between tags) carried from one chunk to the next, in characters. */
-const MAX_PENDING = 16 * MB;
+/**
+ * Longest unfinished token (a tag, or a text the handler wants) carried from one chunk to the next, in
+ * characters: a cell holds at most 32,767, so more is damage; it also bounds the rescans of a token that
+ * spans chunks.
+ */
+const MAX_PENDING = MB;
 
 /**
  * A minimal, fast XML tokenizer for SpreadsheetML parts, fed in chunks: elements, attributes, text,
@@ -254,7 +258,11 @@ class XmlTokenizer {
     let pos = 0;
     while (pos < n) {
       const lt = s.indexOf('<', pos);
-      if (lt < 0) break;
+      if (lt < 0) {
+        // Text nobody wants (between rows, in elements not read) is dropped now rather than carried.
+        if (!h.wantText || this.stack.length === 0) pos = n;
+        break;
+      }
       if (lt > pos && h.wantText && this.stack.length > 0) h.text(decodeText(s.slice(pos, lt)));
       pos = lt;
       if (lt + 1 >= n) break;

@@ -135,6 +135,13 @@ describe('xlsxSheetRows', () => {
     expect((await rows.next()).done).toBe(true);
   });
 
+  it('skips long text it does not read without holding it, and refuses a cell text longer than 1 MB characters', async () => {
+    const unread = sheet(`${'x'.repeat(3 << 20)}<row r="1"><c t="inlineStr"><is><t>ok</t></is></c></row>`);
+    expect(await readCells({ sheet: unread })).toEqual([['ok']]);
+    const long = sheet(`<row r="1"><c t="inlineStr"><is><t>${'y'.repeat(2 << 20)}</t></is></c></row>`);
+    await expect(read(workbook({ sheet: long }))).rejects.toThrow(DAMAGED);
+  });
+
   it('names a workbook without a worksheet, and refuses damaged zips and malformed XML with ContactFileError', async () => {
     const noSheets = workbook({ sheet: THREE_ROWS, workbook: '<workbook><sheets/></workbook>' });
     await expect(read(noSheets)).rejects.toThrow('the .xlsx workbook has no worksheet');
