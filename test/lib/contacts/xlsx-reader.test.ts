@@ -226,7 +226,7 @@ describe('xlsxSheetRows', () => {
 
 describe('isDateFormat', () => {
   it('sees date and time codes only outside quotes, brackets and escapes', () => {
-    for (const code of ['yyyy-mm-dd', 'd-mmm-yy', 'h:mm AM/PM', '[h]:mm:ss', 'YYYY/MM/DD', '[$-409]mmmm d, yyyy', 'yyyy"年"m"月"d"日"', 'mm:ss.0']) expect(isDateFormat(code), code).toBe(true);
+    for (const code of ['yyyy-mm-dd', 'd-mmm-yy', 'h:mm AM/PM', '[h]:mm:ss', 'YYYY/MM/DD', '[$-409]mmmm d, yyyy', 'yyyy"年"m"月"d"日"', 'mm:ss.0', '[h]', '[ss]', '[Red][h]:mm']) expect(isDateFormat(code), code).toBe(true);
     for (const code of ['General', '0.00', '#,##0', '"h"0', '[Red]#,##0;[Blue]-#,##0', '0.00E+00', '@', '#,##0 \\d\\a\\y\\s', '0_);(0)', '"Monday"0', '* #,##0']) expect(isDateFormat(code), code).toBe(false);
   });
 });
