@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ContactFileError, xlsxRows } from '../../../lib/contacts/parse';
-import { isDateFormat, xlsxSheetRows, XLSX_LIMITS, type XlsxLimits } from '../../../lib/contacts/xlsx-reader';
+import { isDateFormat, isoDateCell, xlsxSheetRows, XLSX_LIMITS, type XlsxLimits } from '../../../lib/contacts/xlsx-reader';
 import { buildZip, collect, sheet, strings, styles, workbook, workbookParts, type WorkbookOptions } from './xlsx-fixtures';
 
 const read = (file: Buffer, limits: XlsxLimits = XLSX_LIMITS) => collect(xlsxSheetRows(Readable.from([file]), limits));
@@ -202,15 +202,15 @@ describe('xlsxSheetRows', () => {
   });
 
   it('never throws anything but ContactFileError, and always finishes, when the XML inside a valid zip is mangled', async () => {
-    const parts = { sheet: THREE_ROWS, strings: THREE_STRINGS, styles: styles([0, 14, 'yyyy-mm-dd']), workbook: undefined as string | undefined };
+    const parts = { sheet: THREE_ROWS, strings: THREE_STRINGS, styles: styles([0, 14, 'yyyy-mm-dd']) };
     const wbXml = workbookParts({ sheet: '' }).find((p) => p.name === 'xl/workbook.xml')!.data as string;
     const pieces = ['<', '>', '/>', '</c>', '<c r="B', '"', "'", '&', '&#x', '&#99999999;', ']]>', '<![CDATA[', '<!--', '<?', '\u0000', 'r="', ' t="s"', '<v>', '99', '<row>', '</row>', 'x:'];
     await fc.assert(
       fc.asyncProperty(
-        fc.constantFrom('sheet', 'strings', 'styles', 'workbook'),
+        fc.constantFrom('sheet' as const, 'strings' as const, 'styles' as const, 'workbook' as const),
         fc.array(fc.tuple(fc.nat(), fc.nat(), fc.constantFrom(...pieces)), { minLength: 1, maxLength: 6 }),
         async (which, edits) => {
-          let xml = which === 'workbook' ? wbXml : (parts[which as 'sheet' | 'strings' | 'styles'] as string);
+          let xml = which === 'workbook' ? wbXml : parts[which];
           for (const [at, cut, piece] of edits) {
             const i = at % (xml.length + 1);
             xml = xml.slice(0, i) + piece + xml.slice(i + (cut % 4));
@@ -228,6 +228,15 @@ describe('isDateFormat', () => {
   it('sees date and time codes only outside quotes, brackets and escapes', () => {
     for (const code of ['yyyy-mm-dd', 'd-mmm-yy', 'h:mm AM/PM', '[h]:mm:ss', 'YYYY/MM/DD', '[$-409]mmmm d, yyyy', 'yyyy"年"m"月"d"日"', 'mm:ss.0', '[h]', '[ss]', '[Red][h]:mm']) expect(isDateFormat(code), code).toBe(true);
     for (const code of ['General', '0.00', '#,##0', '"h"0', '[Red]#,##0;[Blue]-#,##0', '0.00E+00', '@', '#,##0 \\d\\a\\y\\s', '0_);(0)', '"Monday"0', '* #,##0']) expect(isDateFormat(code), code).toBe(false);
+  });
+});
+
+describe('isoDateCell', () => {
+  it('gives the day, the minute or the second as the cell has them, and empty text for an invalid date instead of throwing', () => {
+    expect(isoDateCell(new Date(Date.UTC(2026, 11, 7)))).toBe('2026-12-07');
+    expect(isoDateCell(new Date(Date.UTC(2026, 11, 7, 9, 30)))).toBe('2026-12-07T09:30');
+    expect(isoDateCell(new Date(Date.UTC(2026, 11, 7, 9, 30, 5)))).toBe('2026-12-07T09:30:05');
+    expect(isoDateCell(new Date(Number.NaN))).toBe('');
   });
 });
 
