@@ -1,7 +1,10 @@
 import { Readable } from 'node:stream';
 import { parse as csvParse } from 'csv-parse';
-import type ExcelJS from 'exceljs';
-import { ReachoutError } from '../core/errors';
+import { ContactFileError } from './file-error';
+import { xlsxSheetRows } from './xlsx-reader';
+
+export { ContactFileError } from './file-error';
+export { isoDateCell } from './xlsx-reader';
 
 /**
  * Streaming readers of contact files (SPEC C4): rows come out one at a time, so a 1,000,000-row
@@ -20,14 +23,6 @@ export interface RawRow {
 /** File formats accepted for contacts. */
 export type ContactFileFormat = 'csv' | 'xlsx';
 
-/** A contact file that cannot be read; the message names the problem for the person who sent it (400). */
-export class ContactFileError extends ReachoutError {
-  override readonly name = 'ContactFileError';
-  constructor(message: string, cause?: unknown) {
-    super('InvalidFile', message, 400, {}, [{ path: '(file)', message }], cause === undefined ? undefined : { cause });
-  }
-}
-
 /** Guesses the format from a content type or file name. */
 export function formatOf(contentTypeOrName: string): ContactFileFormat | undefined {
   const s = contentTypeOrName.toLowerCase();
@@ -42,8 +37,6 @@ export function sniffFormat(head: Uint8Array): ContactFileFormat {
 }
 
 type ByteSource = AsyncIterable<Uint8Array> | Readable;
-
-const toReadable = (source: AsyncIterable<Uint8Array>): Readable => Readable.from(source, { objectMode: false });
 
 /** Reads the first `min` bytes of a source; returns them and a source that replays them before the rest. */
 async function peek(source: ByteSource, min: number): Promise<{ head: Uint8Array; source: AsyncIterable<Uint8Array> }> {
@@ -160,36 +153,10 @@ function csvProblem(error: unknown): string {
   return 'its text is not valid CSV';
 }
 
-/** An ISO date (`yyyy-mm-dd`), with the time (`Thh:mm` or `Thh:mm:ss`) when the cell has one. */
-export function isoDateCell(date: Date): string {
-  const iso = date.toISOString(); // exceljs gives the cell's wall time as UTC
-  if (Number.isNaN(date.getTime())) return '';
-  const [day, time] = [iso.slice(0, 10), iso.slice(11, 19)];
-  if (time === '00:00:00') return day;
-  return time.endsWith(':00') ? `${day}T${time.slice(0, 5)}` : `${day}T${time}`;
-}
-
-/** A cell value from exceljs as text; numbers keep all their digits (phone numbers stored as numbers), dates are ISO. */
-export function cellText(value: unknown): string {
-  if (value === null || value === undefined) return '';
-  if (typeof value === 'string') return value;
-  if (typeof value === 'number') return Number.isInteger(value) ? value.toFixed(0) : String(value);
-  if (typeof value === 'boolean') return value ? 'true' : 'false';
-  if (value instanceof Date) return isoDateCell(value);
-  if (typeof value === 'object') {
-    const v = value as { text?: unknown; richText?: { text: string }[]; result?: unknown; hyperlink?: string; error?: string };
-    if (Array.isArray(v.richText)) return v.richText.map((r) => r.text).join('');
-    if (v.text !== undefined) return cellText(v.text);
-    if (v.result !== undefined) return cellText(v.result);
-    if (v.error !== undefined) return '';
-  }
-  return String(value);
-}
-
 /**
- * Rows of the first worksheet of an .xlsx file, read with exceljs's streaming WorkbookReader.
- * Styles are cached (one small part of the file) so that date-formatted cells arrive as dates, not
- * as Excel serial numbers.
+ * Rows of the first worksheet of an .xlsx file, read by the in-house streaming reader
+ * (`./xlsx-reader.ts`): date-formatted cells arrive as ISO dates, not as Excel serial numbers, and
+ * numbers keep all their digits.
  */
 export async function* xlsxRows(source: ByteSource): AsyncGenerator<RawRow> {
   const peeked = await peek(source, 8);
@@ -199,34 +166,7 @@ export async function* xlsxRows(source: ByteSource): AsyncGenerator<RawRow> {
     throw new ContactFileError('the file is an old Excel 97–2003 (.xls) workbook; save it as .xlsx or .csv');
   }
   if (sniffFormat(head) !== 'xlsx') throw new ContactFileError('the file is not an .xlsx workbook (an .xlsx file is a zip archive)');
-  // Loaded on first use: exceljs and its streams are ~30 ms of a cold start that most API requests never need.
-  const { default: Excel } = await import('exceljs');
-  const reader = new Excel.stream.xlsx.WorkbookReader(toReadable(peeked.source), {
-    entries: 'emit',
-    sharedStrings: 'cache',
-    hyperlinks: 'ignore',
-    styles: 'cache',
-    worksheets: 'emit',
-  });
-  let sheets = 0;
-  try {
-    for await (const worksheet of reader) {
-      sheets++;
-      for await (const row of worksheet as AsyncIterable<ExcelJS.Row>) {
-        const values = row.values as unknown[];
-        const cells: string[] = [];
-        // exceljs row values are 1-based (index 0 is empty).
-        for (let i = 1; i < values.length; i++) cells.push(cellText(values[i]).trim());
-        if (cells.every((c) => c === '')) continue;
-        yield { row: row.number, cells };
-      }
-      // Only the first worksheet holds contacts; the rest of the file is not read.
-      break;
-    }
-  } catch (error) {
-    throw new ContactFileError('the .xlsx workbook cannot be read: it is damaged or not an Excel workbook', error);
-  }
-  if (sheets === 0) throw new ContactFileError('the .xlsx workbook has no worksheet');
+  yield* xlsxSheetRows(peeked.source);
 }
 
 /** Rows of a file: the bytes decide between .xlsx and CSV, whatever `format` (a label) says. */
