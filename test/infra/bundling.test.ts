@@ -107,6 +107,9 @@ describe('function bundles', () => {
     expect(inputs.size).toBe(new Set(FUNCTIONS.map((f) => f.entry)).size);
     // The geocoder's data files are read by a 40-line decoder (lib/adapters/geo/flat-bson.ts), not the bson package.
     expect(carrying(/node_modules\/bson\//)).toEqual([]);
+    // Contact workbooks are read and the template written in-house (lib/contacts/xlsx-reader.ts, template.ts): exceljs
+    // and its streams were ~600 KB of api and worker.
+    expect(carrying(/node_modules\/(exceljs|unzipper|jszip|archiver|bluebird)\//)).toEqual([]);
     // Full phone metadata (number types) only where contacts are validated; time zones use the min metadata.
     expect(carrying(/libphonenumber-js\/metadata\.max/)).toEqual(['functions/api/index.ts', 'functions/worker.ts']);
     // The built-in intents' phrases only where speech is recognised or scenarios are compiled.
