@@ -158,7 +158,7 @@ function csvProblem(error: unknown): string {
  * (`./xlsx-reader.ts`): date-formatted cells arrive as ISO dates, not as Excel serial numbers, and
  * numbers keep all their digits.
  */
-export async function* xlsxRows(source: ByteSource): AsyncGenerator<RawRow> {
+export async function* xlsxRows(source: ByteSource, progress?: (bytesDone: number) => void): AsyncGenerator<RawRow> {
   const peeked = await peek(source, 8);
   const { head } = peeked;
   if (head.byteLength === 0) throw new ContactFileError('the file is empty');
@@ -166,23 +166,30 @@ export async function* xlsxRows(source: ByteSource): AsyncGenerator<RawRow> {
     throw new ContactFileError('the file is an old Excel 97–2003 (.xls) workbook; save it as .xlsx or .csv');
   }
   if (sniffFormat(head) !== 'xlsx') throw new ContactFileError('the file is not an .xlsx workbook (an .xlsx file is a zip archive)');
-  yield* xlsxSheetRows(peeked.source);
+  yield* xlsxSheetRows(peeked.source, undefined, progress);
 }
 
-/** Rows of a file: the bytes decide between .xlsx and CSV, whatever `format` (a label) says. */
-export async function* fileRows(format: ContactFileFormat | undefined, source: ByteSource): AsyncGenerator<RawRow> {
+/**
+ * Rows of a file: the bytes decide between .xlsx and CSV, whatever `format` (a label) says.
+ * `progress` (import progress on large uploads) hears how many of the file's bytes are done: for a CSV
+ * the bytes read so far; for an .xlsx, which is buffered whole first, the file's share of the
+ * worksheet read so far (see `xlsxSheetRows`).
+ */
+export async function* fileRows(format: ContactFileFormat | undefined, source: ByteSource, progress?: (bytesDone: number) => void): AsyncGenerator<RawRow> {
   const peeked = await peek(source, 4);
   const { head } = peeked;
   const ole = head[0] === 0xd0 && head[1] === 0xcf && head[2] === 0x11 && head[3] === 0xe0; // .xls, whatever its name
   const actual = sniffFormat(head) === 'xlsx' || ole || format === 'xlsx' ? 'xlsx' : 'csv';
-  yield* actual === 'xlsx' ? xlsxRows(peeked.source) : csvRows(peeked.source);
+  yield* actual === 'xlsx' ? xlsxRows(peeked.source, progress) : csvRows(progress ? counting(peeked.source, progress) : peeked.source);
 }
 
-/** Counts bytes flowing through a source (import progress on large uploads). */
-export function countingSource(source: AsyncIterable<Uint8Array>, onBytes: (n: number) => void): AsyncIterable<Uint8Array> {
+/** A source that reports the running total of bytes taken from it. */
+function counting(source: AsyncIterable<Uint8Array>, progress: (bytesDone: number) => void): AsyncIterable<Uint8Array> {
   return (async function* () {
+    let total = 0;
     for await (const chunk of source) {
-      onBytes(chunk.byteLength);
+      total += chunk.byteLength;
+      progress(total);
       yield chunk;
     }
   })();

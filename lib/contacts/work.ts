@@ -6,7 +6,7 @@ import type { Services } from '../core/deps';
 import { ConflictError, NotFoundError } from '../core/errors';
 import { getInstanceSettings } from '../instances/repository';
 import { beginImport, getImport, recordFailedImport, runImport, type ImportReport } from './import';
-import { countingSource, fileRows } from './parse';
+import { fileRows } from './parse';
 
 /** Background work items of contacts on the work queue: file imports and re-runs. */
 export const ContactWork = z.discriminatedUnion('type', [
@@ -75,7 +75,7 @@ export async function runContactWork(deps: Services, work: ContactWork, options:
     const stream = await deps.blobs.data.stream(work.blobKey);
     if (!stream) throw new Error(`upload ${work.blobKey} not found`);
     let bytes = 0;
-    result = await runImport(deps, report, { kind: 'rows', rows: fileRows(work.format, countingSource(stream, (n) => (bytes += n))) }, { ...runOptions, bytesRead: () => bytes });
+    result = await runImport(deps, report, { kind: 'rows', rows: fileRows(work.format, stream, (n) => (bytes = n)) }, { ...runOptions, bytesRead: () => bytes });
   } else {
     const { instanceId, sourceCampaignId, outcomes } = work;
     const contacts = (async function* () {

@@ -184,13 +184,21 @@ function* slices(buf: Buffer, size: number): Generator<Buffer> {
   for (let i = 0; i < buf.length; i += size) yield buf.subarray(i, i + size);
 }
 
+/** Yields `buf` in slices and reports, as each is taken, how many of its bytes have been taken. */
+function* counted(buf: Buffer, size: number, taken?: (bytes: number) => void): Generator<Buffer> {
+  for (const slice of slices(buf, size)) {
+    yield slice;
+    taken?.(slice.byteOffset - buf.byteOffset + slice.length);
+  }
+}
+
 /**
  * The inflated bytes of an entry as they come. Input goes to zlib 16 KB at a time: zlib inflates a
  * whole input chunk before it looks at backpressure, so this bounds what one step can produce (≈ 16 MB).
  */
-async function* inflated(data: Buffer): AsyncGenerator<Buffer> {
+async function* inflated(data: Buffer, taken?: (bytes: number) => void): AsyncGenerator<Buffer> {
   const inflate = createInflateRaw({ chunkSize: 64 * 1024 });
-  const input = Readable.from(slices(data, 16 * 1024), { objectMode: false });
+  const input = Readable.from(counted(data, 16 * 1024, taken), { objectMode: false });
   input.pipe(inflate);
   try {
     for await (const chunk of inflate as AsyncIterable<Buffer>) yield chunk;
@@ -201,14 +209,18 @@ async function* inflated(data: Buffer): AsyncGenerator<Buffer> {
   }
 }
 
-/** The text of an entry, decoded as it is inflated, checked against its declared size and CRC at the end. */
-async function* streamedText(buf: Buffer, entry: ZipEntry, limit: number): AsyncGenerator<string> {
+/**
+ * The text of an entry, decoded as it is inflated, checked against its declared size and CRC at the end.
+ * `progress` hears the share (0–1) of the entry's compressed bytes handed to the inflater so far.
+ */
+async function* streamedText(buf: Buffer, entry: ZipEntry, limit: number, progress?: (share: number) => void): AsyncGenerator<string> {
   if (entry.size > limit) throw tooLarge('worksheet', limit);
   const data = entryData(buf, entry);
+  const taken = progress && data.length > 0 ? (bytes: number) => progress(bytes / data.length) : undefined;
   let decoder: TextDecoder | undefined;
   let size = 0;
   let crc = 0;
-  for await (const chunk of entry.method === 0 ? slices(data, 64 * 1024) : inflated(data)) {
+  for await (const chunk of entry.method === 0 ? counted(data, 64 * 1024, taken) : inflated(data, taken)) {
     size += chunk.length;
     if (size > entry.size) throw damaged(); // more than declared: a lying header (or a bomb) stops here
     crc = crc32(chunk, crc);
@@ -805,14 +817,22 @@ function openWorkbook(file: Buffer, limits: XlsxLimits): { sheet: ZipEntry; cont
 /**
  * Rows of the first worksheet of an .xlsx file: 1-based row numbers as a spreadsheet shows them, cells
  * as trimmed text, blank rows left out. Anything unreadable is a `ContactFileError`.
+ * `progress` hears how many of the file's bytes count as done: the file is buffered whole before the
+ * first row, so bytes received would say 100 % at once; instead the file's size is shared out by how
+ * much of the worksheet's compressed data has been read (the sheet is almost all of a contact file).
  */
-export async function* xlsxSheetRows(source: AsyncIterable<Uint8Array>, limits: Readonly<XlsxLimits> = XLSX_LIMITS): AsyncGenerator<RawRow> {
+export async function* xlsxSheetRows(
+  source: AsyncIterable<Uint8Array>,
+  limits: Readonly<XlsxLimits> = XLSX_LIMITS,
+  progress?: (bytesDone: number) => void,
+): AsyncGenerator<RawRow> {
   try {
     const file = await buffered(source, limits.fileBytes);
     const { sheet, context } = openWorkbook(file, limits);
     const rows = new SheetRows(context);
     const tokenizer = new XmlTokenizer(rows);
-    for await (const text of streamedText(file, sheet, limits.sheetBytes)) {
+    const share = progress ? (done: number) => progress(Math.round(file.length * done)) : undefined;
+    for await (const text of streamedText(file, sheet, limits.sheetBytes, share)) {
       tokenizer.write(text);
       // Rows of this chunk go out before the next is inflated: the consumer's pace is the reader's.
       for (const row of rows.rows) yield row;
@@ -820,6 +840,7 @@ export async function* xlsxSheetRows(source: AsyncIterable<Uint8Array>, limits: 
     }
     tokenizer.write('', true);
     for (const row of rows.rows) yield row;
+    progress?.(file.length);
   } catch (error) {
     throw error instanceof ContactFileError ? error : damaged(error);
   }

@@ -33,6 +33,27 @@ const THREE_EXPECTED = [
 ];
 
 describe('xlsxSheetRows', () => {
+  it('reports progress through the file while the sheet is read, not all at once when it is buffered', async () => {
+    // Random digits compress poorly: the sheet's compressed data spans many 16 KB slices.
+    let seed = 7;
+    const digits = () => String((seed = (seed * 48271) % 2147483647)).padStart(10, '0');
+    const rowsXml = Array.from({ length: 6000 }, (_, i) => `<row r="${i + 1}"><c r="A${i + 1}"><v>${digits()}</v></c><c r="B${i + 1}" t="inlineStr"><is><t>${digits()}</t></is></c></row>`).join('');
+    for (const method of [0, 8] as const) {
+      const file = workbook({ sheet: sheet(rowsXml), method });
+      const seen: { bytes: number; rowsBefore: number }[] = [];
+      let rows = 0;
+      for await (const _ of xlsxSheetRows(Readable.from([file]), XLSX_LIMITS, (bytes) => seen.push({ bytes, rowsBefore: rows }))) rows++;
+      expect(rows).toBe(6000);
+      const bytes = seen.map((s) => s.bytes);
+      expect(bytes, `method ${method}`).toEqual([...bytes].sort((a, b) => a - b));
+      expect(bytes.at(-1)).toBe(file.length);
+      // Reports come while rows are still coming out, spread over the read, not one jump to the end.
+      const midway = seen.filter((s) => s.rowsBefore > 1000 && s.rowsBefore < 5000);
+      expect(midway.length, `method ${method}`).toBeGreaterThan(2);
+      expect(midway.every((s) => s.bytes > 0 && s.bytes < file.length)).toBe(true);
+    }
+  });
+
   it('reads stored and deflated entries, with and without data descriptors, sheet before or after sharedStrings', async () => {
     for (const method of [0, 8] as const) {
       for (const descriptor of [false, true]) {
