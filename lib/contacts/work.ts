@@ -5,7 +5,7 @@ import { RerunOutcome } from '../campaigns/schema';
 import type { Services } from '../core/deps';
 import { ConflictError, NotFoundError } from '../core/errors';
 import { getInstanceSettings } from '../instances/repository';
-import { beginImport, getImport, recordFailedImport, runImport, type ImportReport } from './import';
+import { beginImport, finishImport, getImport, recordFailedImport, runImport, type ImportReport } from './import';
 import { fileRows } from './parse';
 
 /** Background work items of contacts on the work queue: file imports and re-runs. */
@@ -73,7 +73,13 @@ export async function runContactWork(deps: Services, work: ContactWork, options:
   let result: ImportReport & { paused?: string };
   if (work.type === 'import') {
     const stream = await deps.blobs.data.stream(work.blobKey);
-    if (!stream) throw new Error(`upload ${work.blobKey} not found`);
+    if (!stream) {
+      // Gone for good (deleted, or expired before a continuation ran): retrying cannot bring it back, and an import
+      // left running would hold the campaign's import mark until the abandonment sweep. End it, saying why.
+      deps.log.warn('contact upload missing', { instanceId: work.instanceId, campaignId: work.campaignId, importId: work.importId, blobKey: work.blobKey });
+      await finishImport(deps, work.instanceId, report, 'the uploaded file is no longer stored; upload it again');
+      return;
+    }
     let bytes = 0;
     result = await runImport(deps, report, { kind: 'rows', rows: fileRows(work.format, stream, (n) => (bytes = n)) }, { ...runOptions, bytesRead: () => bytes });
   } else {

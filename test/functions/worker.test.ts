@@ -12,6 +12,7 @@ import { handleDialRequest } from '../../lib/dialer/dial';
 import { createInstance } from '../../lib/instances/repository';
 import { endCall } from '../support/calls';
 import { testDeps } from '../support/deps';
+import { keys } from '../../lib/store/keys';
 
 const sqs = (bodies: unknown[]): SQSEvent => ({ Records: bodies.map((b, i) => ({ messageId: `m${i}`, body: JSON.stringify(b) })) }) as unknown as SQSEvent;
 
@@ -34,6 +35,18 @@ describe('worker', () => {
     expect(await worker(sqs([message, message]))).toEqual({ batchItemFailures: [] });
     expect(await getImport(deps.store, instanceId, campaignId, report.importId)).toMatchObject({ status: 'completed', accepted: 2, rejected: 1, bytesRead: 32 });
     expect((await getProgress(deps.store, instanceId, campaignId)).total).toBe(2);
+  });
+
+  it('fails an import whose upload is gone instead of retrying it, and frees the campaign from it', async () => {
+    const { deps, instanceId, campaignId, worker } = await setup();
+    const blobKey = `imports/${instanceId}/${campaignId}/gone.csv`;
+    const report = await beginImport(deps, instanceId, campaignId, 'csv', { blobKey });
+    const message = { type: 'import', instanceId, campaignId, importId: report.importId, blobKey, format: 'csv' };
+    expect(await worker(sqs([message]))).toEqual({ batchItemFailures: [] });
+    expect(await getImport(deps.store, instanceId, campaignId, report.importId)).toMatchObject({ status: 'failed', error: 'the uploaded file is no longer stored; upload it again' });
+    // Its mark on the campaign is gone: nothing holds the campaign's completion.
+    const campaign = await deps.store.get(keys.campaign(instanceId, campaignId));
+    expect(Object.keys(campaign ?? {}).filter((k) => k.startsWith('imp#'))).toEqual([]);
   });
 
   it('continues an import past its time budget in a new work item, resuming after the last committed chunk', async () => {
