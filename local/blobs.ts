@@ -4,7 +4,7 @@ import { mkdir, open, readFile, readdir, rename, rm, stat, writeFile } from 'nod
 import { dirname, join, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { AdapterError, ReachoutError } from '../lib/core/errors';
+import { AdapterError, expectOnly, ReachoutError } from '../lib/core/errors';
 import type { BlobInfo, Blobs, PresignedPut } from '../lib/ports/blobs';
 import { systemClock, type Clock } from '../lib/ports/clock';
 
@@ -207,7 +207,9 @@ export class FileBlobs implements Blobs {
     try {
       const meta = JSON.parse(await readFile(this.metaPathOf(key), 'utf8')) as { contentType?: string };
       return meta.contentType ? { key, size, contentType: meta.contentType } : { key, size };
-    } catch {
+    } catch (error) {
+      // No metadata written (or it is unreadable): the blob without a content type.
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') expectOnly(error, SyntaxError);
       return { key, size };
     }
   }
@@ -234,7 +236,8 @@ export function verifyBlobLink(url: string | URL, secret: string, nowMs: number,
   let parsed: URL;
   try {
     parsed = typeof url === 'string' ? new URL(url, 'http://127.0.0.1') : url;
-  } catch {
+  } catch (error) {
+    expectOnly(error, TypeError);
     return { ok: false, reason: 'malformed' };
   }
   if (!parsed.pathname.startsWith('/_blobs/')) return { ok: false, reason: 'malformed' };
@@ -242,7 +245,8 @@ export function verifyBlobLink(url: string | URL, secret: string, nowMs: number,
   try {
     path = parsed.pathname.slice('/_blobs/'.length).split('/').map(decodeURIComponent).join('/');
     checkKey(path);
-  } catch {
+  } catch (error) {
+    expectOnly(error, URIError, BlobKeyError);
     return { ok: false, reason: 'malformed' };
   }
   const expiresText = parsed.searchParams.get('expires') ?? '';

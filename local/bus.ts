@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Context, EventBridgeEvent } from 'aws-lambda';
+import { expectOnly } from '../lib/core/errors';
 import { silentLogger, type Logger } from '../lib/core/log';
 import type { Bus, BusEvent, PublishResult } from '../lib/ports/bus';
 import type { Clock } from '../lib/ports/clock';
@@ -379,7 +380,8 @@ function checkEvent(event: BusEvent): string | undefined {
       Buffer.byteLength(event.source) +
       Buffer.byteLength(event.detailType) +
       (event.resources ?? []).reduce((n, r) => n + Buffer.byteLength(r), 0);
-  } catch {
+  } catch (error) {
+    expectOnly(error, TypeError); // a BigInt or a cycle
     return 'MalformedDetail: Detail must be serializable to JSON';
   }
   if (size > MAX_ENTRY_BYTES) return `EntryTooLarge: ${size} bytes, at most ${MAX_ENTRY_BYTES}`;

@@ -23,6 +23,7 @@ import { createCampaign, newJobItem } from '../lib/campaigns/repository';
 import { CampaignSettings } from '../lib/campaigns/schema';
 import { compose } from '../lib/composition';
 import type { Deps, Services } from '../lib/core/deps';
+import { expectOnly } from '../lib/core/errors';
 import { silentLogger } from '../lib/core/log';
 import { createInstance } from '../lib/instances/repository';
 import type { BusEvent } from '../lib/ports/bus';
@@ -67,7 +68,8 @@ function parseFromBrace(text: string): unknown {
   if (i < 0) return undefined;
   try {
     return JSON.parse(text.slice(i));
-  } catch {
+  } catch (error) {
+    expectOnly(error, SyntaxError);
     return undefined;
   }
 }
@@ -91,7 +93,8 @@ export function parseEventLog(text: string): { events: Record<string, unknown>[]
         else skipped.push({ line: i + 1, reason: 'no InvocationEventType' });
       });
       return { events, skipped };
-    } catch {
+    } catch (error) {
+      expectOnly(error, SyntaxError);
       // Not one JSON document: read it line by line.
     }
   }

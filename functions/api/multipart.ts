@@ -1,4 +1,4 @@
-import { ValidationError } from '../../lib/core/errors';
+import { expectOnly, ValidationError } from '../../lib/core/errors';
 
 /** One part of a multipart/form-data body. */
 export interface FormPart {
@@ -83,7 +83,8 @@ function decodeFilename(value: string): string {
   if (!ext) return value;
   try {
     return decodeURIComponent(ext[2]!);
-  } catch {
+  } catch (error) {
+    expectOnly(error, URIError);
     return ext[2]!;
   }
 }

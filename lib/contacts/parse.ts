@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import { parse as csvParse } from 'csv-parse';
 import { ContactFileError } from './file-error';
 import { xlsxSheetRows } from './xlsx-reader';
+import { expectOnly } from '../core/errors';
 
 export { ContactFileError } from './file-error';
 export { isoDateCell } from './xlsx-reader';
@@ -80,7 +81,8 @@ export function sniffEncoding(head: Uint8Array): CsvEncoding {
     // `stream: true`: a character cut at the end of the sample is not an error.
     new TextDecoder('utf-8', { fatal: true }).decode(head, { stream: true });
     return 'utf-8';
-  } catch {
+  } catch (error) {
+    expectOnly(error, TypeError); // not UTF-8
     return 'gb18030';
   }
 }

@@ -3,7 +3,7 @@ import { matchesOutcome } from '../campaigns/lifecycle';
 import { getCampaign, listJobs } from '../campaigns/repository';
 import { RerunOutcome } from '../campaigns/schema';
 import type { Services } from '../core/deps';
-import { ConflictError, NotFoundError } from '../core/errors';
+import { ConflictError, expectOnly, NotFoundError } from '../core/errors';
 import { getInstanceSettings } from '../instances/repository';
 import { beginImport, finishImport, getImport, recordFailedImport, runImport, type ImportReport } from './import';
 import { fileRows } from './parse';
@@ -134,7 +134,8 @@ export async function runUploadCreated(deps: Services, event: UploadCreated, opt
 function decodeKey(key: string): string {
   try {
     return decodeURIComponent(key.replace(/\+/g, ' '));
-  } catch {
+  } catch (error) {
+    expectOnly(error, URIError); // not percent-encoded after all: the key as it came
     return key;
   }
 }

@@ -170,3 +170,12 @@ export class AdapterError extends ReachoutError {
 export function fieldIssues(issues: readonly { path: readonly PropertyKey[]; message: string }[]): FieldIssue[] {
   return issues.map((i) => ({ path: i.path.map(String).join('.') || '(body)', message: i.message }));
 }
+
+/**
+ * Rethrows `error` unless it is one of the kinds a `catch` expects (a parse of untrusted text failing: `SyntaxError`
+ * from JSON.parse, `URIError` from decodeURIComponent, `TypeError` from `new URL` or a fatal TextDecoder, `RangeError`
+ * from Intl). A catch that takes everything would also take a bug and answer as if the input were bad.
+ */
+export function expectOnly(error: unknown, ...kinds: readonly (abstract new (...args: never[]) => Error)[]): void {
+  if (!kinds.some((kind) => error instanceof kind)) throw error;
+}

@@ -15,6 +15,7 @@ import * as chronoZhHans from 'chrono-node/zh/hans';
 import nzh from 'nzh';
 
 import type { EntityKind } from './entity-kinds';
+import { expectOnly } from '../core/errors';
 
 export { ENTITY_KINDS, type EntityKind } from './entity-kinds';
 
@@ -54,7 +55,8 @@ export function zoneOffsetMinutes(timeZone: string | undefined, at: number): num
     const get = (t: string) => Number(parts.find((p) => p.type === t)?.value ?? 0);
     const local = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'));
     return Math.round((local - Math.floor(at / 60_000) * 60_000) / 60_000);
-  } catch {
+  } catch (error) {
+    expectOnly(error, RangeError);
     // An unknown zone name: treat as UTC rather than fail the call; validation names the field.
     return 0;
   }
@@ -65,7 +67,8 @@ export function isValidTimeZone(timeZone: string): boolean {
   try {
     new Intl.DateTimeFormat('en-US', { timeZone });
     return true;
-  } catch {
+  } catch (error) {
+    expectOnly(error, RangeError);
     return false;
   }
 }

@@ -7,7 +7,7 @@
  */
 import * as z from 'zod';
 import { listCampaigns } from '../campaigns/repository';
-import { ValidationError } from '../core/errors';
+import { expectOnly, ValidationError } from '../core/errors';
 import { CallStatus, JobStatus } from '../domain/statuses';
 import type { Blobs } from '../ports/blobs';
 import { isoAt } from '../ports/clock';
@@ -80,7 +80,8 @@ function decode(cursor: string | undefined): Cursor | undefined {
     const c = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Cursor;
     if (c.m === 'walk' && typeof c.d === 'string') return c;
     if (c.m === 'list' && Number.isInteger(c.o) && c.o >= 0) return c;
-  } catch {
+  } catch (error) {
+    expectOnly(error, SyntaxError);
     // fall through to the error below
   }
   throw new ValidationError('invalid cursor', [{ path: 'cursor', message: 'not a cursor of this search' }]);

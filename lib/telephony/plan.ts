@@ -4,6 +4,7 @@ import type { Campaign, Job } from '../campaigns/schema';
 import type { Deps } from '../core/deps';
 import { getInstanceSettings } from '../instances/repository';
 import { getScenarioVersion } from '../scenarios/repository';
+import { expectOnly } from '../core/errors';
 
 /**
  * The call plan: what a call needs from its campaign, job, scenario and instance, loaded once by the
@@ -81,7 +82,8 @@ export function decodePlanArgument(value: string | undefined): CallPlan | undefi
   try {
     const parsed = CallPlan.safeParse(JSON.parse(value));
     return parsed.success ? parsed.data : undefined;
-  } catch {
+  } catch (error) {
+    expectOnly(error, SyntaxError);
     // A truncated or foreign value: the handler loads the plan instead.
     return undefined;
   }

@@ -3,6 +3,7 @@ import type { Store } from '../ports/store';
 import { keys } from '../store/keys';
 import { CallSession, newSession } from './call-session';
 import { decodePlanArgument, type CallIds } from './plan';
+import { expectOnly } from '../core/errors';
 
 /**
  * How a call's session travels between invocations: in the transaction attributes. The developer guide's
@@ -78,7 +79,8 @@ export function decodeAttributes(attrs: Record<string, string> | undefined): Dec
     try {
       const parsed = CallSession.safeParse(JSON.parse(json));
       if (parsed.success && parsed.data.ids.callId === ids.callId) return { kind: 'session', session: parsed.data };
-    } catch {
+    } catch (error) {
+      expectOnly(error, SyntaxError);
       // Not JSON (truncated): fall through to a fresh session from the ids rather than failing the call.
     }
   }
@@ -95,7 +97,8 @@ export async function loadStoredSession(store: Store, ids: CallIds): Promise<Cal
     try {
       const parsed = CallSession.safeParse(JSON.parse(item.s));
       if (parsed.success) return parsed.data;
-    } catch {
+    } catch (error) {
+      expectOnly(error, SyntaxError);
       // Unreadable: start over from the ids.
     }
   }

@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { ValidationError } from '../core/errors';
+import { expectOnly, ValidationError } from '../core/errors';
 
 /** Longest endpoint URL accepted. */
 export const MAX_URL_LENGTH = 2000;
@@ -37,7 +37,8 @@ export function validateEndpoint(raw: string, options: { local: boolean }): stri
   let url: URL;
   try {
     url = new URL(raw);
-  } catch {
+  } catch (error) {
+    expectOnly(error, TypeError);
     return fail('is not a valid URL');
   }
   if (url.username || url.password) fail('must not contain credentials');

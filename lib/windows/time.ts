@@ -3,6 +3,7 @@
  * an instant, and the inverse (local wall time → instant) is found by correcting the zone offset twice,
  * which is exact except inside a DST gap (where the next valid instant is used).
  */
+import { expectOnly } from '../core/errors';
 
 /** Local calendar fields of an instant in a zone. */
 export interface LocalParts {
@@ -106,7 +107,8 @@ export function isTimeZone(tz: string): boolean {
   try {
     formatter(tz);
     return true;
-  } catch {
+  } catch (error) {
+    expectOnly(error, RangeError);
     return false;
   }
 }

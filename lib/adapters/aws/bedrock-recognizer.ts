@@ -10,6 +10,7 @@
  */
 import { BedrockRuntimeClient, ConverseCommand, InvokeModelCommand } from '@aws-sdk/client-bedrock-runtime';
 import * as z from 'zod';
+import { expectOnly } from '../../core/errors';
 import type { Blobs } from '../../ports/blobs';
 import { cosine, toRecognition, withFallback, type ProviderCall } from '../../nlu/providers';
 import type { AsyncIntentRecognizer, IntentDefinition, IntentRecognizer } from '../../nlu/types';
@@ -64,7 +65,8 @@ export function blobEmbeddingCache(blobs: Blobs, prefix = 'nlu/embeddings/'): Em
 function parseJson(text: string): unknown {
   try {
     return JSON.parse(text);
-  } catch {
+  } catch (error) {
+    expectOnly(error, SyntaxError);
     // Malformed: treated like an absent value by the callers' schemas.
     return undefined;
   }

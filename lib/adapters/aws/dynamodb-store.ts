@@ -15,7 +15,7 @@ import {
   type QueryCommandInput,
   type TranslateConfig,
 } from '@aws-sdk/lib-dynamodb';
-import { AdapterError, ReachoutError, ValidationError } from '../../core/errors';
+import { AdapterError, expectOnly, ReachoutError, ValidationError } from '../../core/errors';
 import { itemKeyId, type Changes, type Condition, type Item, type ItemKey, type Page, type Query, type Store, type WriteResult } from '../../ports/store';
 import { INDEX_NAMES, INDEX_PROJECTIONS, type Projection } from '../../store/indexes';
 import { chunk, describeError, errorName, isTransient, retryPending, retryPolicy, type RetryPolicy, type Sleep } from './retry';
@@ -453,7 +453,8 @@ function decodeCursor(cursor: string): Record<string, unknown> {
   try {
     const key: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
     if (key && typeof key === 'object' && !Array.isArray(key)) return key as Record<string, unknown>;
-  } catch {
+  } catch (error) {
+    expectOnly(error, SyntaxError);
     // Falls through to the validation error below.
   }
   throw new ValidationError('invalid cursor', [{ path: 'cursor', message: 'not a cursor returned by a previous page' }]);
