@@ -26,15 +26,12 @@ import type { Job } from './schema';
  * `closeCallRecord`); a stale reader loses on the version and writes nothing.
  */
 
-/** What makes a call record final. */
-export type FinalFields = FinalCallFields;
-
 /**
  * Makes an attempt's call record final (creating it from `base` when the attempt never got one) with the
  * effects that end the job's attempt. Conditional on the record not being final yet: the first final
  * write wins, later ones are values (`false`). The record ends `endedAt` (epoch ms; now when absent).
  */
-export async function closeCallRecord(svc: Services, base: CallRecord, fields: FinalFields, endedAtMs?: number): Promise<boolean> {
+export async function closeCallRecord(svc: Services, base: CallRecord, fields: FinalCallFields, endedAtMs?: number): Promise<boolean> {
   const now = svc.clock.now();
   const key = callRecordKey(base);
   const endedAt = isoAt(endedAtMs ?? now);

@@ -1,4 +1,4 @@
-import { closeCallRecord, type FinalFields } from '../campaigns/attempts';
+import { closeCallRecord } from '../campaigns/attempts';
 import { renewLease, LEASE_TTL_MS } from '../campaigns/leases';
 import { findCampaign, getJob } from '../campaigns/repository';
 import type { Campaign, Job } from '../campaigns/schema';
@@ -10,7 +10,7 @@ import { buildEvent, contactsOf, extrasOf, taskOf } from '../events';
 import { onList } from '../lists';
 import { effectId } from '../outbox/effects';
 import { isoAt } from '../ports/clock';
-import { callPointerItem, callRecordItem, callRecordKey, type CallRecord } from '../telephony/call-records';
+import { callPointerItem, callRecordItem, callRecordKey, type CallRecord, type FinalCallFields } from '../telephony/call-records';
 import { encodePlanArgument, loadCallPlan } from '../telephony/plan';
 import { takeRate } from './rate-limiter';
 import { campaignSchedules } from '../campaigns/dispatch';
@@ -81,7 +81,7 @@ export async function handleDialRequest(svc: Services, req: DialRequest): Promis
   if (!job || job.status !== 'Executing' || job.attempts !== attempt || job.callId !== callId || job.dialState !== 'queued') return 'duplicate';
 
   const campaign = await findCampaign(store, instanceId, campaignId);
-  const final = (status: CallStatus, reason: string, systemFailure: boolean): FinalFields => ({ status, systemFailure, placed: false, hangupParty: 'system', hangupReason: reason });
+  const final = (status: CallStatus, reason: string, systemFailure: boolean): FinalCallFields => ({ status, systemFailure, placed: false, hangupParty: 'system', hangupReason: reason });
   // Refused before dialling: only as this delivery read the job (queued for this claim; `retries: 0`, so the version
   // decides). Another delivery of the same request may have taken the attempt since and placed the call: this one
   // then lost the race and is a duplicate that writes nothing. The record becomes final by the transition's effect.
