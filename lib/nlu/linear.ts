@@ -24,6 +24,12 @@ export interface SoftmaxOptions {
   l2?: number;
   /** Seed of the example order. */
   seed?: number;
+  /**
+   * Classes whose gradient |p − y| for an example is below this are not updated by it. At 1e-4,
+   * 142 of 150 classes were updated per example (dense updates); at 3e-3 the nlu-dev folds' top-1
+   * and accuracy stay within 0.1 point and compile is ≈ 15 % faster (bench/README, round 3).
+   */
+  minGradient?: number;
 }
 
 /** A fitted model: weights `W[feature * classes + class]` and biases. */
@@ -66,6 +72,7 @@ export function fitSoftmax(xs: readonly SparseVector[], ys: readonly number[], c
   const epochs = options.epochs ?? 8;
   const step0 = options.step ?? 2;
   const l2 = options.l2 ?? 1e-5;
+  const minGradient = options.minGradient ?? 3e-3;
   const model: SoftmaxModel = { classes, features, weights: new Float64Array(features * classes), bias: new Float64Array(classes) };
   if (classes < 2 || xs.length === 0) return model;
   const W = model.weights;
@@ -90,11 +97,11 @@ export function fitSoftmax(xs: readonly SparseVector[], ys: readonly number[], c
       softmax(p);
       p[ys[e]!]! -= 1;
       const decay = 1 - step * l2;
-      // Only classes with a non-negligible gradient are updated: a handful of the 150 for any one example.
+      // Only classes with a non-negligible gradient are updated: a few of the 150 for any one example.
       let n = 0;
       for (let c = 0; c < classes; c++) {
         const g = p[c]!;
-        if (g <= -1e-4 || g >= 1e-4) {
+        if (g <= -minGradient || g >= minGradient) {
           active[n] = c;
           grad[n++] = g;
         }

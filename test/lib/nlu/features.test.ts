@@ -10,10 +10,20 @@ describe('surfaceFeatures', () => {
     expect(f.get('T^it')).toBeCloseTo(1 / Math.sqrt(2));
   });
 
-  it('gives Han character 1-, 2- and 3-grams of the surface text, without phone-answer folding', () => {
+  it('gives the Han characters of the surface text, without phone-answer folding', () => {
     const f = surfaceFeatures('想去哪');
-    expect([...f.keys()].sort()).toEqual(['H去', 'H去哪', 'H哪', 'H想', 'H想去', 'H想去哪'].sort());
+    for (const k of ['H想', 'H去', 'H哪']) expect(f.get(k)).toBe(1);
     expect(f.has('H那')).toBe(false);
+    expect([...f.keys()].filter((k) => k.startsWith('H'))).toHaveLength(3);
+  });
+
+  it('gives the ICU words of each Han run beside its characters', () => {
+    const f = surfaceFeatures('我想订机票，明天');
+    const words = [...f.keys()].filter((k) => k.startsWith('W'));
+    // The segmenter's words, whatever its dictionary's exact cut: they rebuild the runs in order.
+    expect(words.map((k) => k.slice(1)).join('')).toBe('我想订机票明天');
+    expect(words.some((k) => k.length > 2)).toBe(true);
+    for (const k of words) expect(f.get(k)).toBe(1.5);
   });
 
   it('folds width and case only, and returns nothing for punctuation', () => {

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { buildRecognizer, calibrate, DEFAULT_THRESHOLD, fitCalibration, PRIOR_CALIBRATION } from '../../../lib/nlu/recognizer';
+import { buildRecognizer, calibrate, calibrationSplits, DEFAULT_THRESHOLD, fitCalibration, PRIOR_CALIBRATION } from '../../../lib/nlu/recognizer';
 import { BUILTIN_INTENTS, builtinIntents, builtinIntentsBilingual } from '../../../lib/nlu/builtin-intents';
 import type { IntentDefinition } from '../../../lib/nlu/types';
 
@@ -156,5 +156,35 @@ describe('fitCalibration', () => {
 
   it('returns the prior when there is nothing to fit', () => {
     expect(fitCalibration([])).toEqual(PRIOR_CALIBRATION);
+  });
+});
+
+describe('calibrationSplits', () => {
+  it('gives every intent half its examples (± 1) on each side, in every split', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 5 }), { maxLength: 80 }), fc.integer({ min: 1, max: 4 }), fc.integer(), (intentOf, splits, seed) => {
+        const folds = calibrationSplits(intentOf, splits, seed);
+        expect(folds).toHaveLength(splits);
+        for (const fold of folds) {
+          expect(fold).toHaveLength(intentOf.length);
+          for (const ii of new Set(intentOf)) {
+            const sides = intentOf.flatMap((x, e) => (x === ii ? [fold[e]!] : []));
+            const ones = sides.filter((s) => s === 1).length;
+            expect(Math.abs(sides.length - 2 * ones)).toBeLessThanOrEqual(1);
+          }
+        }
+      }),
+    );
+  });
+
+  it('does not deal the author order alternately, and is the same for the same seed', () => {
+    const intentOf = Array.from({ length: 40 }, () => 0);
+    const [fold] = calibrationSplits(intentOf, 1, 7);
+    const alternate = intentOf.map((_, e) => e % 2);
+    expect([...fold!]).not.toEqual(alternate);
+    expect([...fold!]).not.toEqual(alternate.map((x) => 1 - x));
+    expect([...calibrationSplits(intentOf, 1, 7)[0]!]).toEqual([...fold!]);
+    const two = calibrationSplits(intentOf, 2, 7);
+    expect([...two[1]!]).not.toEqual([...two[0]!]);
   });
 });
