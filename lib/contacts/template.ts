@@ -1,4 +1,4 @@
-import { crc32, deflateRawSync } from 'node:zlib';
+import { columnName, xmlEscape, ZipStream } from '../core/ooxml';
 
 /** Columns of the contact template (C3): fixed fields, then the campaign's variables. */
 export function templateHeader(variables: readonly string[]): string[] {
@@ -16,20 +16,6 @@ export function csvTemplate(variables: readonly string[]): string {
 
 // ---- .xlsx: a two-row workbook written directly (a few hundred bytes of XML; no spreadsheet library in the bundle) ----
 
-const XML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' };
-
-/** Text as XML content: characters XML 1.0 cannot carry are dropped, the specials escaped. */
-function xmlText(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, '').replace(/[&<>"]/g, (c) => XML_ESCAPES[c]!);
-}
-
-function columnName(i: number): string {
-  let s = '';
-  for (let n = i + 1; n > 0; n = Math.floor((n - 1) / 26)) s = String.fromCharCode(65 + ((n - 1) % 26)) + s;
-  return s;
-}
-
 const XML_HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n';
 
 /**
@@ -40,7 +26,7 @@ function sheetXml(rows: readonly string[][]): string {
   const body = rows
     .map((cells, r) => {
       const xml = cells
-        .map((value, i) => (value === '' ? '' : `<c r="${columnName(i)}${r + 1}"${i === 0 ? ' s="1"' : ''} t="inlineStr"><is><t>${xmlText(value)}</t></is></c>`))
+        .map((value, i) => (value === '' ? '' : `<c r="${columnName(i)}${r + 1}"${i === 0 ? ' s="1"' : ''} t="inlineStr"><is><t>${xmlEscape(value)}</t></is></c>`))
         .join('');
       return `<row r="${r + 1}">${xml}</row>`;
     })
@@ -72,49 +58,13 @@ const TEMPLATE_PARTS: readonly [string, string][] = [
   ],
 ];
 
-/** A zip of small files held in memory: deflated, sizes and CRCs in the local headers. */
-function zip(files: readonly [string, string][]): Buffer {
-  const DOS_DATE = ((2020 - 1980) << 9) | (1 << 5) | 1;
-  const locals: Buffer[] = [];
-  const centrals: Buffer[] = [];
-  let offset = 0;
-  for (const [name, content] of files) {
-    const nameBytes = Buffer.from(name, 'utf8');
-    const data = Buffer.from(content, 'utf8');
-    const packed = deflateRawSync(data);
-    const crc = crc32(data);
-    const local = Buffer.alloc(30);
-    local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(20, 4);
-    local.writeUInt16LE(0x0800, 6); // UTF-8 names
-    local.writeUInt16LE(8, 8);
-    local.writeUInt16LE(DOS_DATE, 12);
-    local.writeUInt32LE(crc, 14);
-    local.writeUInt32LE(packed.length, 18);
-    local.writeUInt32LE(data.length, 22);
-    local.writeUInt16LE(nameBytes.length, 26);
-    const central = Buffer.alloc(46);
-    central.writeUInt32LE(0x02014b50, 0);
-    central.writeUInt16LE(20, 4);
-    central.writeUInt16LE(20, 6);
-    local.copy(central, 8, 6, 26); // flags, method, time, date, CRC, sizes: as in the local header
-    central.writeUInt16LE(nameBytes.length, 28);
-    central.writeUInt32LE(offset, 42);
-    locals.push(local, nameBytes, packed);
-    centrals.push(central, nameBytes);
-    offset += 30 + nameBytes.length + packed.length;
-  }
-  const directory = Buffer.concat(centrals);
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(files.length, 8);
-  end.writeUInt16LE(files.length, 10);
-  end.writeUInt32LE(directory.length, 12);
-  end.writeUInt32LE(offset, 16);
-  return Buffer.concat([...locals, directory, end]);
-}
-
 /** The downloadable template as .xlsx (phone column as text so leading zeros and '+' survive). */
 export async function xlsxTemplate(variables: readonly string[]): Promise<Buffer> {
-  return zip([...TEMPLATE_PARTS, ['xl/worksheets/sheet1.xml', sheetXml([templateHeader(variables), exampleRow(variables)])]]);
+  const chunks: Buffer[] = [];
+  const zip = new ZipStream(async (b) => void chunks.push(b));
+  for (const [name, content] of [...TEMPLATE_PARTS, ['xl/worksheets/sheet1.xml', sheetXml([templateHeader(variables), exampleRow(variables)])] as const]) {
+    await zip.file(name, content);
+  }
+  await zip.finish();
+  return Buffer.concat(chunks);
 }
