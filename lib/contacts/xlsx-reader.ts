@@ -30,6 +30,7 @@
 import { Readable } from 'node:stream';
 import { TextDecoder } from 'node:util';
 import { crc32, createInflateRaw, inflateRawSync } from 'node:zlib';
+import { expectOnly } from '../core/errors';
 import { ContactFileError } from './file-error';
 import type { RawRow } from './parse';
 
@@ -480,8 +481,7 @@ function resolvePart(folder: string, target: string): string {
   try {
     decoded = decodeURIComponent(target);
   } catch (error) {
-    // A target with a stray `%` is meant literally; keep it as written.
-    void error;
+    expectOnly(error, URIError); // a target with a stray `%` is meant literally; keep it as written
   }
   const path = decoded.startsWith('/') ? decoded.slice(1) : folder + decoded;
   const parts: string[] = [];
