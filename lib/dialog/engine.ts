@@ -290,9 +290,11 @@ export function transition(compiled: CompiledScenario, state: DialogState, event
   const run = new Run(compiled, state, ctx, event.at);
   try {
     run.handle(event);
-  } catch {
+  } catch (error) {
+    // Any fault, whatever its kind: the person must not be left on a silent line. It travels out on the hang-up
+    // command so the channel can log it (a pure function has no logger).
     run.commands.length = 0;
-    run.end('system', 'error');
+    run.end('system', 'error', error instanceof Error ? `${error.name}: ${error.message}` : String(error));
   }
   return [run.s, run.commands];
 }
@@ -574,10 +576,10 @@ class Run {
   }
 
   /** Ends the dialog from the robot's side (or the system's, on a fault). */
-  end(party: 'robot' | 'system', reason: EndReason): void {
+  end(party: 'robot' | 'system', reason: EndReason, fault?: string): void {
     const nodeId = this.s.node;
     const hangReason = reason === 'transfer' || reason === 'system' ? 'error' : reason;
-    this.commands.push({ type: 'hangUp', nodeId, reason: hangReason });
+    this.commands.push({ type: 'hangUp', nodeId, reason: hangReason, ...(fault !== undefined ? { fault } : {}) });
     this.s.phase = 'ended';
     this.s.ended = { party, nodeId, reason };
   }

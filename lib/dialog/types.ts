@@ -38,7 +38,13 @@ export type DialogCommand =
   /** Listen for an answer. */
   | { type: 'listen'; nodeId: string; speech: boolean; keypad: boolean; timeoutMs: number; maxDigits: number; bargeIn: boolean }
   /** End the call. */
-  | { type: 'hangUp'; nodeId: string; reason: 'node' | 'noMatch' | 'silence' | 'maxTurns' | 'person' | 'error' }
+  | {
+      type: 'hangUp';
+      nodeId: string;
+      reason: 'node' | 'noMatch' | 'silence' | 'maxTurns' | 'person' | 'error';
+      /** What went wrong inside the engine when a fault ended the call (`reason` is `error`): for the logs. */
+      fault?: string;
+    }
   /** Transfer the call to a number. */
   | { type: 'transfer'; nodeId: string; to: string }
   /** Tags reached at a node (S6). */

@@ -380,6 +380,7 @@ class Step {
       else if (c.type === 'setVariables') this.s.cap = { ...this.s.cap, ...c.variables };
       else if (c.type === 'markCompleted') this.s.cp = true;
       else if (c.type === 'recordTurn') turns.push(c.turn);
+      else if (c.type === 'hangUp' && c.fault !== undefined) this.log('error', 'dialog engine fault ended the call', { nodeId: c.nodeId, fault: c.fault });
     }
     if (turns.length) {
       this.effects.push({ type: 'turns', turns });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { handleRingTimeout } from '../../lib/dialer/ring-timeout';
+import { silentLogger, type Logger } from '../../lib/core/log';
 import type { Store } from '../../lib/ports/store';
 import { MAX_SPEECH_TEXT_CHARACTERS, RESPONSE_IGNORED_FOR, validateSmaResponse } from '../../lib/telephony/action-reference';
 import { listTurns } from '../../lib/telephony/call-records';
@@ -111,6 +112,17 @@ describe('SMA handler', () => {
     const answered = await c.answer();
     const r = await c.send('action-failed.pause', { actionData: dataOf(answered, 'Pause') });
     expect(typesOf(r)).toEqual(['StartBotConversation']);
+  });
+
+  it('logs what went wrong when the dialog engine ends a call on an internal fault', async () => {
+    const errors: { message: string; fields?: Record<string, unknown> }[] = [];
+    const log: Logger = { ...silentLogger, error: (message, fields) => void errors.push({ message, fields }), child: () => log };
+    const faulty: DialogDriver = { ...sayThenListen(undefined, 'Is this a good time?'), next: (s) => [s, [{ type: 'hangUp', nodeId: 'ask', reason: 'error', fault: 'TypeError: broken state' }]] };
+    const c = await call({ dialog: faulty, overrides: { log } });
+    await c.answer();
+    const r = await c.send('action-successful.start-bot-conversation', speech('yes'));
+    expect(typesOf(r)).toContain('Hangup');
+    expect(errors).toEqual([{ message: 'dialog engine fault ended the call', fields: expect.objectContaining({ nodeId: 'ask', fault: 'TypeError: broken state', callId: 'call1' }) }]);
   });
 
   it('retries a Speak that Polly throttled, then goes on with what followed it (finding 2)', async () => {

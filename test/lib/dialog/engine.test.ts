@@ -225,6 +225,14 @@ describe('transition', () => {
     expect(state.ended?.reason).toBe('error');
   });
 
+  it('ends the call with an error that names the fault when something inside the engine throws', () => {
+    const faulty: CompiledScenario = { ...compiled, recognizer: { ...compiled.recognizer, recognize: () => { throw new TypeError('recogniser state is broken'); } } };
+    const [started] = startDialog(faulty, { ...vars, at });
+    const [state, cmds] = transition(faulty, started, utter('yes'), vars);
+    expect(cmds).toEqual([{ type: 'hangUp', nodeId: 'ask', reason: 'error', fault: 'TypeError: recogniser state is broken' }]);
+    expect(state.ended).toMatchObject({ party: 'system', reason: 'error' });
+  });
+
   it('captures the answer into a free-text tag that later prompts can read', () => {
     const c = compileScenario(
       {
