@@ -1,4 +1,4 @@
-import { columnName, xmlEscape, ZipStream } from '../core/ooxml';
+import { columnName, workbookParts, xmlEscape, ZipStream } from '../core/ooxml';
 
 /** Columns of the contact template (C3): fixed fields, then the campaign's variables. */
 export function templateHeader(variables: readonly string[]): string[] {
@@ -34,37 +34,16 @@ function sheetXml(rows: readonly string[][]): string {
   return `${XML_HEAD}<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><cols><col min="1" max="1" width="18" style="1" customWidth="1"/><col min="2" max="${Math.max(2, rows[0]?.length ?? 2)}" width="14" customWidth="1"/></cols><sheetData>${body}</sheetData></worksheet>`;
 }
 
-const TEMPLATE_PARTS: readonly [string, string][] = [
-  [
-    '[Content_Types].xml',
-    `${XML_HEAD}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/><Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/></Types>`,
-  ],
-  [
-    '_rels/.rels',
-    `${XML_HEAD}<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>`,
-  ],
-  [
-    'xl/workbook.xml',
-    `${XML_HEAD}<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="contacts" sheetId="1" r:id="rId1"/></sheets></workbook>`,
-  ],
-  [
-    'xl/_rels/workbook.xml.rels',
-    `${XML_HEAD}<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/></Relationships>`,
-  ],
-  [
-    // Style 1 is the built-in text format (numFmtId 49, `@`).
-    'xl/styles.xml',
-    `${XML_HEAD}<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><fonts count="1"><font><sz val="11"/><name val="Calibri"/></font></fonts><fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill></fills><borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders><cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs><cellXfs count="2"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/><xf numFmtId="49" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/></cellXfs><cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>`,
-  ],
-];
+/** Style 1 is the built-in text format (numFmtId 49, `@`), for the phone column. */
+const TEMPLATE_STYLES = `${XML_HEAD}<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><fonts count="1"><font><sz val="11"/><name val="Calibri"/></font></fonts><fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill></fills><borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders><cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs><cellXfs count="2"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/><xf numFmtId="49" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/></cellXfs><cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>`;
 
 /** The downloadable template as .xlsx (phone column as text so leading zeros and '+' survive). */
 export async function xlsxTemplate(variables: readonly string[]): Promise<Buffer> {
   const chunks: Buffer[] = [];
   const zip = new ZipStream(async (b) => void chunks.push(b));
-  for (const [name, content] of [...TEMPLATE_PARTS, ['xl/worksheets/sheet1.xml', sheetXml([templateHeader(variables), exampleRow(variables)])] as const]) {
-    await zip.file(name, content);
-  }
+  for (const [name, xml] of workbookParts(['contacts'])) await zip.file(name, xml);
+  await zip.file('xl/styles.xml', TEMPLATE_STYLES);
+  await zip.file('xl/worksheets/sheet1.xml', sheetXml([templateHeader(variables), exampleRow(variables)]));
   await zip.finish();
   return Buffer.concat(chunks);
 }
