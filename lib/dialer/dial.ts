@@ -16,7 +16,6 @@ import { takeRate } from './rate-limiter';
 import { campaignSchedules } from '../campaigns/dispatch';
 import { getInstanceSettings } from '../instances/repository';
 import { allOpen, type WindowConstraint } from '../windows/schedule';
-import { calleeTimeZones } from '../windows/timezone';
 import { ringTimeoutMessage } from './ring-timeout';
 
 /**
@@ -193,8 +192,15 @@ async function windowsOpenAt(svc: Services, campaign: Campaign, req: DialRequest
   const constraints: WindowConstraint[] = campaignSchedules(campaign).map((schedule) => ({ schedule, zones: [settings.timeZone] }));
   // The allow list is exempt from the instance windows, not from the campaign's own (P7), as in the planner.
   if ((await onList(svc.store, campaign.instanceId, 'allow', [req.to])).size === 0) {
-    // The planner's zones (geocoded or from the table) when the request carries them, so both checks agree.
-    const found = req.calleeZones ?? (settings.windows.calleeLocalTime ? calleeTimeZones(req.to) : []);
+    // The planner's zones (geocoded or from its table), so both checks agree; the planner is the one place that
+    // works out where a callee is, which keeps the phone metadata out of this function. A request queued before
+    // the field existed carries none: when callee-local windows are on it counts as closed, and the attempt goes
+    // back to the planner, which dials it again at once with the zones.
+    if (req.calleeZones === undefined && settings.windows.calleeLocalTime) {
+      svc.log.info('dial request without the callee zones; handed back to the planner', { jobId: req.jobId, attempt: req.attempt });
+      return false;
+    }
+    const found = req.calleeZones ?? [];
     constraints.push({ schedule: { ranges: settings.windows.ranges, weekdaysOnly: settings.windows.weekdaysOnly }, zones: found.length > 0 ? found : [settings.timeZone] });
   }
   return allOpen(constraints, now);

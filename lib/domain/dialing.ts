@@ -24,7 +24,8 @@ export const DialRequest = z.object({
   plannedAt: z.string(),
   /**
    * The callee's zones the planner checked the instance windows in (IANA names); the dialer's dial-time check
-   * uses the same. Absent in requests queued before the field existed: the dialer then uses the zone table.
+   * uses the same. Absent in requests queued before the field existed: with callee-local windows on, the dialer
+   * hands such a request back to the planner, which plans it again with the zones.
    */
   calleeZones: z.array(z.string().min(1).max(64)).max(16).optional(),
 });

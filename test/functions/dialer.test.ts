@@ -96,13 +96,14 @@ describe('dialer handler', () => {
     expect(t.calls).toHaveLength(1);
   });
 
-  it('falls back to the zone table for a request queued without the planner\'s zones', async () => {
+  it('hands a request queued without the planner\'s zones back to the planner instead of dialling it', async () => {
     const t = await queued(undefined, { calleeLocalTime: true });
     const { calleeZones: _zones, ...older } = t.request;
-    // 23:59 UTC is 15:59 in Los Angeles (open) but past the window in UTC: the table's zone decides.
+    // 23:59 UTC is 15:59 in Los Angeles (open): still not dialled, since only the planner works out the zones.
     t.clock.set(Date.parse('2026-03-02T23:59:30Z'));
     expect(await t.handler(sqs([JSON.stringify(older)]))).toEqual({ batchItemFailures: [] });
-    expect(t.calls).toHaveLength(1);
+    expect(t.calls).toHaveLength(0);
+    expect(await getJob(t.deps.store, t.instanceId, t.campaignId, t.request.jobId)).toMatchObject({ status: 'Scheduling', dialState: 'idle', attempts: 0 });
   });
 
   it('fails the job when the caller number is not registered', async () => {

@@ -112,6 +112,8 @@ describe('function bundles', () => {
     expect(carrying(/node_modules\/(exceljs|unzipper|jszip|archiver|bluebird)\//)).toEqual([]);
     // Full phone metadata (number types) only where contacts are validated; time zones use the min metadata.
     expect(carrying(/libphonenumber-js\/metadata\.max/)).toEqual(['functions/api/index.ts', 'functions/worker.ts']);
+    // The dialer checks windows in the zones the planner sends (lib/dialer/dial.ts): no phone metadata at all.
+    expect(carrying(/node_modules\/libphonenumber-js\//)).toEqual(['functions/api/index.ts', 'functions/scheduler.ts', 'functions/worker.ts']);
     // The built-in intents' phrases only where speech is recognised or scenarios are compiled.
     expect(carrying(/lib\/nlu\/builtin-intents\.ts$/)).toEqual(['functions/api/index.ts', 'functions/sma.ts']);
   }, 120_000); // one esbuild run over every entry: 2 s on a quiet machine, 8 s at load 5; the limit is for a stuck build

@@ -8,15 +8,15 @@ import { createInstance } from '../../lib/instances/repository';
 import { keys } from '../../lib/store/keys';
 import { testDeps } from './deps';
 
-/** One contact planned (one line, callee-local time off) and its dial request queued, as the dispatcher leaves it. */
-export async function queuedDial() {
+/** One contact planned (one line, callee-local time off unless asked) and its dial request queued, as the dispatcher leaves it. */
+export async function queuedDial(options: { calleeLocalTime?: boolean } = {}) {
   const t = testDeps();
   // Rate slots to spare: a dialer waiting for one would sleep on the manual clock.
   t.deps.config.callsPerSecond = 100;
   const now = t.clock.now();
   const { instanceId } = await createInstance(
     t.deps.store,
-    { name: 'i', settings: { maxConcurrency: 1, windows: { ranges: [{ start: '00:00', end: '23:59' }], weekdaysOnly: false, calleeLocalTime: false }, callerNumbers: [{ phoneNumber: '+14155550900', periodSeconds: 60 }] } },
+    { name: 'i', settings: { maxConcurrency: 1, windows: { ranges: [{ start: '00:00', end: '23:59' }], weekdaysOnly: false, calleeLocalTime: options.calleeLocalTime ?? false }, callerNumbers: [{ phoneNumber: '+14155550900', periodSeconds: 60 }] } },
     now,
   );
   const { campaignId } = await createCampaign(t.deps.store, instanceId, CampaignSettings.parse({ name: 'c', scenarioId: 's', scenarioVersion: 1 }), now);

@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { pauseCampaign, stopCampaign } from '../../../lib/campaigns/lifecycle';
 import { getJob } from '../../../lib/campaigns/repository';
+import { dispatch } from '../../../lib/campaigns/dispatch';
 import { applyJobEvent } from '../../../lib/campaigns/transitions';
 import { compose } from '../../../lib/composition';
+import type { DialRequest } from '../../../lib/domain/dialing';
 import { handleDialRequest } from '../../../lib/dialer/dial';
 import { addToList } from '../../../lib/lists';
 import { keys } from '../../../lib/store/keys';
@@ -68,5 +70,24 @@ describe('handleDialRequest', () => {
     expect(records).toMatchObject([{ callId: t.request.callId, status: 'Cancelled', placed: false, hangupReason: 'stopped' }]);
     expect(await getJob(t.deps.store, t.instanceId, t.campaignId, t.request.jobId)).toMatchObject({ status: 'Cancelled', dialState: 'idle', finishedAttempt: 1 });
     expect(await t.deps.store.get(keys.leaseSlot(t.instanceId, t.request.leaseSlot))).toBeUndefined();
+  });
+
+  it('hands a request without the callee zones back to the planner, which dials it again with them, when callee-local windows are on', async () => {
+    // Requests queued before `calleeZones` existed: the dialer does not work out zones itself (the planner is the
+    // one place that does), so it must neither dial blind nor lose the attempt.
+    const t = await queuedDial({ calleeLocalTime: true });
+    expect(t.request.calleeZones).toEqual(['America/Los_Angeles']);
+    const { calleeZones: _, ...old } = t.request;
+    expect(await handleDialRequest(t.deps, old)).toBe('cancelled');
+    expect(t.calls).toHaveLength(0);
+    expect(await getJob(t.deps.store, t.instanceId, t.campaignId, t.request.jobId)).toMatchObject({ status: 'Scheduling', dialState: 'idle', attempts: 0, dueAt: t.clock.now() });
+    expect(await t.deps.store.get(keys.leaseSlot(t.instanceId, t.request.leaseSlot))).toBeUndefined();
+
+    await dispatch(t.deps, t.instanceId, { campaignId: t.campaignId });
+    const again = t.queues.dial.bodies<DialRequest>().at(-1)!;
+    expect(again).toMatchObject({ jobId: t.request.jobId, attempt: 1, calleeZones: ['America/Los_Angeles'] });
+    expect(again.callId).not.toBe(t.request.callId);
+    expect(await handleDialRequest(t.deps, again)).toBe('placed');
+    expect(t.calls).toHaveLength(1);
   });
 });
