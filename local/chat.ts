@@ -86,7 +86,10 @@ export function describeCommands(state: DialogState, commands: readonly DialogCo
         out.push(`delegated to Lex bot ${c.botAliasArn} (${c.localeId})`);
         break;
       case 'hangUp':
-        out.push(`[${c.nodeId}] robot hangs up (${c.reason})`);
+        out.push(`[${c.nodeId}] robot hangs up (${c.reason})${c.fault !== undefined ? `: ${c.fault}` : ''}`);
+        break;
+      case 'fault':
+        out.push(`  ! ${c.where} fault at ${c.nodeId}: ${c.fault}`);
         break;
       default:
         break;

@@ -179,3 +179,11 @@ export function fieldIssues(issues: readonly { path: readonly PropertyKey[]; mes
 export function expectOnly(error: unknown, ...kinds: readonly (abstract new (...args: never[]) => Error)[]): void {
   if (!kinds.some((kind) => error instanceof kind)) throw error;
 }
+
+/**
+ * One line naming a fault a safety net absorbed (`TypeError: x is undefined`), for the log of the call it happened
+ * in: pure code that must not fail a call (dialog engine, recogniser, date parsing) hands it out instead of logging.
+ */
+export function describeFault(error: unknown): string {
+  return (error instanceof Error ? `${error.name}: ${error.message}` : String(error)).slice(0, 500);
+}

@@ -6,6 +6,7 @@
  * SMA transaction attributes.
  */
 import * as z from 'zod';
+import { describeFault } from '../core/errors';
 import { BUILTIN_INTENTS, type BuiltinIntentName } from '../nlu/builtin-intents';
 import { extractEntities, firstEntity, spokenValue, type Entity, type EntityKind } from '../nlu/entities';
 import { buildRecognizer } from '../nlu/recognizer';
@@ -294,7 +295,7 @@ export function transition(compiled: CompiledScenario, state: DialogState, event
     // Any fault, whatever its kind: the person must not be left on a silent line. It travels out on the hang-up
     // command so the channel can log it (a pure function has no logger).
     run.commands.length = 0;
-    run.end('system', 'error', error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+    run.end('system', 'error', describeFault(error));
   }
   return [run.s, run.commands];
 }
@@ -405,6 +406,7 @@ class Run {
           score = event.intent.score;
         } else if (node.speech) {
           const r = this.c.recognizer.recognize(event.text, { candidates: cn.candidates, language: this.c.voice.language });
+          if (r.fault !== undefined) this.commands.push({ type: 'fault', nodeId: node.id, where: 'recognizer', fault: r.fault });
           if (r.best) {
             intent = r.best.intent;
             score = r.best.score;
@@ -422,7 +424,7 @@ class Run {
     }
     const threshold = this.c.definition.recognition.threshold;
     const matched = intent !== undefined && score >= threshold;
-    const entities = cn.needsEntities ? this.entities(event) : [];
+    const entities = cn.needsEntities ? this.entities(event, node.id) : [];
     const branch = cn.branches.find(
       (b) => (b.intent === undefined || (matched && b.intent === intent)) && (b.entity === undefined || firstEntity(entities, b.entity) !== undefined),
     );
@@ -453,10 +455,11 @@ class Run {
   }
 
   /** Entities of an answer, relative to the event's time in the person's time zone. */
-  private entities(event: DialogEvent): Entity[] {
+  private entities(event: DialogEvent, nodeId: string): Entity[] {
     if (event.type === 'digits') return /^[0-9]+$/.test(event.digits) ? [{ kind: 'number', value: String(Number(event.digits)), text: event.digits }, { kind: 'amount', value: String(Number(event.digits)), text: event.digits }] : [];
     if (event.type !== 'utterance') return [];
-    return extractEntities(event.text, { now: event.at, language: this.c.voice.language, ...(this.ctx.timeZone ? { timeZone: this.ctx.timeZone } : {}) });
+    const onFault = (fault: string) => this.commands.push({ type: 'fault', nodeId, where: 'entities', fault });
+    return extractEntities(event.text, { now: event.at, language: this.c.voice.language, onFault, ...(this.ctx.timeZone ? { timeZone: this.ctx.timeZone } : {}) });
   }
 
   /** Stores a node's capture: state, a `setVariables` command, and the tag of a free-text group of that name. */

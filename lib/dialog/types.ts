@@ -60,6 +60,11 @@ export type DialogCommand =
   | { type: 'markCompleted'; nodeId: string }
   /** One conversation turn for the transcript (T6). */
   | { type: 'recordTurn'; turn: DialogTurn }
+  /**
+   * A fault the engine's safety nets absorbed while reading an answer (the recogniser's, or a date parser's): the
+   * answer was taken as unrecognised, or as holding no date, and the call went on. For the channel's logs only.
+   */
+  | { type: 'fault'; nodeId: string; where: 'recognizer' | 'entities'; fault: string }
   /** Hand the whole conversation to an external Amazon Lex V2 bot (S13); `text` repeats `welcomeText` for channels that read it. */
   | { type: 'delegate'; nodeId?: string; botAliasArn: string; localeId: string; welcomeText?: string; text?: string };
 

@@ -15,7 +15,7 @@ import * as chronoZhHans from 'chrono-node/zh/hans';
 import nzh from 'nzh';
 
 import type { EntityKind } from './entity-kinds';
-import { expectOnly } from '../core/errors';
+import { describeFault, expectOnly } from '../core/errors';
 
 export { ENTITY_KINDS, type EntityKind } from './entity-kinds';
 
@@ -43,6 +43,8 @@ export interface EntityContext {
   timeZone?: string;
   /** Language of the scenario; both parsers run when absent. */
   language?: 'en' | 'zh';
+  /** Told what went wrong when a fault inside a date parser was turned into "no date" (`Error name: message`), for the logs. */
+  onFault?: (fault: string) => void;
 }
 
 const pad = (n: number, w = 2) => String(n).padStart(w, '0');
@@ -159,8 +161,9 @@ function parseDates(text: string, ctx: EntityContext): Entity[] {
     let results: ParsedResult[] = [];
     try {
       results = p.parse(text, instant, { forwardDate: true });
-    } catch {
-      // A parser fault on odd input is a no-entity answer, never a failed call.
+    } catch (error) {
+      // A parser fault on odd input is a no-entity answer, never a failed call; the caller hears what it was.
+      ctx.onFault?.(describeFault(error));
       results = [];
     }
     for (const r of results) {

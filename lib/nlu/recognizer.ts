@@ -20,6 +20,7 @@
  * The calibration is pulled towards a prior fitted on development data, so a scenario with three
  * intents and four examples each still gets a sensible decision.
  */
+import { describeFault } from '../core/errors';
 import { extractFeatures, isNegator, LINEAR_KINDS, negationMask, surfaceFeatures } from './features';
 import { fitSoftmax, logits, softmax, type SoftmaxModel, type SparseVector } from './linear';
 import { mulberry32 } from '../core/random';
@@ -415,9 +416,10 @@ export function buildRecognizer(intents: IntentDefinition[], options: Recognizer
     recognize(text, opts) {
       try {
         return recognize(text, opts);
-      } catch {
-        // Recognition is advisory: a bug here must become a no-match, never a failed call.
-        return { text, normalized: '', ranked: [], matched: false };
+      } catch (error) {
+        // Recognition is advisory: a bug here must become a no-match, never a failed call; what went wrong travels
+        // out on the recognition for the channel to log.
+        return { text, normalized: '', ranked: [], matched: false, fault: describeFault(error) };
       }
     },
   };

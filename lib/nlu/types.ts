@@ -41,6 +41,11 @@ export interface Recognition {
   matched: boolean;
   /** Who decided: `builtin`, `lex`, `bedrock-embeddings`, `bedrock-converse`, or `builtin-fallback` when a provider failed or was late. */
   source?: string;
+  /**
+   * What went wrong when a fault inside the recogniser was turned into this no-match (`Error name: message`):
+   * the answer is still treated as unrecognised, and the channel logs the fault.
+   */
+  fault?: string;
 }
 
 /** Options for one recognition. */

@@ -381,6 +381,8 @@ class Step {
       else if (c.type === 'markCompleted') this.s.cp = true;
       else if (c.type === 'recordTurn') turns.push(c.turn);
       else if (c.type === 'hangUp' && c.fault !== undefined) this.log('error', 'dialog engine fault ended the call', { nodeId: c.nodeId, fault: c.fault });
+      // The answer was taken as unrecognised (or without a date) and the call went on; the fault is a bug to see.
+      else if (c.type === 'fault') this.log('error', `${c.where === 'recognizer' ? 'recogniser' : 'date parser'} fault absorbed`, { nodeId: c.nodeId, fault: c.fault });
     }
     if (turns.length) {
       this.effects.push({ type: 'turns', turns });

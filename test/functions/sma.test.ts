@@ -125,6 +125,28 @@ describe('SMA handler', () => {
     expect(errors).toEqual([{ message: 'dialog engine fault ended the call', fields: expect.objectContaining({ nodeId: 'ask', fault: 'TypeError: broken state', callId: 'call1' }) }]);
   });
 
+  it('logs a fault the recogniser or a date parser absorbed, and goes on with the call', async () => {
+    const errors: { message: string; fields?: Record<string, unknown> }[] = [];
+    const log: Logger = { ...silentLogger, error: (message, fields) => void errors.push({ message, fields }), child: () => log };
+    // The answer is taken as holding no date: the dialog asks again rather than ending.
+    const faulty: DialogDriver = {
+      ...sayThenListen(undefined, 'Is this a good time?'),
+      next: (s) => [
+        s,
+        [
+          { type: 'fault', nodeId: 'ask', where: 'entities', fault: 'RangeError: bad date' },
+          { type: 'say', nodeId: 'ask', text: 'Which day suits you?', bargeIn: true },
+          { type: 'listen', nodeId: 'ask', speech: true, keypad: true, timeoutMs: 5000, maxDigits: 1, bargeIn: true },
+        ],
+      ],
+    };
+    const c = await call({ dialog: faulty, overrides: { log } });
+    await c.answer();
+    const r = await c.send('action-successful.start-bot-conversation', speech('yes'));
+    expect(typesOf(r)).toEqual(['StartBotConversation']);
+    expect(errors).toEqual([{ message: 'date parser fault absorbed', fields: expect.objectContaining({ nodeId: 'ask', fault: 'RangeError: bad date', callId: 'call1' }) }]);
+  });
+
   it('retries a Speak that Polly throttled, then goes on with what followed it (finding 2)', async () => {
     const c = await call({ dialog: sayThenListen('First a long announcement.', 'Is this a good time?') });
     const answered = await c.answer();

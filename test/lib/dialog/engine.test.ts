@@ -233,6 +233,16 @@ describe('transition', () => {
     expect(state.ended).toMatchObject({ party: 'system', reason: 'error' });
   });
 
+  it('treats an answer the recogniser faulted on as unrecognised and hands the fault out for the logs', () => {
+    const fault = 'TypeError: feature table is broken';
+    const faulty: CompiledScenario = { ...compiled, recognizer: { ...compiled.recognizer, recognize: (text) => ({ text, normalized: '', ranked: [], matched: false, fault }) } };
+    const [started] = startDialog(faulty, { ...vars, at });
+    const [state, cmds] = transition(faulty, started, utter('yes'), vars);
+    expect(cmds[0]).toEqual({ type: 'fault', nodeId: 'ask', where: 'recognizer', fault });
+    expect(cmds).toContainEqual(expect.objectContaining({ type: 'recordTurn', turn: expect.objectContaining({ nodeId: 'ask', outcome: 'noMatch' }) }));
+    expect(state.phase).not.toBe('ended');
+  });
+
   it('captures the answer into a free-text tag that later prompts can read', () => {
     const c = compileScenario(
       {

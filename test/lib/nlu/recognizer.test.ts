@@ -119,6 +119,19 @@ describe('buildRecognizer', () => {
       }),
       { numRuns: 300 },
     );
+    // …and every recognition of ordinary input is fault-free.
+    expect(builtin.recognize('yes please').fault).toBeUndefined();
+  });
+
+  it('turns a fault inside recognition into a no-match that names the fault', () => {
+    // A candidate list that breaks when read stands in for a bug inside recognize().
+    const broken = new Proxy<string[]>([], {
+      get: () => {
+        throw new TypeError('candidate list is broken');
+      },
+    });
+    const r = builtin.recognize('yes please', { candidates: broken });
+    expect(r).toEqual({ text: 'yes please', normalized: '', ranked: [], matched: false, fault: 'TypeError: candidate list is broken' });
   });
 });
 
