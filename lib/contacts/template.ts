@@ -1,4 +1,4 @@
-import { columnName, workbookParts, xmlEscape, ZipStream } from '../core/ooxml';
+import { columnName, textElement, workbookParts, xmlEscape, ZipStream } from '../core/ooxml';
 
 /** Columns of the contact template (C3): fixed fields, then the campaign's variables. */
 export function templateHeader(variables: readonly string[]): string[] {
@@ -26,7 +26,7 @@ function sheetXml(rows: readonly string[][]): string {
   const body = rows
     .map((cells, r) => {
       const xml = cells
-        .map((value, i) => (value === '' ? '' : `<c r="${columnName(i)}${r + 1}"${i === 0 ? ' s="1"' : ''} t="inlineStr"><is><t>${xmlEscape(value)}</t></is></c>`))
+        .map((value, i) => (value === '' ? '' : `<c r="${columnName(i)}${r + 1}"${i === 0 ? ' s="1"' : ''} t="inlineStr"><is>${textElement(xmlEscape(value))}</is></c>`))
         .join('');
       return `<row r="${r + 1}">${xml}</row>`;
     })

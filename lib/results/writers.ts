@@ -8,7 +8,7 @@
  */
 import { once } from 'node:events';
 import { PassThrough } from 'node:stream';
-import { columnName, workbookParts, xmlEscape, ZipStream } from '../core/ooxml';
+import { columnName, textElement, workbookParts, xmlEscape, ZipStream } from '../core/ooxml';
 import { ResultsError } from './aggregate';
 
 /** A cell: text, a number, or empty. */
@@ -170,10 +170,7 @@ export class XlsxWriter extends StreamedWriter {
       if (typeof c === 'number') {
         if (Number.isFinite(c)) x += `<c r="${col(i)}${r}"${s}><v>${c}</v></c>`;
       } else {
-        const t = xmlText(neutralise(c));
-        // Only text with outer spaces needs xml:space (it is 21 bytes a cell, deflated a million times).
-        const space = t.charCodeAt(0) <= 32 || t.charCodeAt(t.length - 1) <= 32 ? ' xml:space="preserve"' : '';
-        x += `<c r="${col(i)}${r}"${s} t="inlineStr"><is><t${space}>${t}</t></is></c>`;
+        x += `<c r="${col(i)}${r}"${s} t="inlineStr"><is>${textElement(xmlText(neutralise(c)))}</is></c>`;
       }
     }
     return x + '</row>';
