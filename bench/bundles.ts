@@ -24,7 +24,7 @@ export const FUNCTIONS = [
   { name: 'dialer', entry: 'functions/dialer.ts', handler: 'handler' },
   { name: 'tick', entry: 'functions/scheduler.ts', handler: 'tickHandler' },
   { name: 'dispatch', entry: 'functions/scheduler.ts', handler: 'dispatchHandler' },
-  { name: 'sweep', entry: 'functions/scheduler.ts', handler: 'sweepHandler' },
+  { name: 'sweep', entry: 'functions/sweep.ts', handler: 'handler' },
   { name: 'worker', entry: 'functions/worker.ts', handler: 'handler' },
   { name: 'sma', entry: 'functions/sma.ts', handler: 'handler' },
   { name: 'recordings', entry: 'functions/recordings.ts', handler: 'handler' },

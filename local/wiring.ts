@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createSmaHandler } from '../functions/sma';
-import { createSweepHandler } from '../functions/scheduler';
+import { createSweepHandler } from '../functions/sweep';
 import type { Services } from '../lib/core/deps';
 import { attachRecording } from '../lib/telephony/recordings';
 import type { FileBlobs } from './blobs';

@@ -15,7 +15,7 @@ import { ReachoutFunction } from './reachout-function';
 /**
  * The planning functions (tick, dispatch) geocode numbers for local presence and callee time zones (P8,
  * P2): libphonenumber's data (≈ 7.4 MB of BSON files, read at run time, never part of the JavaScript
- * bundle) is copied beside their bundle only. The sweep shares their entry module but never plans.
+ * bundle) is copied beside their bundle only. The sweep has its own entry (functions/sweep.ts) and never plans.
  */
 const GEOCODING = {
   commandHooks: {
@@ -91,7 +91,7 @@ export class Dialing extends Construct {
   public readonly tickConsumer: ReachoutFunction;
   /** One dispatch step of a campaign loop (`functions/scheduler.ts` dispatchHandler). */
   public readonly dispatch: ReachoutFunction;
-  /** Minute sweep (`functions/scheduler.ts` sweepHandler). */
+  /** Minute sweep (`functions/sweep.ts`). */
   public readonly sweep: ReachoutFunction;
   /** Imports and exports (`functions/worker.ts`). */
   public readonly worker: ReachoutFunction;
@@ -170,8 +170,7 @@ export class Dialing extends Construct {
     this.stateMachine = this.campaignLoop(props.logRetention ?? logs.RetentionDays.ONE_MONTH);
 
     this.sweep = new ReachoutFunction(this, 'Sweep', {
-      entry: 'functions/scheduler.ts',
-      handler: 'sweepHandler',
+      entry: 'functions/sweep.ts',
       description: 'Minute sweep: stalled campaigns, expired leases, lost loops',
       timeout: timeouts.sweep,
       environment,

@@ -1,6 +1,7 @@
 import type { SQSEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { createDispatchHandler, createSweepHandler, createTickHandler } from '../../functions/scheduler';
+import { createDispatchHandler, createTickHandler } from '../../functions/scheduler';
+import { createSweepHandler } from '../../functions/sweep';
 import { createCampaign, getCampaign, getJob, listJobs } from '../../lib/campaigns/repository';
 import { CampaignSettings } from '../../lib/campaigns/schema';
 import { startCampaign } from '../../lib/campaigns/lifecycle';

@@ -112,7 +112,8 @@ describe('function bundles', () => {
     expect(carrying(/node_modules\/(exceljs|unzipper|jszip|archiver|bluebird)\//)).toEqual([]);
     // Full phone metadata (number types) only where contacts are validated; time zones use the min metadata.
     expect(carrying(/libphonenumber-js\/metadata\.max/)).toEqual(['functions/api/index.ts', 'functions/worker.ts']);
-    // The dialer checks windows in the zones the planner sends (lib/dialer/dial.ts): no phone metadata at all.
+    // The dialer checks windows in the zones the planner sends (lib/dialer/dial.ts), and the sweep never plans (its own
+    // entry, functions/sweep.ts): neither carries phone metadata.
     expect(carrying(/node_modules\/libphonenumber-js\//)).toEqual(['functions/api/index.ts', 'functions/scheduler.ts', 'functions/worker.ts']);
     // The built-in intents' phrases only where speech is recognised or scenarios are compiled.
     expect(carrying(/lib\/nlu\/builtin-intents\.ts$/)).toEqual(['functions/api/index.ts', 'functions/sma.ts']);

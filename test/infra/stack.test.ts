@@ -163,7 +163,7 @@ describe('Dialing', () => {
   it('points each scheduler function at its handler in functions/scheduler.ts', () => {
     expect(fnProps('DialingTickConsumer').Handler).toBe('index.tickHandler');
     expect(fnProps('DialingDispatch').Handler).toBe('index.dispatchHandler');
-    expect(fnProps('DialingSweep').Handler).toBe('index.sweepHandler');
+    expect(fnProps('DialingSweep').Handler).toBe('index.handler');
     expect(fnProps('DialingDialer').Handler).toBe('index.handler');
     expect(fnProps('DialingWorker').Handler).toBe('index.handler');
   });

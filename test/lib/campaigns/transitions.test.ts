@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createSweepHandler } from '../../../functions/scheduler';
+import { createSweepHandler } from '../../../functions/sweep';
 import { dispatch } from '../../../lib/campaigns/dispatch';
 import { cancelWaitingJob } from '../../../lib/campaigns/jobs';
 import { startCampaign } from '../../../lib/campaigns/lifecycle';
