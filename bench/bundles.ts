@@ -13,7 +13,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Metafile } from 'esbuild';
-import { BUNDLE_ALIASES, BUNDLE_BANNER, BUNDLE_MAIN_FIELDS } from '../infra/bundling';
+import { BUNDLE_ALIASES, BUNDLE_BANNER, BUNDLE_MAIN_FIELDS, bundleDefine } from '../infra/bundling';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
@@ -51,6 +51,8 @@ async function bundle(entry: string, outfile: string): Promise<Metafile> {
     mainFields: BUNDLE_MAIN_FIELDS,
     external: [],
     banner: { js: BUNDLE_BANNER },
+    // A deployment without recognition providers (the default).
+    define: bundleDefine(),
     // Relative aliases resolve from the working directory, the repository root when the CDK bundles.
     alias: Object.fromEntries(Object.entries(BUNDLE_ALIASES).map(([name, path]) => [name, join(root, path)])),
     metafile: true,

@@ -19,6 +19,11 @@ export interface FunctionNeeds {
   readonly telephony?: readonly ('place' | 'update')[];
   /** Starts campaign loops (Step Functions StartExecution). */
   readonly workflows?: boolean;
+  /**
+   * Asks the recognition providers scenarios may choose (S9: Lex RecognizeText, Bedrock InvokeModel), on exactly the
+   * bot aliases and models the deployment enables; nothing when it enables none.
+   */
+  readonly recognition?: boolean;
 }
 
 /**
@@ -45,8 +50,8 @@ export const FUNCTION_NEEDS = {
   sweep: EFFECTS,
   /** Worker: imports, re-runs, cancellations of stopped campaigns, exports. */
   worker: { store: 'readWrite', bus: true, send: ['tick', 'work'], data: 'readWrite' },
-  /** SIP media application handler: call records, transcripts, leases, events; asks for the drain at hang-up. */
-  sma: { store: 'readWrite', bus: true, send: ['tick'] },
+  /** SIP media application handler: call records, transcripts, leases, events; asks for the drain at hang-up; scenarios' own recognisers. */
+  sma: { store: 'readWrite', bus: true, send: ['tick'], recognition: true },
   /** Recordings bucket notifications: attach the recording to its call, RecordingReady. */
   recordings: { store: 'readWrite', bus: true },
   /** Webhook delivery: reads subscriptions, writes the delivery log and dead letters, re-queues its retries. */

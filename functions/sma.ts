@@ -5,8 +5,8 @@ import { isoAt } from '../lib/ports/clock';
 import type { EffectInput } from '../lib/outbox/effects';
 import { APOLOGY_PROMPT, hangupAction, speakActions } from '../lib/telephony/actions';
 import { callPointerItem, callRecordItem, callRecordKey, finalCallEffects, putTurns, type CallRecord } from '../lib/telephony/call-records';
-import { stepCallSession, type CallSession, type SessionEffect, type SessionStep } from '../lib/telephony/call-session';
-import { cachedDialogLoader, type DialogLoader } from '../lib/telephony/dialog-driver';
+import { answerToDecide, stepCallSession, type CallSession, type SessionEffect, type SessionStep } from '../lib/telephony/call-session';
+import { cachedDialogLoader, loadDialogDriver, type DialogLoader, type ProviderRecognizers } from '../lib/telephony/dialog-driver';
 import { loadCallPlan } from '../lib/telephony/plan';
 import { decodeAttributes, encodeSession, loadStoredSession } from '../lib/telephony/session-codec';
 import { legA, parseSmaEvent, type SmaEvent, type SmaResponse } from '../lib/telephony/sma-events';
@@ -14,6 +14,7 @@ import { DynamoDbStore } from '../lib/adapters/aws/dynamodb-store';
 import { EventBridgeBus } from '../lib/adapters/aws/eventbridge-bus';
 import { SqsQueue } from '../lib/adapters/aws/sqs-queue';
 import { awsServices } from './composition';
+import { enabledProviders } from './sma-providers';
 
 /** Options of the SMA handler. */
 export interface SmaHandlerOptions {
@@ -23,6 +24,11 @@ export interface SmaHandlerOptions {
   recognizerBotAliasArn?: string;
   /** Loads compiled scenarios (cached per container); the real one by default. */
   loadDialog?: DialogLoader;
+  /**
+   * Builds the external recognisers of scenarios that choose one (S9: Lex, Bedrock); absent when none is enabled in
+   * this deployment, and then such a scenario is recognised by the built-in recogniser. Used by the default loader.
+   */
+  providers?: ProviderRecognizers;
 }
 
 /** Placeholder bot used locally, where the simulator plays the recogniser's part. */
@@ -47,7 +53,8 @@ export const drainMessage = (key: { pk: string; sk: string }, instanceId: string
 export function createSmaHandler(svc: Services, options: SmaHandlerOptions = {}) {
   const bucket = options.recordingsBucket ?? process.env.RECORDINGS_BUCKET ?? 'recordings';
   const botArn = options.recognizerBotAliasArn ?? svc.config.recognizerBotAliasArn ?? LOCAL_RECOGNIZER_BOT;
-  const loadDialog = cachedDialogLoader(options.loadDialog);
+  const providers = options.providers;
+  const loadDialog = cachedDialogLoader(options.loadDialog ?? ((deps, instanceId, scenarioId, version) => loadDialogDriver(deps, instanceId, scenarioId, version, providers)));
   const log = svc.log.child({ component: 'sma' });
 
   async function sessionOf(event: SmaEvent): Promise<CallSession | undefined> {
@@ -81,7 +88,19 @@ export function createSmaHandler(svc: Services, options: SmaHandlerOptions = {})
           return undefined;
         })
       : undefined;
-    return stepCallSession(session, event, { now: svc.clock.now(), dialog, recognizerBotAliasArn: botArn, recordingsBucket: bucket, eventSource: svc.config.eventSource });
+    // A spoken answer in a scenario with its own recogniser (Lex, Bedrock): asked here, before the pure step, which
+    // reads the intent from the context. The provider answers within its timeout or the built-in recogniser does.
+    const answer = dialog?.decide ? answerToDecide(session, event) : undefined;
+    const intent =
+      answer !== undefined
+        ? await dialog!.decide!(session.d, answer, session.ids.callId).catch((error: unknown) => {
+            // Not expected (providers fall back by themselves): the engine's own recogniser then decides.
+            log.error('external recogniser failed', { callId: session.ids.callId, error });
+            return undefined;
+          })
+        : undefined;
+    const decided = answer !== undefined && intent ? { text: answer, intent } : undefined;
+    return stepCallSession(session, event, { now: svc.clock.now(), dialog, ...(decided ? { decided } : {}), recognizerBotAliasArn: botArn, recordingsBucket: bucket, eventSource: svc.config.eventSource });
   }
 
   /** Writes a step's effects in one round of parallel requests; returns the ids of events now published. */
@@ -197,5 +216,13 @@ export function createSmaHandler(svc: Services, options: SmaHandlerOptions = {})
 let lambda: ((input: unknown) => Promise<SmaResponse>) | undefined;
 
 /** Lambda entry point of the SIP media application. */
-export const handler = (event: unknown): Promise<SmaResponse> =>
-  (lambda ??= createSmaHandler(awsServices('sma', { store: DynamoDbStore, bus: EventBridgeBus, queue: SqsQueue })))(event);
+export const handler = (event: unknown): Promise<SmaResponse> => {
+  if (!lambda) {
+    const svc = awsServices('sma', { store: DynamoDbStore, bus: EventBridgeBus, queue: SqsQueue });
+    // Read as written: deployed bundles have it replaced by the stack's value (infra/bundling.ts `bundleDefine`), so
+    // without providers the branch, its module and the Lex and Bedrock clients are not in the bundle at all.
+    const providers = process.env.RECOGNITION_PROVIDERS ? enabledProviders(process.env.RECOGNITION_PROVIDERS, svc.log) : undefined;
+    lambda = createSmaHandler(svc, providers ? { providers } : {});
+  }
+  return lambda(event);
+};

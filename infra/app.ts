@@ -13,7 +13,9 @@ import { ReachoutStack, type WebhookConfig } from './stacks/reachout-stack';
  *   corsAllowOrigins (comma separated), removalPolicy (retain | destroy), webhooks (JSON array of { id, endpoint,
  *   detailTypes? }), apiKeyApi (default false: also deploy an HTTP API where the handler checks API keys), nag (default true),
  *   iamPrincipals (JSON: { "<role or user ARN>": { "instances": ["<id>" | "*"], "admin": true|false } }),
- *   allAttributeIndexes (comma separated, e.g. gsi1,gsi2,gsi3: keep a table made before their projections were narrowed, docs/deploy.md).
+ *   allAttributeIndexes (comma separated, e.g. gsi1,gsi2,gsi3: keep a table made before their projections were narrowed, docs/deploy.md),
+ *   lexBotAliases (comma separated botId/botAliasId) and bedrockModelIds (comma separated): recognition providers
+ *     scenarios may choose (docs/scenarios.md, S9); none by default.
  */
 const app = new App();
 
@@ -78,6 +80,14 @@ new ReachoutStack(app, ctx('stackName') ?? 'Reachout', {
   webhooks,
   apiKeyApi: ctx('apiKeyApi') === 'true',
   allAttributeIndexes: ctx('allAttributeIndexes')?.split(',').map((s) => s.trim()).filter(Boolean),
+  nluProviders: {
+    lexBotAliases: (ctx('lexBotAliases')?.split(',').map((s) => s.trim()).filter(Boolean) ?? []).map((alias) => {
+      const [botId, botAliasId, extra] = alias.split('/');
+      if (!botId || !botAliasId || extra !== undefined) throw new Error(`context lexBotAliases must list botId/botAliasId pairs, got ${alias}`);
+      return { botId, botAliasId };
+    }),
+    bedrockModelIds: ctx('bedrockModelIds')?.split(',').map((s) => s.trim()).filter(Boolean) ?? [],
+  },
   iamPrincipals: ctx('iamPrincipals') === undefined ? undefined : (JSON.parse(ctx('iamPrincipals')!) as PrincipalMapping),
 });
 

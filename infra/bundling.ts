@@ -18,3 +18,15 @@ export const BUNDLE_MAIN_FIELDS = ['module', 'main'];
 export const BUNDLE_ALIASES: Readonly<Record<string, string>> = {
   '@aws-sdk/credential-provider-node': './lib/adapters/aws/lambda-credentials.ts',
 };
+
+/** Environment variable naming the recognition providers a deployment enables (`lex`, `bedrock`; functions/sma.ts). */
+export const RECOGNITION_PROVIDERS_ENV = 'RECOGNITION_PROVIDERS';
+
+/**
+ * Values fixed in a function's bundle: `process.env.RECOGNITION_PROVIDERS` becomes the deployment's list, so a
+ * deployment without recognition providers leaves their code and the Lex and Bedrock clients out of the SMA bundle
+ * (esbuild drops the branch that loads them). The function's environment carries the same value.
+ */
+export function bundleDefine(recognitionProviders = ''): Record<string, string> {
+  return { [`process.env.${RECOGNITION_PROVIDERS_ENV}`]: JSON.stringify(recognitionProviders) };
+}

@@ -3,6 +3,7 @@ import { FUNCTION_NEEDS as DECLARED, type FunctionName as DeclaredName, type Fun
 import type { Data } from './constructs/data';
 import type { Dialing } from './constructs/dialing';
 import type { Events } from './constructs/events';
+import type { NluProviders } from './constructs/nlu-providers';
 import type { Telephony } from './constructs/telephony';
 import type { WebhookDelivery } from './constructs/webhook-delivery';
 
@@ -47,6 +48,8 @@ export interface NeedResources {
   readonly telephony: Telephony;
   /** Webhook delivery queue. */
   readonly webhooks: WebhookDelivery;
+  /** Recognition providers the deployment enables. */
+  readonly nluProviders: NluProviders;
 }
 
 /** Grants a function exactly its needs (consumption excepted: its event source mapping grants that). */
@@ -64,4 +67,5 @@ export function grantNeeds(grantee: iam.IGrantable, needs: FunctionNeeds, r: Nee
   const telephony = needs.telephony ?? [];
   if (telephony.length > 0) r.telephony.grantCalls(grantee, { place: telephony.includes('place'), update: telephony.includes('update') });
   if (needs.workflows) r.dialing.grantStartLoop(grantee);
+  if (needs.recognition) r.nluProviders.grantRecognize(grantee);
 }

@@ -39,6 +39,11 @@ export class NluProviders extends Construct {
     this.enabled = this.lexArns.length + this.modelArns.length > 0;
   }
 
+  /** The enabled provider kinds as the SMA function reads them (`RECOGNITION_PROVIDERS`: `lex`, `bedrock`, comma separated). */
+  get names(): string {
+    return [...(this.lexArns.length > 0 ? ['lex'] : []), ...(this.modelArns.length > 0 ? ['bedrock'] : [])].join(',');
+  }
+
   /** Grants a handler (the SMA function) the calls of the enabled providers; a no-op when none is. */
   grantRecognize(grantee: iam.IGrantable): void {
     if (this.lexArns.length > 0) iam.Grant.addToPrincipal({ grantee, actions: ['lex:RecognizeText'], resourceArns: this.lexArns });

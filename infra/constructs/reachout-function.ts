@@ -7,7 +7,7 @@ import { NodejsFunction, OutputFormat, SourceMapMode, type NodejsFunctionProps }
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { METRICS_SERVICE, metricsNamespace } from '../../lib/core/metrics';
-import { BUNDLE_ALIASES, BUNDLE_BANNER, BUNDLE_MAIN_FIELDS } from '../bundling';
+import { BUNDLE_ALIASES, BUNDLE_BANNER, BUNDLE_MAIN_FIELDS, bundleDefine, RECOGNITION_PROVIDERS_ENV } from '../bundling';
 import { acknowledge } from './nag';
 
 /** Repository root: entries, the lock file and esbuild are resolved from here, whatever the working directory. */
@@ -131,6 +131,8 @@ export class ReachoutFunction extends NodejsFunction {
         externalModules: [],
         mainFields: BUNDLE_MAIN_FIELDS,
         banner: BUNDLE_BANNER,
+        // Deployment settings read at module level are fixed in the bundle, as in the environment (infra/bundling.ts).
+        define: bundleDefine(props.environment?.[RECOGNITION_PROVIDERS_ENV]),
         // The SDK's credential chain reduced to what Lambda uses (infra/bundling.ts).
         esbuildArgs: { '--alias': Object.entries(BUNDLE_ALIASES).map(([name, path]) => `${name}=${path}`) },
         forceDockerBundling: false,

@@ -1,3 +1,5 @@
+import { RECOGNITION_PROVIDERS_ENV } from '../bundling';
+import type { NluProviders } from './nlu-providers';
 import { createHash } from 'node:crypto';
 import { Annotations, CfnOutput, CfnResource, CustomResourceProviderBase, Duration, Names, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -95,6 +97,12 @@ export interface TelephonyProps {
    * @default logs.RetentionDays.ONE_MONTH
    */
   readonly logRetention?: logs.RetentionDays;
+  /**
+   * Recognition providers scenarios may choose (S9: Lex V2 bots, Bedrock models): the SMA handler is told which are on
+   * (its grants come from infra/needs.ts).
+   * @default - none: a scenario that chooses one is recognised by the built-in recogniser
+   */
+  readonly nluProviders?: NluProviders;
 }
 
 /**
@@ -194,8 +202,13 @@ export class Telephony extends Construct {
       description: 'SIP media application handler: dialog engine to SMA actions',
       timeout: Duration.seconds(5),
       memorySize: 1024,
-      environment: { ...props.environment, RECOGNIZER_BOT_ALIAS_ARN: this.botAliasArn },
+      environment: {
+        ...props.environment,
+        RECOGNIZER_BOT_ALIAS_ARN: this.botAliasArn,
+        ...(props.nluProviders?.enabled ? { [RECOGNITION_PROVIDERS_ENV]: props.nluProviders.names } : {}),
+      },
     });
+
     // Chime calls the handler with its service principal; it names no source ARN before the SMA exists.
     this.smaHandler.addPermission('InvokeByChime', {
       principal: new iam.ServicePrincipal(CHIME_VOICE_PRINCIPAL),

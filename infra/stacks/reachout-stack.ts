@@ -1,3 +1,4 @@
+import { NluProviders, type NluProvidersProps } from '../constructs/nlu-providers';
 import { CfnParameter, CustomResourceProviderBase, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -70,6 +71,11 @@ export interface ReachoutStackProps extends StackProps {
    */
   readonly allAttributeIndexes?: readonly string[];
   /**
+   * Recognition providers scenarios may choose (S9): Lex V2 bot aliases and Bedrock model ids; only these are granted.
+   * @default - none
+   */
+  readonly nluProviders?: NluProvidersProps;
+  /**
    * E-mail address that receives alarms.
    * @default - none
    */
@@ -109,6 +115,8 @@ export class ReachoutStack extends Stack {
   public readonly telephony: Telephony;
   /** REST API. */
   public readonly api: Api;
+  /** Recognition providers scenarios may choose (granted through infra/needs.ts). */
+  public readonly nluProviders: NluProviders;
   /** Glue and Athena. */
   public readonly analytics: Analytics;
   /** Alarms and dashboard. */
@@ -168,8 +176,10 @@ export class ReachoutStack extends Stack {
     });
     const shared = { ...base, ...this.dialing.environment };
 
+    this.nluProviders = new NluProviders(this, 'NluProviders', props.nluProviders);
     this.telephony = new Telephony(this, 'Telephony', {
       environment: shared,
+      nluProviders: this.nluProviders,
       recordingsBucket: this.data.recordingsBucket,
       region: props.smaRegion,
       phoneNumbers: props.phoneNumbers,
@@ -244,7 +254,7 @@ export class ReachoutStack extends Stack {
 
   /** Least privilege: each function gets what infra/needs.ts says it uses, nothing stack-wide. */
   private grant(): void {
-    const resources = { data: this.data, events: this.events, dialing: this.dialing, telephony: this.telephony, webhooks: this.webhooks };
+    const resources = { data: this.data, events: this.events, dialing: this.dialing, telephony: this.telephony, webhooks: this.webhooks, nluProviders: this.nluProviders };
     for (const name of FUNCTION_NAMES) grantNeeds(this.functions[name], FUNCTION_NEEDS[name], resources);
     // The sweep applies any effect a crash left pending, including starting a campaign's loop (needs.ts says so).
     this.dialing.sweep.addEnvironment('STATE_MACHINE_ARN', this.dialing.stateMachine.stateMachineArn);

@@ -13,8 +13,10 @@ import type { LexRuntimeV2Client } from '@aws-sdk/client-lex-runtime-v2';
 import { bedrockConverseRecognizer, bedrockEmbeddingRecognizer, type EmbeddingCache } from '../adapters/aws/bedrock-recognizer';
 import { lexRecognizer } from '../adapters/aws/lex-recognizer';
 import { asAsync } from '../nlu/providers';
+import type { ProviderRecognizers } from '../telephony/dialog-driver';
 import type { AsyncIntentRecognizer } from '../nlu/types';
-import { listeningCandidates, type CompiledScenario, type DialogState } from './engine';
+import type { CompiledScenario, DialogState } from './engine';
+import { providerIntent } from './provider-intent';
 import type { DialogEvent } from './types';
 
 /** AWS clients and caches a provider may need; absent ones make the scenario use the built-in recogniser. */
@@ -52,6 +54,11 @@ export function scenarioRecognizer(compiled: CompiledScenario, clients: Provider
   return asAsync(fallback);
 }
 
+/** A ProviderRecognizers (lib/telephony/dialog-driver.ts) over these clients: each scenario version's recogniser. */
+export function providerRecognizers(clients: Omit<ProviderClients, 'versionKey'>): ProviderRecognizers {
+  return async (compiled, versionKey) => scenarioRecognizer(compiled, { ...clients, versionKey });
+}
+
 /** True when the scenario's recogniser is an external provider (the channel must call it before the transition). */
 export function usesExternalRecognizer(compiled: CompiledScenario): boolean {
   return compiled.definition.recognition.provider.kind !== 'builtin';
@@ -64,9 +71,6 @@ export function usesExternalRecognizer(compiled: CompiledScenario): boolean {
  */
 export async function withProviderIntent(compiled: CompiledScenario, state: DialogState, event: DialogEvent, recognizer: AsyncIntentRecognizer, sessionId?: string): Promise<DialogEvent> {
   if (event.type !== 'utterance' || event.intent || event.text.trim() === '' || !usesExternalRecognizer(compiled)) return event;
-  const candidates = listeningCandidates(compiled, state);
-  if (!candidates) return event;
-  const r = await recognizer.recognize(event.text, { candidates, language: compiled.voice.language, ...(sessionId ? { sessionId } : {}) });
-  // No intent at all is a no-match: an intent below every threshold says so to the engine.
-  return { ...event, intent: r.best ? { name: r.best.intent, score: r.best.score } : { name: '', score: 0 } };
+  const intent = await providerIntent(compiled, state, event.text, recognizer, sessionId);
+  return intent ? { ...event, intent } : event;
 }

@@ -117,6 +117,40 @@ export interface DialogOptions {
 export interface DialogDriver {
   start(variables: Record<string, string>, at: number, options?: DialogOptions): [unknown, ChannelCommand[]];
   next(state: unknown, event: DialogEvent, variables: Record<string, string>, options?: DialogOptions): [unknown, ChannelCommand[]];
+  /**
+   * Present when the scenario's recogniser is an external provider (S9: Lex, Bedrock): asks it what a spoken answer
+   * means, given the dialog state, before the step runs (the step is pure, the provider is a network call). Never
+   * rejects: a failed or late provider is answered by the built-in recogniser. Undefined when the dialog is not
+   * listening for intents at that state.
+   */
+  decide?(state: unknown, text: string, sessionId?: string): Promise<{ name: string; score: number } | undefined>;
+}
+
+/** What the recogniser bot heard, as a StartBotConversation result carries it (the code hook's session attributes first). */
+function botTranscript(data: NonNullable<SmaEvent['ActionData']>): string {
+  const result = data.IntentResult;
+  const attrs = result?.SessionState?.SessionAttributes ?? {};
+  return attrs.transcript ?? attrs.inputTranscript ?? (result as { InputTranscript?: string } | undefined)?.InputTranscript ?? '';
+}
+
+/**
+ * The spoken answer an event brings to the dialog, when the step will read it as one (a StartBotConversation that
+ * listened for the dialog, by voice, with words): what the handler asks the scenario's external recogniser about
+ * before the step. Pure; undefined for every other event.
+ */
+export function answerToDecide(session: CallSession, event: SmaEvent): string | undefined {
+  const data = event.ActionData;
+  if (event.InvocationEventType !== 'ACTION_SUCCESSFUL' || data?.Type !== 'StartBotConversation' || session.aw !== 'speech') return undefined;
+  if (data.IntentResult?.SessionState?.SessionAttributes?.inputMode === 'DTMF') return undefined;
+  const text = botTranscript(data);
+  return text.trim() ? text : undefined;
+}
+
+/** What an external provider decided about the answer an event brings (SessionContext.decided). */
+export interface DecidedAnswer {
+  /** The answer as the session reads it from the event (answerToDecide). */
+  text: string;
+  intent: { name: string; score: number };
 }
 
 /** Commands the session carries out: the engine's, plus `delegate` (S13). */
@@ -127,6 +161,8 @@ export interface SessionContext {
   now: number;
   /** The compiled scenario of the plan; undefined when it could not be loaded. */
   dialog?: DialogDriver;
+  /** The scenario's external recogniser's intent for this event's spoken answer (DialogDriver.decide), when it has one. */
+  decided?: DecidedAnswer;
   recognizerBotAliasArn: string;
   recordingsBucket: string;
   eventSource: string;
@@ -401,7 +437,9 @@ class Step {
       if (kind.kind !== 'person') return this.machineOrAnnouncement(text, kind);
     }
     this.s.ut += 1;
-    return this.stepDialog({ type: 'utterance', at: this.ctx.now, text, intent });
+    // The scenario's own provider decided this answer before the step (S9); the engine applies its rules to that intent.
+    const decided = intent ?? (this.ctx.decided?.text === text ? this.ctx.decided.intent : undefined);
+    return this.stepDialog({ type: 'utterance', at: this.ctx.now, text, ...(decided ? { intent: decided } : {}) });
   }
 
   private heardDigits(digits: string): SmaAction[] {
@@ -438,7 +476,7 @@ class Step {
       case 'StartBotConversation': {
         const result = data.IntentResult;
         const attrs = result?.SessionState?.SessionAttributes ?? {};
-        const text = attrs.transcript ?? attrs.inputTranscript ?? (result as { InputTranscript?: string } | undefined)?.InputTranscript ?? '';
+        const text = botTranscript(data);
         if (this.s.aw === 'greeting') return this.onGreeting(attrs.inputMode === 'DTMF' ? '' : text);
         if (this.s.aw === 'delegate') return this.onDelegateResult(result, text);
         if (attrs.inputMode === 'DTMF' && text) return this.heardDigits(text);

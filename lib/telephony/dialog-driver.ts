@@ -1,5 +1,7 @@
 import type { Deps } from '../core/deps';
-import { compileCached, initialState, parseDialogState, startDialog, transition } from '../dialog/engine';
+import { compileCached, initialState, parseDialogState, startDialog, transition, type CompiledScenario } from '../dialog/engine';
+import { providerIntent } from '../dialog/provider-intent';
+import type { AsyncIntentRecognizer } from '../nlu/types';
 import { getScenarioVersion } from '../scenarios/repository';
 import type { DialogDriver } from './call-session';
 
@@ -8,16 +10,35 @@ import type { DialogDriver } from './call-session';
  * Published versions are immutable, so the compiled scenario is cached per container by
  * `<instance>/<scenario>@<version>`; only a cold container reads the store.
  */
-export async function loadDialogDriver(deps: Pick<Deps, 'store'>, instanceId: string, scenarioId: string, version: number): Promise<DialogDriver | undefined> {
+export async function loadDialogDriver(
+  deps: Pick<Deps, 'store'>,
+  instanceId: string,
+  scenarioId: string,
+  version: number,
+  providers?: ProviderRecognizers,
+): Promise<DialogDriver | undefined> {
   const v = await getScenarioVersion(deps.store, instanceId, scenarioId, version);
   if (!v) return undefined;
-  const compiled = compileCached(`${instanceId}/${scenarioId}@${version}`, v.definition);
+  const key = `${instanceId}/${scenarioId}@${version}`;
+  const compiled = compileCached(key, v.definition);
+  const external = providers && compiled.definition.recognition.provider.kind !== 'builtin' ? await providers(compiled, key) : undefined;
   return {
+    ...(external
+      ? { decide: (state: unknown, text: string, sessionId?: string) => providerIntent(compiled, parseDialogState(state) ?? initialState(compiled), text, external, sessionId) }
+      : {}),
     start: (variables, at, options) => startDialog(compiled, { variables, at, ...(options?.timeZone ? { timeZone: options.timeZone } : {}) }),
     next: (state, event, variables, options) =>
       transition(compiled, parseDialogState(state) ?? initialState(compiled), event, { variables, ...(options?.timeZone ? { timeZone: options.timeZone } : {}) }),
   };
 }
+
+/**
+ * Builds a scenario's external recogniser (lib/dialog/external.ts `scenarioRecognizer` with the function's Lex and
+ * Bedrock clients), once per compiled version; never rejects, and resolves undefined when the provider could not be set up
+ * (the builder logs why; the built-in recogniser then decides). Given only where providers are enabled, so the other
+ * functions' bundles and containers never load the provider clients.
+ */
+export type ProviderRecognizers = (compiled: CompiledScenario, versionKey: string) => Promise<AsyncIntentRecognizer | undefined>;
 
 /** Loads a dialog driver (for tests: a fake scenario). */
 export type DialogLoader = (deps: Pick<Deps, 'store'>, instanceId: string, scenarioId: string, version: number) => Promise<DialogDriver | undefined>;

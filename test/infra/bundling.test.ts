@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FUNCTIONS } from '../../bench/bundles';
-import { BUNDLE_ALIASES, BUNDLE_BANNER, BUNDLE_MAIN_FIELDS } from '../../infra/bundling';
+import { BUNDLE_ALIASES, BUNDLE_BANNER, BUNDLE_MAIN_FIELDS, bundleDefine } from '../../infra/bundling';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const dir = mkdtempSync(join(tmpdir(), 'reachout-bundling-'));
@@ -76,7 +76,7 @@ describe('bundled sources', () => {
 });
 
 /** The node_modules packages and project files each deployed entry's bundle takes in (one esbuild run, nothing written). */
-async function bundleInputs(): Promise<Map<string, string[]>> {
+async function bundleInputs(recognitionProviders = ''): Promise<Map<string, string[]>> {
   const entries = [...new Set(FUNCTIONS.map((f) => f.entry))];
   const result = await build({
     entryPoints: entries.map((e) => join(root, e)),
@@ -89,6 +89,7 @@ async function bundleInputs(): Promise<Map<string, string[]>> {
     format: 'esm',
     target: 'node24',
     mainFields: BUNDLE_MAIN_FIELDS,
+    define: bundleDefine(recognitionProviders),
     alias: Object.fromEntries(Object.entries(BUNDLE_ALIASES).map(([name, path]) => [name, join(root, path)])),
     logLevel: 'silent',
   });
@@ -118,4 +119,11 @@ describe('function bundles', () => {
     // The built-in intents' phrases only where speech is recognised or scenarios are compiled.
     expect(carrying(/lib\/nlu\/builtin-intents\.ts$/)).toEqual(['functions/api/index.ts', 'functions/sma.ts']);
   }, 120_000); // one esbuild run over every entry: 2 s on a quiet machine, 8 s at load 5; the limit is for a stuck build
+
+  it('carry the recognition providers\' clients into the SMA handler only when the deployment enables them', async () => {
+    const providerClients = /node_modules\/@aws-sdk\/client-(lex-runtime-v2|bedrock-runtime)\//;
+    const carrying = (inputs: Map<string, string[]>) => [...inputs].filter(([, files]) => files.some((p) => providerClients.test(p))).map(([entry]) => entry);
+    expect(carrying(await bundleInputs())).toEqual([]);
+    expect(carrying(await bundleInputs('lex,bedrock'))).toEqual(['functions/sma.ts']);
+  }, 120_000);
 });

@@ -92,6 +92,19 @@ describe('ReachoutStack with everything optional (numbers, webhooks, API keys, S
     expect(JSON.parse(withMapping[0] as string)).toEqual({ 'arn:aws:iam::123456789012:role/Ops': { instances: ['*'], admin: true } });
   });
 
+  it('tells the SMA handler which recognition providers are on and grants it exactly their calls', () => {
+    const functions = resourcesOf(template, 'AWS::Lambda::Function');
+    const withProviders = Object.entries(functions).filter(([, f]) => (f.Properties!.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables?.RECOGNITION_PROVIDERS !== undefined);
+    expect(withProviders.map(([id]) => id.replace(/[0-9A-F]{8}$/, ''))).toEqual(['TelephonySmaHandler']);
+    expect((withProviders[0]![1].Properties!.Environment as { Variables: Record<string, unknown> }).Variables.RECOGNITION_PROVIDERS).toBe('lex,bedrock');
+    const statements = Object.values(resourcesOf(template, 'AWS::IAM::Policy')).flatMap((p) => (p.Properties!.PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown }[] }).Statement);
+    const granting = (action: string) => statements.filter((st) => (Array.isArray(st.Action) ? st.Action : [st.Action]).includes(action));
+    expect(granting('lex:RecognizeText')).toHaveLength(1);
+    expect(JSON.stringify(granting('lex:RecognizeText')[0]!.Resource)).toContain('bot-alias/ABCDEFGHIJ/KLMNOPQRST');
+    expect(granting('bedrock:InvokeModel')).toHaveLength(1);
+    expect(JSON.stringify(granting('bedrock:InvokeModel')[0]!.Resource)).toContain('foundation-model/amazon.titan-embed-text-v2:0');
+  });
+
   it('refuses an invalid IAM principal mapping at synth', () => {
     expect(() => buildStack({ iamPrincipals: { 'not-an-arn': { instances: [], admin: 'yes' } } as never })).toThrow(/IAM_PRINCIPALS/);
   });

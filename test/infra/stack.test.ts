@@ -164,6 +164,9 @@ describe('Dialing', () => {
     expect(fnProps('DialingTickConsumer').Handler).toBe('index.tickHandler');
     expect(fnProps('DialingDispatch').Handler).toBe('index.dispatchHandler');
     expect(fnProps('DialingSweep').Handler).toBe('index.handler');
+    // No recognition providers unless asked: no flag for the SMA handler, no Lex or Bedrock grant anywhere.
+    expect(envOf('TelephonySmaHandler').RECOGNITION_PROVIDERS).toBeUndefined();
+    expect(JSON.stringify(template.toJSON())).not.toMatch(/lex:RecognizeText|bedrock:InvokeModel/);
     expect(fnProps('DialingDialer').Handler).toBe('index.handler');
     expect(fnProps('DialingWorker').Handler).toBe('index.handler');
   });

@@ -18,7 +18,7 @@ export const TEST_ENV = { account: '123456789012', region: 'us-east-1' };
 export const VARIANTS = {
   /** Nothing optional: what `cdk deploy` makes without context. */
   default: {},
-  /** Everything optional, throw-away: numbers, webhooks, API keys, SIP message logs, destroy on delete (S3 auto-delete provider). */
+  /** Everything optional, throw-away: numbers, webhooks, API keys, SIP message logs, recognition providers, destroy on delete (S3 auto-delete provider). */
   full: {
     phoneNumbers: { areaCode: 206, count: 2 },
     callsPerSecond: 5,
@@ -28,6 +28,7 @@ export const VARIANTS = {
     smaMessageLogs: true,
     removalPolicy: RemovalPolicy.DESTROY,
     iamPrincipals: { 'arn:aws:iam::123456789012:role/service/Ops': { instances: ['*'], admin: true } },
+    nluProviders: { lexBotAliases: [{ botId: 'ABCDEFGHIJ', botAliasId: 'KLMNOPQRST' }], bedrockModelIds: ['amazon.titan-embed-text-v2:0'] },
   },
 } satisfies Record<string, ReachoutStackProps>;
 

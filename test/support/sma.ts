@@ -1,4 +1,4 @@
-import { createSmaHandler } from '../../functions/sma';
+import { createSmaHandler, type SmaHandlerOptions } from '../../functions/sma';
 import { getJob } from '../../lib/campaigns/repository';
 import { CampaignSettings } from '../../lib/campaigns/schema';
 import { createCampaign } from '../../lib/campaigns/repository';
@@ -37,7 +37,9 @@ export const TEST_PLAN: CallPlan = {
  * record — so the handler's writes land where they do in production. `drain()` applies what final call
  * records carry (the tick consumer's job), so tests can check the job's outcome too.
  */
-export async function smaRig(options: { plan?: Partial<CallPlan>; dialog?: DialogDriver; clock?: Clock; overrides?: Partial<Deps>; retries?: number } = {}) {
+export async function smaRig(
+  options: { plan?: Partial<CallPlan>; dialog?: DialogDriver; clock?: Clock; overrides?: Partial<Deps>; retries?: number; handler?: Partial<SmaHandlerOptions> } = {},
+) {
   const clock = options.clock ?? new ManualClock();
   const t = testDeps({ clock, ...options.overrides });
   const instanceId = 'inst1';
@@ -46,7 +48,8 @@ export async function smaRig(options: { plan?: Partial<CallPlan>; dialog?: Dialo
   const campaign = await createCampaign(t.deps.store, instanceId, CampaignSettings.parse({ name: 'c', scenarioId: 'scn1', scenarioVersion: 1, retry: { retries: options.retries ?? 0 } }), clock.now(), { campaignId });
   await t.deps.store.update(keys.campaign(instanceId, campaignId), { set: { state: 'running', run: 1, startedAt: isoAt(clock.now()) }, add: { version: 1 } });
   const plan: CallPlan = { ...TEST_PLAN, ...options.plan };
-  const handle = createSmaHandler(t.deps, { recordingsBucket: 'recordings', recognizerBotAliasArn: TEST_BOT_ARN, loadDialog: async () => options.dialog ?? fakeDialog });
+  // `handler: { loadDialog: undefined }` runs the real loader on scenario versions the test stores.
+  const handle = createSmaHandler(t.deps, { recordingsBucket: 'recordings', recognizerBotAliasArn: TEST_BOT_ARN, loadDialog: async () => options.dialog ?? fakeDialog, ...options.handler });
   let n = 0;
 
   /** Seeds job, lease and open call record of a new call; returns its ids and arguments. */

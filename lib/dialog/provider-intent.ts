@@ -1,0 +1,22 @@
+import type { AsyncIntentRecognizer } from '../nlu/types';
+import { listeningCandidates, type CompiledScenario, type DialogState } from './engine';
+
+/**
+ * What the scenario's external recogniser (S9) says an answer means at this dialog state, as the intent an utterance
+ * event carries to the engine; undefined when the dialog is not listening for intents there. No intent at all comes
+ * back as an intent below every threshold, so the engine reads a no-match. Kept apart from the provider adapters
+ * (lib/dialog/external.ts) so a channel can use it without bundling their clients. Never rejects when the recogniser
+ * does not (providers fall back to the built-in recogniser).
+ */
+export async function providerIntent(
+  compiled: CompiledScenario,
+  state: DialogState,
+  text: string,
+  recognizer: AsyncIntentRecognizer,
+  sessionId?: string,
+): Promise<{ name: string; score: number } | undefined> {
+  const candidates = listeningCandidates(compiled, state);
+  if (!candidates) return undefined;
+  const r = await recognizer.recognize(text, { candidates, language: compiled.voice.language, ...(sessionId ? { sessionId } : {}) });
+  return r.best ? { name: r.best.intent, score: r.best.score } : { name: '', score: 0 };
+}
