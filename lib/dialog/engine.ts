@@ -304,6 +304,8 @@ export function transition(compiled: CompiledScenario, state: DialogState, event
 class Run {
   readonly s: DialogState;
   readonly commands: DialogCommand[] = [];
+  /** Who decided this event's intent when an external recogniser did (one Run handles one event). */
+  private recognizedBy: string | undefined;
   private chain = 0;
 
   constructor(
@@ -404,6 +406,7 @@ class Run {
         if (event.intent) {
           intent = event.intent.name;
           score = event.intent.score;
+          this.recognizedBy = event.intent.source;
         } else if (node.speech) {
           const r = this.c.recognizer.recognize(event.text, { candidates: cn.candidates, language: this.c.voice.language });
           if (r.fault !== undefined) this.commands.push({ type: 'fault', nodeId: node.id, where: 'recognizer', fault: r.fault });
@@ -602,7 +605,7 @@ class Run {
   }
 
   private turn(t: Omit<DialogTurn, 'index' | 'at'>): void {
-    const turn: DialogTurn = { index: this.s.turns++, at: this.at, ...t };
+    const turn: DialogTurn = { index: this.s.turns++, at: this.at, ...t, ...(this.recognizedBy !== undefined && t.intent !== undefined ? { recognizer: this.recognizedBy } : {}) };
     for (const k of Object.keys(turn) as (keyof DialogTurn)[]) if (turn[k] === undefined) delete turn[k];
     this.commands.push({ type: 'recordTurn', turn });
   }

@@ -14,9 +14,10 @@ export async function providerIntent(
   text: string,
   recognizer: AsyncIntentRecognizer,
   sessionId?: string,
-): Promise<{ name: string; score: number } | undefined> {
+): Promise<{ name: string; score: number; source?: string } | undefined> {
   const candidates = listeningCandidates(compiled, state);
   if (!candidates) return undefined;
   const r = await recognizer.recognize(text, { candidates, language: compiled.voice.language, ...(sessionId ? { sessionId } : {}) });
-  return r.best ? { name: r.best.intent, score: r.best.score } : { name: '', score: 0 };
+  const source = r.source !== undefined ? { source: r.source } : {};
+  return r.best ? { name: r.best.intent, score: r.best.score, ...source } : { name: '', score: 0, ...source };
 }

@@ -8,8 +8,12 @@
 export type DialogEvent =
   /** The callee answered (or the chat started). */
   | { type: 'answered'; at: number }
-  /** The person said something. `intent` is set when an external recogniser (Lex, Bedrock) already decided it. */
-  | { type: 'utterance'; at: number; text: string; confidence?: number; intent?: { name: string; score: number } }
+  /**
+   * The person said something. `intent` is set when an external recogniser (Lex, Bedrock) already decided it; its
+   * `source` names who did (`lex`, `bedrock-embeddings`, `bedrock-converse`, or `builtin-fallback` when the provider
+   * failed or was late) and goes on the transcript turn.
+   */
+  | { type: 'utterance'; at: number; text: string; confidence?: number; intent?: { name: string; score: number; source?: string } }
   /** The person pressed keys. */
   | { type: 'digits'; at: number; digits: string }
   /** The listen timeout elapsed with no input. */
@@ -79,6 +83,8 @@ export interface DialogTurn {
   userText?: string;
   intent?: string;
   score?: number;
+  /** Who decided `intent` when the scenario's external recogniser did (the event's `intent.source`); absent for the built-in recogniser and keypad maps. */
+  recognizer?: string;
   /** How the answer was handled. */
   outcome: 'matched' | 'noMatch' | 'silence' | 'globalQuestion' | 'prompt' | 'hangup';
 }

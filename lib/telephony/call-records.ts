@@ -67,6 +67,8 @@ export const StoredTurn = z.object({
   userText: z.string().optional(),
   intent: z.string().optional(),
   score: z.number().optional(),
+  /** Who decided `intent` when the scenario's external recogniser did (`lex`, `bedrock-embeddings`, `bedrock-converse`, `builtin-fallback`). */
+  recognizer: z.string().optional(),
   outcome: z.string(),
 });
 /** One stored transcript turn. */
@@ -181,6 +183,7 @@ export async function putTurns(store: Store, instanceId: string, callId: string,
       userText: t.userText,
       intent: t.intent,
       score: t.score,
+      recognizer: t.recognizer,
       outcome: t.outcome,
     })),
   );

@@ -123,7 +123,7 @@ export interface DialogDriver {
    * rejects: a failed or late provider is answered by the built-in recogniser. Undefined when the dialog is not
    * listening for intents at that state.
    */
-  decide?(state: unknown, text: string, sessionId?: string): Promise<{ name: string; score: number } | undefined>;
+  decide?(state: unknown, text: string, sessionId?: string): Promise<{ name: string; score: number; source?: string } | undefined>;
 }
 
 /** What the recogniser bot heard, as a StartBotConversation result carries it (the code hook's session attributes first). */
@@ -150,7 +150,7 @@ export function answerToDecide(session: CallSession, event: SmaEvent): string | 
 export interface DecidedAnswer {
   /** The answer as the session reads it from the event (answerToDecide). */
   text: string;
-  intent: { name: string; score: number };
+  intent: { name: string; score: number; source?: string };
 }
 
 /** Commands the session carries out: the engine's, plus `delegate` (S13). */
@@ -430,7 +430,7 @@ class Step {
     }
   }
 
-  private heard(text: string, intent?: { name: string; score: number }): SmaAction[] {
+  private heard(text: string, intent?: { name: string; score: number; source?: string }): SmaAction[] {
     if (!text.trim() && !intent) return this.stepDialog({ type: 'silence', at: this.ctx.now });
     if (this.s.ut === 0 && !intent) {
       const kind = classifyFirstUtterance(text);

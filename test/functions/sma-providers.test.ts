@@ -82,7 +82,7 @@ describe('SMA handler with a scenario\'s own recogniser (S9)', () => {
       expect.objectContaining({ botId: 'ABCDEFGHIJ', botAliasId: 'TSTALIASID', localeId: 'en_US', sessionId: c.opened.callId, text: 'sure I will pay' }),
     ]);
     const turns = await listTurns(c.rig.deps.store, 'inst1', c.opened.callId);
-    expect(turns).toContainEqual(expect.objectContaining({ nodeId: 'ask', userText: 'sure I will pay', intent: 'refuse', score: 0.88, outcome: 'matched' }));
+    expect(turns).toContainEqual(expect.objectContaining({ nodeId: 'ask', userText: 'sure I will pay', intent: 'refuse', score: 0.88, recognizer: 'lex', outcome: 'matched' }));
   });
 
   it('recognises with the built-in recogniser when the deployment enables no provider', async () => {
@@ -90,16 +90,19 @@ describe('SMA handler with a scenario\'s own recogniser (S9)', () => {
     const r = await c.send('action-successful.start-bot-conversation', speech('sure I will pay'));
     expect(spoken(r)).toContain('Thanks.');
     expect(lex.commandCalls(RecognizeTextCommand)).toHaveLength(0);
+    const turns = await listTurns(c.rig.deps.store, 'inst1', c.opened.callId);
+    expect(turns.find((t) => t.intent === 'pay')?.recognizer).toBeUndefined();
   });
 
   it('falls back to the built-in recogniser when Lex fails, and the call goes on', async () => {
     lex.on(RecognizeTextCommand).rejects(new Error('ThrottlingException'));
     const warnings: string[] = [];
-    const log: Logger = { ...silentLogger, warn: (message) => void warnings.push(message), child: () => log };
     const c = await callWith({ loadDialog: undefined, providers: providerRecognizers({ lex: new LexRuntimeV2Client({ region: 'us-east-1' }), onFallback: () => warnings.push('fallback') }) });
     const r = await c.send('action-successful.start-bot-conversation', speech('sure I will pay'));
     expect(spoken(r)).toContain('Thanks.');
     expect(warnings).toContain('fallback');
+    // The transcript says the built-in recogniser stood in for Lex.
+    expect(await listTurns(c.rig.deps.store, 'inst1', c.opened.callId)).toContainEqual(expect.objectContaining({ intent: 'pay', recognizer: 'builtin-fallback' }));
   });
 
   it('asks the provider only about spoken answers: keys go to the dialog as digits', async () => {

@@ -233,6 +233,15 @@ describe('transition', () => {
     expect(state.ended).toMatchObject({ party: 'system', reason: 'error' });
   });
 
+  it('puts on the turn who decided an intent an external recogniser brought, and nothing for its own', () => {
+    const [started] = startDialog(compiled, { ...vars, at });
+    const [, byLex] = transition(compiled, started, utter('sure', { intent: { name: 'affirm', score: 0.9, source: 'lex' } }), vars);
+    const turnOf = (cmds: readonly DialogCommand[]) => cmds.find((c): c is Extract<DialogCommand, { type: 'recordTurn' }> => c.type === 'recordTurn' && c.turn.userText !== undefined)?.turn;
+    expect(turnOf(byLex)).toMatchObject({ intent: 'affirm', score: 0.9, recognizer: 'lex' });
+    const [, own] = transition(compiled, started, utter('yes'), vars);
+    expect(turnOf(own)?.recognizer).toBeUndefined();
+  });
+
   it('treats an answer the recogniser faulted on as unrecognised and hands the fault out for the logs', () => {
     const fault = 'TypeError: feature table is broken';
     const faulty: CompiledScenario = { ...compiled, recognizer: { ...compiled.recognizer, recognize: (text) => ({ text, normalized: '', ranked: [], matched: false, fault }) } };
