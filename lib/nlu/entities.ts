@@ -162,7 +162,7 @@ function parseDates(text: string, ctx: EntityContext): Entity[] {
     try {
       results = p.parse(text, instant, { forwardDate: true });
     } catch (error) {
-      // A parser fault on odd input is a no-entity answer, never a failed call; the caller hears what it was.
+      // A parser fault on odd input is a no-entity answer, never a failed call; onFault is told what it was.
       ctx.onFault?.(describeFault(error));
       results = [];
     }
