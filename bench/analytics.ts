@@ -63,7 +63,7 @@ function* generate(calls: number, seed = 42): Generator<{ calls: CallsRow[]; tur
           if (spoke) userTurns++;
           chunk.turns.push({
             call_id: callId, turn_index: k, campaign_id: CAMPAIGN, job_id: jobId, turn_time: iso(t + k * 7000), node_id: NODES[Math.min(k, NODES.length - 1)]!,
-            prompt: `Prompt ${k}`, user_text: spoke ? `answer ${k}` : null, intent: matched ? pick(INTENTS) : null, score: matched ? random() : null,
+            prompt: `Prompt ${k}`, user_text: spoke ? `answer ${k}` : null, intent: matched ? pick(INTENTS) : null, score: matched ? random() : null, recognizer: null,
             outcome: matched ? 'matched' : spoke ? 'noMatch' : 'silence', event_id: `e_${callId}`, event_time: iso(t + 90_000), instance_id: INSTANCE, dt: day,
           });
         }

@@ -112,6 +112,7 @@ export const TurnsRow = z.object({
   user_text: str('What the person said or keyed'),
   intent: str('Matched intent'),
   score: dbl('Score of the match (0–1)'),
+  recognizer: str("Who decided the intent when the scenario's own recogniser was asked (S9): lex, bedrock-embeddings, bedrock-converse or builtin-fallback; null for the built-in recogniser"),
   outcome: str('matched, noMatch, silence, globalQuestion, prompt or hangup'),
   ...eventColumns,
   instance_id: InstanceId,

@@ -188,6 +188,7 @@ function callRows(n: Normalized, problems: RowProblem[]): DatasetRow[] {
       user_text: t.userText ?? null,
       intent: t.intent ?? null,
       score: t.score ?? null,
+      recognizer: t.recognizer ?? null,
       outcome: t.outcome,
       event_id: n.eventId,
       event_time: n.time,

@@ -75,6 +75,8 @@ export const TRANSCRIPT_COLUMNS: readonly Header[] = [
   ['Person said', '用户'],
   ['Intent', '意图'],
   ['Score', '置信度'],
+  // Who decided the intent when the scenario's own recogniser (Lex, Bedrock) was asked; empty for the built-in one.
+  ['Recogniser', '识别来源'],
   ['Outcome', '结果'],
   ['Recording id', '录音ID'],
 ];
@@ -173,7 +175,7 @@ export function transcriptRows(job: Job, call: CallRecord, turns: readonly Store
     yesNo(call.completed, language),
     tagText(call.tags),
   ];
-  if (turns.length === 0) return [[...head, null, '', '', '', '', '', null, '', call.recordingKey ?? '']];
+  if (turns.length === 0) return [[...head, null, '', '', '', '', '', null, '', '', call.recordingKey ?? '']];
   return turns.map((t) => [
     ...head,
     t.index + 1,
@@ -183,6 +185,7 @@ export function transcriptRows(job: Job, call: CallRecord, turns: readonly Store
     t.userText ?? '',
     t.intent ?? '',
     t.score ?? null,
+    t.recognizer ?? '',
     t.outcome,
     call.recordingKey ?? '',
   ]);

@@ -43,7 +43,7 @@ const callFinished = (detail: Record<string, unknown> = {}): BusEvent => ({
     callId: 'call_1',
     call,
     turns: [
-      { callId: 'call_1', index: 0, time: '2026-01-06T00:00:05.000Z', nodeId: 'greeting', prompt: 'Hello', userText: 'yes', intent: 'yes', score: 0.93, outcome: 'matched' },
+      { callId: 'call_1', index: 0, time: '2026-01-06T00:00:05.000Z', nodeId: 'greeting', prompt: 'Hello', userText: 'yes', intent: 'yes', score: 0.93, recognizer: 'lex', outcome: 'matched' },
       { callId: 'call_1', index: 1, time: '2026-01-06T00:00:30.000Z', nodeId: 'confirm', prompt: 'Sure?', outcome: 'silence' },
     ],
     intentGrade: 'A',
@@ -73,9 +73,9 @@ describe('rowsFromEvent', () => {
       dt: '2026-01-05',
     });
     const turns = rows.filter((r) => r.dataset === 'turns').map((r) => r.row);
-    expect(turns.map((t) => [t.dt, t.turn_index, t.intent, t.outcome])).toEqual([
-      ['2026-01-05', 0, 'yes', 'matched'],
-      ['2026-01-05', 1, null, 'silence'],
+    expect(turns.map((t) => [t.dt, t.turn_index, t.intent, t.recognizer, t.outcome])).toEqual([
+      ['2026-01-05', 0, 'yes', 'lex', 'matched'],
+      ['2026-01-05', 1, null, null, 'silence'],
     ]);
     const events = rows.find((r) => r.dataset === 'events')!.row;
     expect(events).toMatchObject({ event_id: 'evt_1', detail_type: 'CallFinished', call_id: 'call_1', dt: '2026-01-06' });

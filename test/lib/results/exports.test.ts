@@ -110,6 +110,9 @@ describe('exports', () => {
     expect(u.length - 1).toBe(t.jobs.filter((j) => !j.calls.some((c) => c.record.answered)).length);
     const tr = parse((await file(t, transcripts.exportId)).bytes.toString('utf8'), { bom: true }) as string[][];
     expect(tr.length - 1).toBe(t.jobs.flatMap((j) => j.calls).reduce((n, c) => n + Math.max(1, c.turns.length), 0));
+    // Every row, a call without turns included, has a cell under every header, the recogniser's too.
+    expect(tr[0]!.some((h) => h === 'Recogniser' || h === '识别来源')).toBe(true);
+    expect(tr.filter((row) => row.length !== tr[0]!.length)).toEqual([]);
   });
 
   it('refuses a CSV workbook and an unknown campaign', async () => {
