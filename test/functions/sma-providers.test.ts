@@ -38,8 +38,8 @@ const speech = (text: string, inputMode = 'Speech'): GuideEventOverrides => ({
 });
 
 /** One call on a rig whose handler uses the real scenario loader (with `providers` when given), up to the first answer. */
-async function callWith(handler: Partial<SmaHandlerOptions>, dialog?: DialogDriver) {
-  const rig = await smaRig({ plan: { delayMs: 0 }, handler, ...(dialog ? { dialog } : {}) });
+async function callWith(handler: Partial<SmaHandlerOptions>, dialog?: DialogDriver, log?: Logger) {
+  const rig = await smaRig({ plan: { delayMs: 0 }, handler, ...(dialog ? { dialog } : {}), ...(log ? { overrides: { log } } : {}) });
   await rig.deps.store.put({ ...keys.scenarioVersion('inst1', 'scn1', 1), scenarioId: 'scn1', version: 1, definition: compileScenario(LEX_SCENARIO).definition, publishedAt: '2026-01-01T00:00:00.000Z' });
   const opened = await rig.openCall();
   let attrs: Record<string, string> = opened.args;
@@ -141,17 +141,7 @@ describe('SMA handler with a scenario\'s own recogniser (S9)', () => {
         return fakeDialog.next(s, e, v, o);
       },
     };
-    const rig = await smaRig({ plan: { delayMs: 0 }, dialog, overrides: { log } });
-    const opened = await rig.openCall();
-    let attrs: Record<string, string> = opened.args;
-    const send = async (name: string, overrides: GuideEventOverrides = {}) => {
-      const r = await rig.handle(guideEvent(name, { legACallId: 'call-id-1', ...overrides, transactionAttributes: attrs }));
-      if (!['new-outbound-call', 'ringing'].includes(name) && r.TransactionAttributes) attrs = r.TransactionAttributes;
-      return r;
-    };
-    await send('new-outbound-call');
-    await send('ringing');
-    await send('call-answered');
+    const { send } = await callWith({}, dialog, log);
     // The fake dialog asks again on an intent it has no branch for, so the call listens a second time.
     await send('action-successful.start-bot-conversation', speech('call me later'));
     expect(seen[0]).toMatchObject({ type: 'utterance', text: 'call me later', intent: { name: 'later', score: 0.9 } });
