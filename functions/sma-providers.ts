@@ -1,5 +1,5 @@
 import type { Services } from '../lib/core/deps';
-import type { ProviderRecognizers } from '../lib/telephony/dialog-driver';
+import type { ProviderRecognizers } from '../lib/dialog/provider-intent';
 
 /**
  * The external recognisers a deployment enables (`RECOGNITION_PROVIDERS`, e.g. `lex,bedrock`, set by the stack's

@@ -6,7 +6,8 @@ import type { EffectInput } from '../lib/outbox/effects';
 import { APOLOGY_PROMPT, hangupAction, speakActions } from '../lib/telephony/actions';
 import { callPointerItem, callRecordItem, callRecordKey, finalCallEffects, putTurns, type CallRecord } from '../lib/telephony/call-records';
 import { answerToDecide, stepCallSession, type CallSession, type SessionEffect, type SessionStep } from '../lib/telephony/call-session';
-import { cachedDialogLoader, loadDialogDriver, type DialogLoader, type ProviderRecognizers } from '../lib/telephony/dialog-driver';
+import type { ProviderRecognizers } from '../lib/dialog/provider-intent';
+import { cachedDialogLoader, loadDialogDriver, type DialogLoader } from '../lib/telephony/dialog-driver';
 import { loadCallPlan } from '../lib/telephony/plan';
 import { decodeAttributes, encodeSession, loadStoredSession } from '../lib/telephony/session-codec';
 import { legA, parseSmaEvent, type SmaEvent, type SmaResponse } from '../lib/telephony/sma-events';
@@ -90,10 +91,11 @@ export function createSmaHandler(svc: Services, options: SmaHandlerOptions = {})
       : undefined;
     // A spoken answer in a scenario with its own recogniser (Lex, Bedrock): asked here, before the pure step, which
     // reads the intent from the context. The provider answers within its timeout or the built-in recogniser does.
-    const answer = dialog?.decide ? answerToDecide(session, event) : undefined;
+    const decide = dialog?.decide;
+    const answer = decide ? answerToDecide(session, event) : undefined;
     const intent =
-      answer !== undefined
-        ? await dialog!.decide!(session.d, answer, session.ids.callId).catch((error: unknown) => {
+      decide && answer !== undefined
+        ? await decide(session.d, answer, session.ids.callId).catch((error: unknown) => {
             // Not expected (providers fall back by themselves): the engine's own recogniser then decides.
             log.error('external recogniser failed', { callId: session.ids.callId, error });
             return undefined;

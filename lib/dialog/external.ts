@@ -13,10 +13,9 @@ import type { LexRuntimeV2Client } from '@aws-sdk/client-lex-runtime-v2';
 import { bedrockConverseRecognizer, bedrockEmbeddingRecognizer, type EmbeddingCache } from '../adapters/aws/bedrock-recognizer';
 import { lexRecognizer } from '../adapters/aws/lex-recognizer';
 import { asAsync } from '../nlu/providers';
-import type { ProviderRecognizers } from '../telephony/dialog-driver';
 import type { AsyncIntentRecognizer } from '../nlu/types';
 import type { CompiledScenario, DialogState } from './engine';
-import { providerIntent } from './provider-intent';
+import { providerIntent, type ProviderRecognizers } from './provider-intent';
 import type { DialogEvent } from './types';
 
 /** AWS clients and caches a provider may need; absent ones make the scenario use the built-in recogniser. */
@@ -54,7 +53,7 @@ export function scenarioRecognizer(compiled: CompiledScenario, clients: Provider
   return asAsync(fallback);
 }
 
-/** A ProviderRecognizers (lib/telephony/dialog-driver.ts) over these clients: each scenario version's recogniser. */
+/** A ProviderRecognizers over these clients: each scenario version's recogniser. */
 export function providerRecognizers(clients: Omit<ProviderClients, 'versionKey'>): ProviderRecognizers {
   return async (compiled, versionKey) => scenarioRecognizer(compiled, { ...clients, versionKey });
 }

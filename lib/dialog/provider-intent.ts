@@ -2,6 +2,14 @@ import type { AsyncIntentRecognizer } from '../nlu/types';
 import { listeningCandidates, type CompiledScenario, type DialogState } from './engine';
 
 /**
+ * Builds a scenario's external recogniser (`scenarioRecognizer` of lib/dialog/external.ts with the function's Lex and
+ * Bedrock clients), once per compiled version; never rejects, and resolves undefined when the provider could not be set up
+ * (the builder logs why; the built-in recogniser then decides). Given only where providers are enabled, so the other
+ * functions' bundles and containers never load the provider clients.
+ */
+export type ProviderRecognizers = (compiled: CompiledScenario, versionKey: string) => Promise<AsyncIntentRecognizer | undefined>;
+
+/**
  * What the scenario's external recogniser (S9) says an answer means at this dialog state, as the intent an utterance
  * event carries to the engine; undefined when the dialog is not listening for intents there. No intent at all comes
  * back as an intent below every threshold, so the engine reads a no-match. Kept apart from the provider adapters

@@ -1,7 +1,6 @@
 import type { Deps } from '../core/deps';
-import { compileCached, initialState, parseDialogState, startDialog, transition, type CompiledScenario } from '../dialog/engine';
-import { providerIntent } from '../dialog/provider-intent';
-import type { AsyncIntentRecognizer } from '../nlu/types';
+import { compileCached, initialState, parseDialogState, startDialog, transition } from '../dialog/engine';
+import { providerIntent, type ProviderRecognizers } from '../dialog/provider-intent';
 import { getScenarioVersion } from '../scenarios/repository';
 import type { DialogDriver } from './call-session';
 
@@ -32,13 +31,6 @@ export async function loadDialogDriver(
   };
 }
 
-/**
- * Builds a scenario's external recogniser (lib/dialog/external.ts `scenarioRecognizer` with the function's Lex and
- * Bedrock clients), once per compiled version; never rejects, and resolves undefined when the provider could not be set up
- * (the builder logs why; the built-in recogniser then decides). Given only where providers are enabled, so the other
- * functions' bundles and containers never load the provider clients.
- */
-export type ProviderRecognizers = (compiled: CompiledScenario, versionKey: string) => Promise<AsyncIntentRecognizer | undefined>;
 
 /** Loads a dialog driver (for tests: a fake scenario). */
 export type DialogLoader = (deps: Pick<Deps, 'store'>, instanceId: string, scenarioId: string, version: number) => Promise<DialogDriver | undefined>;
