@@ -41,14 +41,36 @@ export interface SoftmaxModel {
 }
 
 
-/** Writes the logits of `x` into `out` (length = classes). */
+/**
+ * Writes the logits of `x` into `out` (length = classes).
+ *
+ * Four features per pass over the classes: the class loop is the compile's hot spot (half of a
+ * 150-intent compile) and one load/store of `out[c]` per four weights instead of per weight makes
+ * it ≈ 2× faster in V8 (bench/README, round 5). The sum's association differs from one feature at
+ * a time only in the last bits.
+ */
 export function logits(model: SoftmaxModel, x: SparseVector, out: Float64Array): void {
   const C = model.classes;
   out.set(model.bias);
   const W = model.weights;
-  for (let k = 0; k < x.ids.length; k++) {
-    const o = x.ids[k]! * C;
-    const v = x.values[k]!;
+  const ids = x.ids;
+  const values = x.values;
+  const n = ids.length;
+  let k = 0;
+  for (; k + 3 < n; k += 4) {
+    const o1 = ids[k]! * C;
+    const o2 = ids[k + 1]! * C;
+    const o3 = ids[k + 2]! * C;
+    const o4 = ids[k + 3]! * C;
+    const v1 = values[k]!;
+    const v2 = values[k + 1]!;
+    const v3 = values[k + 2]!;
+    const v4 = values[k + 3]!;
+    for (let c = 0; c < C; c++) out[c]! += W[o1 + c]! * v1 + W[o2 + c]! * v2 + W[o3 + c]! * v3 + W[o4 + c]! * v4;
+  }
+  for (; k < n; k++) {
+    const o = ids[k]! * C;
+    const v = values[k]!;
     for (let c = 0; c < C; c++) out[c]! += W[o + c]! * v;
   }
 }
@@ -106,9 +128,27 @@ export function fitSoftmax(xs: readonly SparseVector[], ys: readonly number[], c
           grad[n++] = g;
         }
       }
-      for (let k = 0; k < x.ids.length; k++) {
-        const o = x.ids[k]! * classes;
-        const v = x.values[k]! * step;
+      // Two features per pass over the active classes (≈ 1.4–1.8× faster, same arithmetic).
+      const ids = x.ids;
+      const values = x.values;
+      let k = 0;
+      for (; k + 1 < ids.length; k += 2) {
+        const o1 = ids[k]! * classes;
+        const o2 = ids[k + 1]! * classes;
+        const v1 = values[k]! * step;
+        const v2 = values[k + 1]! * step;
+        for (let a = 0; a < n; a++) {
+          const c = active[a]!;
+          const g = grad[a]!;
+          const i1 = o1 + c;
+          const i2 = o2 + c;
+          W[i1] = W[i1]! * decay - g * v1;
+          W[i2] = W[i2]! * decay - g * v2;
+        }
+      }
+      for (; k < ids.length; k++) {
+        const o = ids[k]! * classes;
+        const v = values[k]! * step;
         for (let a = 0; a < n; a++) {
           const i = o + active[a]!;
           W[i] = W[i]! * decay - grad[a]! * v;
