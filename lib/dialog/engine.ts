@@ -404,6 +404,7 @@ class Run {
       const minSpeech = this.c.definition.recognition.minSpeechConfidence;
       if (event.confidence === undefined || event.confidence >= minSpeech) {
         if (event.intent) {
+          if (event.intent.fault !== undefined) this.commands.push({ type: 'fault', nodeId: node.id, where: 'recognizer', fault: event.intent.fault });
           intent = event.intent.name;
           score = event.intent.score;
           this.recognizedBy = event.intent.source;

@@ -1,5 +1,6 @@
 import type { AsyncIntentRecognizer } from '../nlu/types';
 import { listeningCandidates, type CompiledScenario, type DialogState } from './engine';
+import type { DecidedIntent } from './types';
 
 /**
  * Builds a scenario's external recogniser (`scenarioRecognizer` of lib/dialog/external.ts with the function's Lex and
@@ -22,10 +23,11 @@ export async function providerIntent(
   text: string,
   recognizer: AsyncIntentRecognizer,
   sessionId?: string,
-): Promise<{ name: string; score: number; source?: string } | undefined> {
+): Promise<DecidedIntent | undefined> {
   const candidates = listeningCandidates(compiled, state);
   if (!candidates) return undefined;
   const r = await recognizer.recognize(text, { candidates, language: compiled.voice.language, ...(sessionId ? { sessionId } : {}) });
-  const source = r.source !== undefined ? { source: r.source } : {};
-  return r.best ? { name: r.best.intent, score: r.best.score, ...source } : { name: '', score: 0, ...source };
+  // The built-in fallback's absorbed fault travels with the intent, or it would be lost here.
+  const extra = { ...(r.source !== undefined ? { source: r.source } : {}), ...(r.fault !== undefined ? { fault: r.fault } : {}) };
+  return r.best ? { name: r.best.intent, score: r.best.score, ...extra } : { name: '', score: 0, ...extra };
 }

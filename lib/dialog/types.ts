@@ -4,16 +4,25 @@
  * the SMA handler and the text chat both drive it with these events and carry out these commands.
  */
 
+/**
+ * An intent an external recogniser (Lex, Bedrock) already decided for an answer. `source` names who did (`lex`,
+ * `bedrock-embeddings`, `bedrock-converse`, or `builtin-fallback` when the provider failed or was late) and goes on the
+ * transcript turn; `fault` is set when the built-in fallback absorbed an internal error, so the engine reports it as it
+ * does for its own recogniser.
+ */
+export interface DecidedIntent {
+  name: string;
+  score: number;
+  source?: string;
+  fault?: string;
+}
+
 /** Something that happened in the conversation. `at` is epoch ms from the caller's clock. */
 export type DialogEvent =
   /** The callee answered (or the chat started). */
   | { type: 'answered'; at: number }
-  /**
-   * The person said something. `intent` is set when an external recogniser (Lex, Bedrock) already decided it; its
-   * `source` names who did (`lex`, `bedrock-embeddings`, `bedrock-converse`, or `builtin-fallback` when the provider
-   * failed or was late) and goes on the transcript turn.
-   */
-  | { type: 'utterance'; at: number; text: string; confidence?: number; intent?: { name: string; score: number; source?: string } }
+  /** The person said something. `intent` is set when an external recogniser (Lex, Bedrock) already decided it. */
+  | { type: 'utterance'; at: number; text: string; confidence?: number; intent?: DecidedIntent }
   /** The person pressed keys. */
   | { type: 'digits'; at: number; digits: string }
   /** The listen timeout elapsed with no input. */

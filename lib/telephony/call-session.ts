@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { CallStatus, HangupParty } from '../domain/statuses';
 import { buildEvent, contactsOf, extrasOf, taskOf as taskOfCall } from '../events';
-import type { DialogCommand, DialogEvent, DialogTurn } from '../dialog/types';
+import type { DecidedIntent, DialogCommand, DialogEvent, DialogTurn } from '../dialog/types';
 import { effectId, type EffectInput } from '../outbox/effects';
 import { isoAt } from '../ports/clock';
 import { BRIDGE_LEASE_MS, LEASE_RENEW_WHEN_LEFT_MS, LEASE_TTL_MS } from '../campaigns/leases';
@@ -123,7 +123,7 @@ export interface DialogDriver {
    * rejects: a failed or late provider is answered by the built-in recogniser. Undefined when the dialog is not
    * listening for intents at that state.
    */
-  decide?(state: unknown, text: string, sessionId?: string): Promise<{ name: string; score: number; source?: string } | undefined>;
+  decide?(state: unknown, text: string, sessionId?: string): Promise<DecidedIntent | undefined>;
 }
 
 /** What the recogniser bot heard, as a StartBotConversation result carries it (the code hook's session attributes first). */
@@ -150,7 +150,7 @@ export function answerToDecide(session: CallSession, event: SmaEvent): string | 
 export interface DecidedAnswer {
   /** The answer as the session reads it from the event (answerToDecide). */
   text: string;
-  intent: { name: string; score: number; source?: string };
+  intent: DecidedIntent;
 }
 
 /** Commands the session carries out: the engine's, plus `delegate` (S13). */

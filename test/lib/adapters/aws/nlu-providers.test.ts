@@ -148,6 +148,20 @@ describe('withProviderIntent', () => {
     expect(next.node).toBe('no');
   });
 
+  it('carries a fault the built-in fallback absorbed to the engine, which reports it', async () => {
+    lex.on(RecognizeTextCommand).rejects(new Error('ThrottlingException'));
+    const compiled = compileScenario(def);
+    const fault = 'TypeError: feature table is broken';
+    // The fallback (the compiled built-in recogniser) absorbed an internal error into a no-match.
+    const broken = { ...compiled, recognizer: { ...compiled.recognizer, recognize: (text: string) => ({ text, normalized: '', ranked: [], matched: false, fault }) } };
+    const recognizer = scenarioRecognizer(broken, { versionKey: 'i/s@1', lex: new LexRuntimeV2Client({ region: 'us-east-1' }) });
+    const [state] = startDialog(compiled, { variables: {}, at: 0 });
+    const event = await withProviderIntent(compiled, state, { type: 'utterance', at: 1, text: 'sure I will pay' }, recognizer, 'call-1');
+    expect(event).toMatchObject({ intent: { source: 'builtin-fallback', fault } });
+    const [, cmds] = transition(compiled, state, event, { variables: {} });
+    expect(cmds).toContainEqual({ type: 'fault', nodeId: 'ask', where: 'recognizer', fault });
+  });
+
   it('leaves the event alone for the built-in recogniser', async () => {
     const compiled = compileScenario({ ...def, recognition: {} });
     const [state] = startDialog(compiled, { variables: {}, at: 0 });
