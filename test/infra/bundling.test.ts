@@ -111,11 +111,13 @@ describe('function bundles', () => {
     // Contact workbooks are read and the template written in-house (lib/contacts/xlsx-reader.ts, template.ts): exceljs
     // and its streams were ~600 KB of api and worker.
     expect(carrying(/node_modules\/(exceljs|unzipper|jszip|archiver|bluebird)\//)).toEqual([]);
-    // Full phone metadata (number types) only where contacts are validated; time zones use the min metadata.
+    // Phone metadata only where contacts are validated (lib/contacts/normalize.ts). The planner reads callee countries
+    // from a table generated from it (lib/windows/calling-codes.ts; 118 KB less in tick and dispatch), the dialer
+    // checks windows in the zones the planner sends (lib/dialer/dial.ts), and the sweep never plans.
     expect(carrying(/libphonenumber-js\/metadata\.max/)).toEqual(['functions/api/index.ts', 'functions/worker.ts']);
-    // The dialer checks windows in the zones the planner sends (lib/dialer/dial.ts), and the sweep never plans (its own
-    // entry, functions/sweep.ts): neither carries phone metadata.
-    expect(carrying(/node_modules\/libphonenumber-js\//)).toEqual(['functions/api/index.ts', 'functions/scheduler.ts', 'functions/worker.ts']);
+    expect(carrying(/node_modules\/libphonenumber-js\//)).toEqual(['functions/api/index.ts', 'functions/worker.ts']);
+    // The generated calling-code rules (11 KB) only where dials are planned.
+    expect(carrying(/lib\/windows\/calling-codes\.ts$/)).toEqual(['functions/scheduler.ts']);
     // The built-in intents' phrases only where speech is recognised or scenarios are compiled.
     expect(carrying(/lib\/nlu\/builtin-intents\.ts$/)).toEqual(['functions/api/index.ts', 'functions/sma.ts']);
   }, 120_000); // one esbuild run over every entry: 2 s on a quiet machine, 8 s at load 5; the limit is for a stuck build
