@@ -1,8 +1,11 @@
 /**
- * Generates lib/windows/calling-codes.ts from libphonenumber-js's `min` metadata: the countries of every geographic
- * calling code, and — for the calling codes several countries share where one of them is in the zone tables
- * (lib/windows/zone-tables.ts) — the rules libphonenumber uses to tell those countries apart (the main country's
- * national prefix for parsing, then each country's leading digits or number type patterns).
+ * Generates two modules from libphonenumber-js's `min` metadata:
+ * - lib/core/calling-codes.ts: every calling code, geographic and not (phone masking in logs, lib/core/mask.ts; the
+ *   phone geocoder's split, lib/adapters/geo/libphonenumber-geo.ts);
+ * - lib/windows/calling-codes.ts: the country of each calling code a zoned country (lib/windows/zone-tables.ts) has
+ *   to itself, and — for the calling codes several countries share where one of them is zoned — the rules
+ *   libphonenumber uses to tell those countries apart (the main country's national prefix for parsing, then each
+ *   country's leading digits or number type patterns).
  *
  * The planning bundles (tick, dispatch) then find a callee's country without libphonenumber-js (118 KB with its
  * metadata). libphonenumber stays the source of truth: test/scripts/gen-calling-codes.test.ts checks the committed
@@ -17,8 +20,8 @@ import metadataJson from 'libphonenumber-js/metadata.min.json';
 import { MULTI_ZONE, SINGLE_ZONE } from '../lib/windows/zone-tables';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-/** The generated module, relative to the repository root. */
-export const CALLING_CODES_FILE = 'lib/windows/calling-codes.ts';
+/** The generated modules, relative to the repository root. */
+export const CALLING_CODES_FILES = { codes: 'lib/core/calling-codes.ts', zones: 'lib/windows/calling-codes.ts' } as const;
 
 /**
  * A country of libphonenumber's compressed metadata (format 4), by position: 2 national number pattern, 3 possible
@@ -29,6 +32,7 @@ type CountryMetadata = readonly unknown[];
 interface Metadata {
   country_calling_codes: Record<string, string[]>;
   countries: Record<string, CountryMetadata>;
+  nonGeographic: Record<string, unknown>;
 }
 
 const metadata = metadataJson as unknown as Metadata;
@@ -43,26 +47,33 @@ const lengthsOf = (c: CountryMetadata): number[] => {
 /** How one country of a shared calling code is recognised (libphonenumber's getCountryByNationalNumber). */
 interface SharedCountry {
   country: string;
-  lengths: number[];
+  lengths?: number[];
   leading?: string;
   pattern?: string;
-  types?: [string, number[]][];
+  types?: ([string] | [string, number[]])[];
 }
 
-function sharedCountry(country: string): SharedCountry {
+/** A country of a shared calling code; `main` is the calling code's first, whose pattern strips national prefixes. */
+function sharedCountry(country: string, main: CountryMetadata): SharedCountry {
   const c = metadata.countries[country]!;
+  const isMain = c === main;
+  // Lengths only where they differ from the main country's (the reader falls back to those).
+  const lengths = isMain || JSON.stringify(lengthsOf(c)) !== JSON.stringify(lengthsOf(main)) ? { lengths: lengthsOf(c) } : {};
   const leading = str(c, 10);
-  if (leading) return { country, lengths: lengthsOf(c), leading };
+  if (leading) return { country, ...lengths, leading, ...(isMain ? { pattern: str(c, 2)! } : {}) };
   // Without leading digits a country matches when its national pattern and one number type (with the type's lengths,
   // else the country's) match; a type with an empty pattern never does (libphonenumber's isNumberTypeEqualTo).
+  // A type's lengths are written only where they are not the country's.
   const types = (Array.isArray(c[11]) ? (c[11] as unknown[]) : [])
     .filter((t): t is [string, number[]?] => Array.isArray(t) && typeof t[0] === 'string' && t[0] !== '')
-    .map(([pattern, lengths]): [string, number[]] => [pattern, lengths ?? lengthsOf(c)]);
-  return { country, lengths: lengthsOf(c), pattern: str(c, 2)!, types };
+    .map(([pattern, typeLengths]): [string] | [string, number[]] =>
+      typeLengths && JSON.stringify(typeLengths) !== JSON.stringify(lengthsOf(c)) ? [pattern, typeLengths] : [pattern],
+    );
+  return { country, ...lengths, pattern: str(c, 2)!, types };
 }
 
-/** The module's source text. */
-export function generateCallingCodes(): string {
+/** The modules' source texts, by path (CALLING_CODES_FILES). */
+export function generateCallingCodes(): Record<string, string> {
   const zoned = new Set([...Object.keys(SINGLE_ZONE), ...Object.keys(MULTI_ZONE)]);
   const codes = Object.entries(metadata.country_calling_codes)
     .map(([code, countries]) => [code, countries.filter((c) => c !== '001')] as const)
@@ -73,6 +84,7 @@ export function generateCallingCodes(): string {
     // national prefix ever leaving one (a prefix is stripped only when a possible length remains).
     for (const c of countries) if (lengthsOf(metadata.countries[c]!)[0]! < 2) throw new Error(`${c}: a possible length under 2`);
   }
+  const own = codes.filter(([, countries]) => countries.length === 1 && zoned.has(countries[0]!));
   const shared: string[] = [];
   for (const [code, countries] of codes) {
     const last = countries.reduce((at, c, i) => (zoned.has(c) ? i : at), -1);
@@ -83,36 +95,44 @@ export function generateCallingCodes(): string {
     const mainLengths = JSON.stringify(lengthsOf(main));
     const tailSame = countries.slice(last + 1).every((c) => JSON.stringify(lengthsOf(metadata.countries[c]!)) === mainLengths);
     const kept = tailSame ? countries.slice(0, last + 1) : countries;
+    const prefix = str(main, 7) ?? str(main, 5);
     const rule = {
-      ...(str(main, 7) ?? str(main, 5) ? { prefix: (str(main, 7) ?? str(main, 5))! } : {}),
+      ...(prefix ? { prefix } : {}),
       ...(str(main, 8) ? { transform: str(main, 8)! } : {}),
-      pattern: str(main, 2)!,
-      lengths: lengthsOf(main),
-      countries: kept.map(sharedCountry),
+      countries: kept.map((c) => sharedCountry(c, main)),
     };
     shared.push(`  '${code}': ${JSON.stringify(rule)},`);
   }
   const version = (JSON.parse(readFileSync(join(root, 'node_modules/libphonenumber-js/package.json'), 'utf8')) as { version: string }).version;
-  return `// Generated by scripts/gen-calling-codes.ts from libphonenumber-js ${version} (metadata.min.json): do not edit, run the script.
+  const header = `// Generated by scripts/gen-calling-codes.ts from libphonenumber-js ${version} (metadata.min.json): do not edit, run the script.
 // test/scripts/gen-calling-codes.test.ts fails when this file and the script's output differ.
+`;
+  const nonGeographic = Object.keys(metadata.nonGeographic).sort((a, b) => Number(a) - Number(b));
+  const core = `${header}
+/** Every geographic calling code (libphonenumber's getCountries), space-separated. */
+export const CALLING_CODES = '${codes.map(([code]) => code).join(' ')}';
 
-/** Countries of each geographic calling code, space-separated, the main one first, in libphonenumber's order. */
-export const CALLING_CODE_COUNTRIES: Readonly<Record<string, string>> = {
-${codes.map(([code, countries]) => `  '${code}': '${countries.join(' ')}',`).join('\n')}
+/** The calling codes of no country (+800 freephone, +882 international networks...), space-separated. */
+export const NON_GEOGRAPHIC_CALLING_CODES = '${nonGeographic.join(' ')}';
+`;
+  const zones = `${header}
+/** The country of each calling code a country the zone tables name has to itself. */
+export const COUNTRY_OF_CALLING_CODE: Readonly<Record<string, string>> = {
+${own.map(([code, countries]) => `  '${code}': '${countries[0]}',`).join('\n')}
 };
 
 /** How libphonenumber tells apart the countries of a shared calling code (getCountryByNationalNumber). */
 export interface SharedCountry {
   /** ISO 3166 country code. */
   readonly country: string;
-  /** Possible lengths of its national numbers. */
-  readonly lengths: readonly number[];
+  /** Possible lengths of its national numbers, when they are not the main country's. */
+  readonly lengths?: readonly number[];
   /** Leading digits that decide the country, when it has them (a regular expression's source). */
   readonly leading?: string;
-  /** Otherwise its national number pattern, which a number must match, and ... */
+  /** Its national number pattern: the main country's strips national prefixes; one without leading digits must match it and ... */
   readonly pattern?: string;
-  /** ... one of these number types: pattern and possible lengths. */
-  readonly types?: readonly (readonly [string, readonly number[]])[];
+  /** ... one of these number types: pattern, and possible lengths when they are not the country's. */
+  readonly types?: readonly (readonly [pattern: string, lengths?: readonly number[]])[];
 }
 
 /** A calling code several countries share, one of which the zone tables name, as libphonenumber reads its numbers. */
@@ -121,11 +141,7 @@ export interface SharedCallingCode {
   readonly prefix?: string;
   /** Replacement for the prefix, when it is rewritten rather than stripped. */
   readonly transform?: string;
-  /** The main country's national number pattern. */
-  readonly pattern: string;
-  /** The main country's possible lengths. */
-  readonly lengths: readonly number[];
-  /** The countries in libphonenumber's order, up to the last one that can matter. */
+  /** The countries in libphonenumber's order, the main one first, up to the last one that can matter. */
   readonly countries: readonly SharedCountry[];
 }
 
@@ -134,9 +150,12 @@ export const SHARED_CALLING_CODES: Readonly<Record<string, SharedCallingCode>> =
 ${shared.join('\n')}
 };
 `;
+  return { [CALLING_CODES_FILES.codes]: core, [CALLING_CODES_FILES.zones]: zones };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  writeFileSync(join(root, CALLING_CODES_FILE), generateCallingCodes());
-  process.stdout.write(`wrote ${CALLING_CODES_FILE}\n`);
+  for (const [path, text] of Object.entries(generateCallingCodes())) {
+    writeFileSync(join(root, path), text);
+    process.stdout.write(`wrote ${path}\n`);
+  }
 }

@@ -1,4 +1,5 @@
-import { CALLING_CODE_COUNTRIES, SHARED_CALLING_CODES, type SharedCallingCode } from './calling-codes';
+import { CALLING_CODES } from '../core/calling-codes';
+import { COUNTRY_OF_CALLING_CODE, SHARED_CALLING_CODES, type SharedCallingCode, type SharedCountry } from './calling-codes';
 import { MULTI_ZONE, NANP_ZONES, SINGLE_ZONE } from './zone-tables';
 
 /**
@@ -50,7 +51,7 @@ function readE164(e164: string): { callingCode: string; nationalNumber: string; 
   const digits = e164.slice(1);
   // Calling codes are prefix-free: the first 1–3 digits that are one decide (libphonenumber's extractCountryCallingCode).
   let callingCode: string | undefined;
-  for (let n = 1; n <= 3 && !callingCode; n++) if (Object.hasOwn(CALLING_CODE_COUNTRIES, digits.slice(0, n))) callingCode = digits.slice(0, n);
+  for (let n = 1; n <= 3 && !callingCode; n++) if (geographicCallingCodes().has(digits.slice(0, n))) callingCode = digits.slice(0, n);
   if (!callingCode) return undefined;
   const rest = digits.slice(callingCode.length);
   const shared = SHARED_CALLING_CODES[callingCode];
@@ -58,14 +59,21 @@ function readE164(e164: string): { callingCode: string; nationalNumber: string; 
     // One country (or none the tables name): only the length decides whether libphonenumber parses it. A stripped
     // national prefix always leaves a possible length (≥ 2, asserted by the generator), and 14 digits are under 17.
     if (rest.length < MIN_NATIONAL) return undefined;
-    const countries = CALLING_CODE_COUNTRIES[callingCode]!;
-    return { callingCode, nationalNumber: rest, ...(countries.includes(' ') ? {} : { country: countries }) };
+    const country = COUNTRY_OF_CALLING_CODE[callingCode];
+    return { callingCode, nationalNumber: rest, ...(country ? { country } : {}) };
   }
   if (rest.length === 0) return undefined;
   const nationalNumber = stripNationalPrefix(shared, rest);
   if (nationalNumber.length < MIN_NATIONAL || nationalNumber.length > MAX_NATIONAL) return undefined;
   const country = countryOf(shared, nationalNumber)?.country;
   return { callingCode, nationalNumber, ...(country ? { country } : {}) };
+}
+
+let callingCodes: ReadonlySet<string> | undefined;
+/** libphonenumber's geographic calling codes (lib/windows/calling-codes.ts), as a set made on first use. */
+export function geographicCallingCodes(): ReadonlySet<string> {
+  callingCodes ??= new Set(CALLING_CODES.split(' '));
+  return callingCodes;
 }
 
 const regexps = new Map<string, RegExp>();
@@ -91,10 +99,11 @@ function stripNationalPrefix(shared: SharedCallingCode, number: string): string 
   const stripped = shared.transform && captured ? number.replace(prefix, shared.transform) : number.slice(match[0].length);
   if (stripped === number) return number;
   // A number that is valid as it stands keeps its digits when stripping would make it invalid.
-  const pattern = regexp(shared.pattern, true);
+  const main = shared.countries[0]!;
+  const pattern = regexp(main.pattern!, true);
   if (pattern.test(number) && !pattern.test(stripped)) return number;
   // Too short, or a length between the possible ones, for the country the stripped number would belong to.
-  const lengths = countryOf(shared, stripped)?.lengths ?? shared.lengths;
+  const lengths = countryOf(shared, stripped)?.lengths ?? main.lengths!;
   const [shortest] = lengths;
   if (shortest !== undefined && stripped.length !== shortest) {
     if (stripped.length < shortest) return number;
@@ -104,12 +113,14 @@ function stripNationalPrefix(shared: SharedCallingCode, number: string): string 
 }
 
 /** libphonenumber's getCountryByNationalNumber: the first country whose leading digits, else number types, match. */
-function countryOf(shared: SharedCallingCode, nationalNumber: string): SharedCallingCode['countries'][number] | undefined {
+function countryOf(shared: SharedCallingCode, nationalNumber: string): SharedCountry | undefined {
   for (const c of shared.countries) {
     if (c.leading !== undefined) {
       if (regexp(c.leading, false).test(nationalNumber)) return c;
     } else if (c.pattern !== undefined && regexp(c.pattern, true).test(nationalNumber)) {
-      if (c.types?.some(([pattern, lengths]) => lengths.includes(nationalNumber.length) && regexp(pattern, true).test(nationalNumber))) return c;
+      const countryLengths = c.lengths ?? shared.countries[0]!.lengths!;
+      const typed = c.types?.some(([pattern, lengths = countryLengths]) => lengths.includes(nationalNumber.length) && regexp(pattern, true).test(nationalNumber));
+      if (typed) return c;
     }
   }
   return undefined;

@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import type { Logger } from '../../core/log';
 import { parseGeocode } from '../../planner/presence';
 import type { PhoneGeo, PhoneLocation } from '../../ports/phone-geo';
-import { CALLING_CODE_COUNTRIES } from '../../windows/calling-codes';
+import { geographicCallingCodes } from '../../windows/timezone';
 import { decodeFlatBson, FlatBsonError } from './flat-bson';
 
 /**
@@ -154,13 +154,13 @@ export class LibphonenumberGeo implements PhoneGeo {
  * Country calling code and national number of an E.164 number. Calling codes are prefix-free, so the
  * first 1–3 digits that are one decide; this is ~50× cheaper than a full parse (the dispatcher has
  * validated the numbers at import). The codes are libphonenumber's geographic ones, from the table generated
- * from its metadata (lib/windows/calling-codes.ts), so the planning bundles do not carry libphonenumber-js.
+ * from its metadata (lib/windows/calling-codes.ts, via lib/windows/timezone.ts), so the planning bundles do not carry libphonenumber-js.
  */
 export function splitE164(phone: string): { country: string; national: string } | undefined {
   if (!/^\+[1-9]\d{6,14}$/.test(phone)) return undefined;
   for (let n = 1; n <= 3; n++) {
     const cc = phone.slice(1, 1 + n);
-    if (Object.hasOwn(CALLING_CODE_COUNTRIES, cc)) return { country: cc, national: phone.slice(1 + n) };
+    if (geographicCallingCodes().has(cc)) return { country: cc, national: phone.slice(1 + n) };
   }
   return undefined;
 }
