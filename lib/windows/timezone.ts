@@ -70,7 +70,7 @@ function readE164(e164: string): { callingCode: string; nationalNumber: string; 
 }
 
 let callingCodes: ReadonlySet<string> | undefined;
-/** libphonenumber's geographic calling codes (lib/windows/calling-codes.ts), as a set made on first use. */
+/** libphonenumber's geographic calling codes (generated in lib/core/calling-codes.ts), as a set made on first use. */
 export function geographicCallingCodes(): ReadonlySet<string> {
   callingCodes ??= new Set(CALLING_CODES.split(' '));
   return callingCodes;
