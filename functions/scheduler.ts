@@ -2,7 +2,6 @@ import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { DynamoDbStore } from '../lib/adapters/aws/dynamodb-store';
 import { LibphonenumberGeo } from '../lib/adapters/geo/libphonenumber-geo';
 import { EventBridgeBus } from '../lib/adapters/aws/eventbridge-bus';
-import { SfnWorkflows } from '../lib/adapters/aws/sfn-workflows';
 import { SqsQueue } from '../lib/adapters/aws/sqs-queue';
 import { dispatch } from '../lib/campaigns/dispatch';
 import type { Services } from '../lib/core/deps';
@@ -74,8 +73,9 @@ export function createTickHandler(svc: Services) {
 
 // Each entry point is its own function (own needs, own grants); a container only ever runs one of them. Both plan
 // dials, so both geocode (P2, P8). The sweep, which never plans, has its own entry (functions/sweep.ts), so its
-// bundle carries neither the planner nor the phone metadata.
-const lazy = (fn: 'tick' | 'dispatch') => awsServices(fn, { store: DynamoDbStore, bus: EventBridgeBus, queue: SqsQueue, workflows: SfnWorkflows, geo: LibphonenumberGeo });
+// bundle carries neither the planner nor the phone metadata. Neither starts campaign loops (no `workflows` in
+// functions/needs.ts: the composition would never build the adapter), so the Step Functions client stays out (22 KB).
+const lazy = (fn: 'tick' | 'dispatch') => awsServices(fn, { store: DynamoDbStore, bus: EventBridgeBus, queue: SqsQueue, geo: LibphonenumberGeo });
 /** Lambda entry: Step Functions dispatch task. */
 export const dispatchHandler = (input: DispatchInput) => createDispatchHandler(lazy('dispatch'))(input);
 /** Lambda entry: tick queue consumer. */

@@ -1,83 +1,30 @@
-import { parsePhoneNumberFromString } from 'libphonenumber-js/min';
+import { CALLING_CODES } from '../core/calling-codes';
+import { COUNTRY_OF_CALLING_CODE, SHARED_CALLING_CODES, type SharedCallingCode, type SharedCountry } from './calling-codes';
+import { MULTI_ZONE, NANP_ZONES, SINGLE_ZONE } from './zone-tables';
 
 /**
  * Callee time zone from the phone number (SPEC P2).
  *
  * libphonenumber-js has no time-zone data (Google's Java library's PhoneNumberToTimeZonesMapper is
- * not ported), so this module carries its own tables:
+ * not ported), so this module carries its own tables (lib/windows/zone-tables.ts):
  * - one zone per country for single-zone countries;
  * - for North America (+1), the zone of the area code for the common area codes;
  * - for other multi-zone countries, or an unlisted +1 area code, all the country's zones: a call may
  *   then start only when the window is open in every one of them (the safe intersection; for the US
  *   TCPA 8:00–21:00 rule that is 13:00–21:00 Eastern).
- * Unknown country → undefined: the caller uses the instance zone, as SPEC P2 says.
+ * Unknown country → no zones: the caller uses the instance zone, as SPEC P2 says.
+ *
+ * The country is read as libphonenumber-js reads it, without its code and metadata (118 KB of the planning
+ * bundles): the calling code's countries, and for a calling code several countries share, libphonenumber's own
+ * rules, generated from its metadata (lib/windows/calling-codes.ts, scripts/gen-calling-codes.ts). Tests check the
+ * zones equal those of libphonenumber's parse for every E.164 string they try.
  */
-
-const NANP_ZONES: Record<string, string> = {};
-const nanp = (zone: string, codes: string) => {
-  for (const c of codes.split(/\s+/).filter(Boolean)) NANP_ZONES[c] = zone;
-};
-nanp(
-  'America/Los_Angeles',
-  '209 213 279 310 323 341 350 408 415 424 442 510 530 559 562 619 626 628 650 657 661 669 707 714 747 760 805 818 820 831 840 858 909 916 925 949 951 206 253 360 425 509 564 458 503 541 971 702 725 775',
-);
-nanp('America/Vancouver', '236 250 604 672 778');
-nanp('America/Denver', '303 719 720 970 983 385 435 801 505 575 406 307 915');
-nanp('America/Edmonton', '403 587 780 825 368');
-nanp('America/Phoenix', '480 520 602 623 928');
-nanp(
-  'America/Chicago',
-  '217 224 309 312 331 447 464 618 630 708 773 779 815 847 872 210 214 254 281 325 346 361 409 430 432 469 512 682 713 726 737 806 817 830 832 903 936 940 945 956 972 979 218 320 507 612 651 763 952 262 274 414 534 608 715 920 314 417 557 573 636 660 816 319 515 563 641 712 479 501 870 225 318 337 504 985 405 539 572 580 918 228 601 662 769 205 251 256 334 659 938 316 620 913 402 531',
-);
-nanp('America/Winnipeg', '204 431');
-nanp('America/Regina', '306 639');
-nanp(
-  'America/New_York',
-  '212 315 332 347 516 518 585 607 631 646 680 716 718 838 845 914 917 929 934 201 551 609 640 732 848 856 862 908 973 215 223 267 272 412 445 484 570 582 610 717 724 814 835 878 339 351 413 508 617 774 781 857 978 203 475 860 959 239 305 321 352 386 407 448 561 656 689 727 754 772 786 813 863 904 941 954 229 404 470 478 678 706 762 770 912 943 252 336 472 704 743 828 910 919 980 984 803 839 843 854 864 276 434 540 571 703 757 804 826 948 227 240 301 410 443 667 202 771 216 220 234 283 326 330 380 419 440 513 567 614 740 937 231 248 269 313 517 586 616 734 810 947 989 317 463 765 502 606 859 423 865 304 681 603 802 207 401 302',
-);
-nanp('America/Toronto', '226 249 289 343 365 416 437 519 548 613 647 705 905 263 354 367 418 438 450 514 579 581 819 873');
-nanp('America/Halifax', '902 782 506');
-nanp('America/St_Johns', '709');
-nanp('Pacific/Honolulu', '808');
-nanp('America/Anchorage', '907');
-
-/** Countries spanning several zones: every zone they use (for the safe intersection). */
-const MULTI_ZONE: Record<string, string[]> = {
-  US: ['America/New_York', 'America/Chicago', 'America/Denver', 'America/Phoenix', 'America/Los_Angeles', 'America/Anchorage', 'Pacific/Honolulu'],
-  CA: ['America/St_Johns', 'America/Halifax', 'America/Toronto', 'America/Winnipeg', 'America/Regina', 'America/Edmonton', 'America/Vancouver'],
-  AU: ['Australia/Sydney', 'Australia/Brisbane', 'Australia/Adelaide', 'Australia/Darwin', 'Australia/Perth'],
-  BR: ['America/Sao_Paulo', 'America/Manaus', 'America/Rio_Branco', 'America/Noronha'],
-  MX: ['America/Mexico_City', 'America/Cancun', 'America/Chihuahua', 'America/Hermosillo', 'America/Tijuana'],
-  RU: ['Europe/Kaliningrad', 'Europe/Moscow', 'Asia/Yekaterinburg', 'Asia/Novosibirsk', 'Asia/Krasnoyarsk', 'Asia/Irkutsk', 'Asia/Yakutsk', 'Asia/Vladivostok', 'Asia/Magadan', 'Asia/Kamchatka'],
-  ID: ['Asia/Jakarta', 'Asia/Makassar', 'Asia/Jayapura'],
-  KZ: ['Asia/Almaty', 'Asia/Aqtobe'],
-};
-
-/** Countries with one zone. */
-const SINGLE_ZONE: Record<string, string> = {
-  CN: 'Asia/Shanghai', HK: 'Asia/Hong_Kong', MO: 'Asia/Macau', TW: 'Asia/Taipei', JP: 'Asia/Tokyo', KR: 'Asia/Seoul',
-  SG: 'Asia/Singapore', MY: 'Asia/Kuala_Lumpur', TH: 'Asia/Bangkok', VN: 'Asia/Ho_Chi_Minh', PH: 'Asia/Manila',
-  IN: 'Asia/Kolkata', PK: 'Asia/Karachi', BD: 'Asia/Dhaka', LK: 'Asia/Colombo', NP: 'Asia/Kathmandu',
-  AE: 'Asia/Dubai', SA: 'Asia/Riyadh', QA: 'Asia/Qatar', KW: 'Asia/Kuwait', BH: 'Asia/Bahrain', OM: 'Asia/Muscat',
-  IL: 'Asia/Jerusalem', TR: 'Europe/Istanbul', IR: 'Asia/Tehran', EG: 'Africa/Cairo', ZA: 'Africa/Johannesburg',
-  NG: 'Africa/Lagos', KE: 'Africa/Nairobi', MA: 'Africa/Casablanca', GB: 'Europe/London', IE: 'Europe/Dublin',
-  FR: 'Europe/Paris', DE: 'Europe/Berlin', IT: 'Europe/Rome', ES: 'Europe/Madrid', PT: 'Europe/Lisbon',
-  NL: 'Europe/Amsterdam', BE: 'Europe/Brussels', LU: 'Europe/Luxembourg', CH: 'Europe/Zurich', AT: 'Europe/Vienna',
-  DK: 'Europe/Copenhagen', SE: 'Europe/Stockholm', NO: 'Europe/Oslo', FI: 'Europe/Helsinki', IS: 'Atlantic/Reykjavik',
-  PL: 'Europe/Warsaw', CZ: 'Europe/Prague', SK: 'Europe/Bratislava', HU: 'Europe/Budapest', RO: 'Europe/Bucharest',
-  BG: 'Europe/Sofia', GR: 'Europe/Athens', HR: 'Europe/Zagreb', SI: 'Europe/Ljubljana', RS: 'Europe/Belgrade',
-  UA: 'Europe/Kyiv', BY: 'Europe/Minsk', LT: 'Europe/Vilnius', LV: 'Europe/Riga', EE: 'Europe/Tallinn',
-  NZ: 'Pacific/Auckland', AR: 'America/Argentina/Buenos_Aires', CL: 'America/Santiago', CO: 'America/Bogota',
-  PE: 'America/Lima', VE: 'America/Caracas', EC: 'America/Guayaquil', UY: 'America/Montevideo', PY: 'America/Asuncion',
-  BO: 'America/La_Paz', CR: 'America/Costa_Rica', PA: 'America/Panama', GT: 'America/Guatemala', DO: 'America/Santo_Domingo',
-  PR: 'America/Puerto_Rico', JM: 'America/Jamaica',
-};
 
 /** The zones a callee may be in: one when known, several for a multi-zone country, none when unknown. */
 export function calleeTimeZones(e164: string): string[] {
-  const parsed = parsePhoneNumberFromString(e164);
+  const parsed = readE164(e164);
   if (!parsed) return [];
-  if (parsed.countryCallingCode === '1') {
+  if (parsed.callingCode === '1') {
     const zone = NANP_ZONES[parsed.nationalNumber.slice(0, 3)];
     if (zone) return [zone];
   }
@@ -86,4 +33,95 @@ export function calleeTimeZones(e164: string): string[] {
   const single = SINGLE_ZONE[country];
   if (single) return [single];
   return MULTI_ZONE[country] ?? [];
+}
+
+/** libphonenumber's bounds on a national significant number (MIN_LENGTH_FOR_NSN, MAX_LENGTH_FOR_NSN). */
+const MIN_NATIONAL = 2;
+const MAX_NATIONAL = 17;
+
+/**
+ * Calling code, national number and country of an E.164 number (`+` and at most 15 digits: the contacts' form,
+ * lib/contacts/normalize.ts), as libphonenumber-js's `parsePhoneNumberFromString` reads them; undefined for what it
+ * cannot parse and for anything else. The national number has its national prefix stripped only for the shared
+ * calling codes, and the country is exact for the countries the zone tables name (others may come back undefined):
+ * that is all the zones depend on.
+ */
+function readE164(e164: string): { callingCode: string; nationalNumber: string; country?: string } | undefined {
+  if (!/^\+[1-9]\d{0,14}$/.test(e164)) return undefined;
+  const digits = e164.slice(1);
+  // Calling codes are prefix-free: the first 1–3 digits that are one decide (libphonenumber's extractCountryCallingCode).
+  let callingCode: string | undefined;
+  for (let n = 1; n <= 3 && !callingCode; n++) if (geographicCallingCodes().has(digits.slice(0, n))) callingCode = digits.slice(0, n);
+  if (!callingCode) return undefined;
+  const rest = digits.slice(callingCode.length);
+  const shared = SHARED_CALLING_CODES[callingCode];
+  if (!shared) {
+    // One country (or none the tables name): only the length decides whether libphonenumber parses it. A stripped
+    // national prefix always leaves a possible length (≥ 2, asserted by the generator), and 14 digits are under 17.
+    if (rest.length < MIN_NATIONAL) return undefined;
+    const country = COUNTRY_OF_CALLING_CODE[callingCode];
+    return { callingCode, nationalNumber: rest, ...(country ? { country } : {}) };
+  }
+  if (rest.length === 0) return undefined;
+  const nationalNumber = stripNationalPrefix(shared, rest);
+  if (nationalNumber.length < MIN_NATIONAL || nationalNumber.length > MAX_NATIONAL) return undefined;
+  const country = countryOf(shared, nationalNumber)?.country;
+  return { callingCode, nationalNumber, ...(country ? { country } : {}) };
+}
+
+let callingCodes: ReadonlySet<string> | undefined;
+/** libphonenumber's geographic calling codes (generated in lib/core/calling-codes.ts), as a set made on first use. */
+export function geographicCallingCodes(): ReadonlySet<string> {
+  callingCodes ??= new Set(CALLING_CODES.split(' '));
+  return callingCodes;
+}
+
+const regexps = new Map<string, RegExp>();
+/** `source` compiled once, anchored at the start, and at the end too when `whole`. */
+function regexp(source: string, whole: boolean): RegExp {
+  const key = `${whole ? '$' : '^'}${source}`;
+  let re = regexps.get(key);
+  if (!re) {
+    re = new RegExp(`^(?:${source})${whole ? '$' : ''}`);
+    regexps.set(key, re);
+  }
+  return re;
+}
+
+/** libphonenumber's extractNationalNumber: the national prefix goes when what is left still looks like a number. */
+function stripNationalPrefix(shared: SharedCallingCode, number: string): string {
+  if (!shared.prefix) return number;
+  const prefix = regexp(shared.prefix, false);
+  const match = prefix.exec(number);
+  if (!match) return number;
+  const groups = match.length - 1;
+  const captured = groups > 0 && Boolean(match[groups]);
+  const stripped = shared.transform && captured ? number.replace(prefix, shared.transform) : number.slice(match[0].length);
+  if (stripped === number) return number;
+  // A number that is valid as it stands keeps its digits when stripping would make it invalid.
+  const main = shared.countries[0]!;
+  const pattern = regexp(main.pattern!, true);
+  if (pattern.test(number) && !pattern.test(stripped)) return number;
+  // Too short, or a length between the possible ones, for the country the stripped number would belong to.
+  const lengths = countryOf(shared, stripped)?.lengths ?? main.lengths!;
+  const [shortest] = lengths;
+  if (shortest !== undefined && stripped.length !== shortest) {
+    if (stripped.length < shortest) return number;
+    if (stripped.length <= lengths[lengths.length - 1]! && lengths.indexOf(stripped.length, 1) < 0) return number;
+  }
+  return stripped;
+}
+
+/** libphonenumber's getCountryByNationalNumber: the first country whose leading digits, else number types, match. */
+function countryOf(shared: SharedCallingCode, nationalNumber: string): SharedCountry | undefined {
+  for (const c of shared.countries) {
+    if (c.leading !== undefined) {
+      if (regexp(c.leading, false).test(nationalNumber)) return c;
+    } else if (c.pattern !== undefined && regexp(c.pattern, true).test(nationalNumber)) {
+      const countryLengths = c.lengths ?? shared.countries[0]!.lengths!;
+      const typed = c.types?.some(([pattern, lengths = countryLengths]) => lengths.includes(nationalNumber.length) && regexp(pattern, true).test(nationalNumber));
+      if (typed) return c;
+    }
+  }
+  return undefined;
 }

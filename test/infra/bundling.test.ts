@@ -111,11 +111,13 @@ describe('function bundles', () => {
     // Contact workbooks are read and the template written in-house (lib/contacts/xlsx-reader.ts, template.ts): exceljs
     // and its streams were ~600 KB of api and worker.
     expect(carrying(/node_modules\/(exceljs|unzipper|jszip|archiver|bluebird)\//)).toEqual([]);
-    // Full phone metadata (number types) only where contacts are validated; time zones use the min metadata.
+    // Phone metadata only where contacts are validated (lib/contacts/normalize.ts). The planner reads callee countries
+    // from a table generated from it (lib/windows/calling-codes.ts; 118 KB less in tick and dispatch), the dialer
+    // checks windows in the zones the planner sends (lib/dialer/dial.ts), and the sweep never plans.
     expect(carrying(/libphonenumber-js\/metadata\.max/)).toEqual(['functions/api/index.ts', 'functions/worker.ts']);
-    // The dialer checks windows in the zones the planner sends (lib/dialer/dial.ts), and the sweep never plans (its own
-    // entry, functions/sweep.ts): neither carries phone metadata.
-    expect(carrying(/node_modules\/libphonenumber-js\//)).toEqual(['functions/api/index.ts', 'functions/scheduler.ts', 'functions/worker.ts']);
+    expect(carrying(/node_modules\/libphonenumber-js\//)).toEqual(['functions/api/index.ts', 'functions/worker.ts']);
+    // The generated calling-code rules (11 KB) only where dials are planned.
+    expect(carrying(/lib\/windows\/calling-codes\.ts$/)).toEqual(['functions/scheduler.ts']);
     // The built-in intents' phrases only where speech is recognised or scenarios are compiled.
     expect(carrying(/lib\/nlu\/builtin-intents\.ts$/)).toEqual(['functions/api/index.ts', 'functions/sma.ts']);
   }, 120_000); // one esbuild run over every entry: 2 s on a quiet machine, 8 s at load 5; the limit is for a stuck build
@@ -125,5 +127,42 @@ describe('function bundles', () => {
     const carrying = (inputs: Map<string, string[]>) => [...inputs].filter(([, files]) => files.some((p) => providerClients.test(p))).map(([entry]) => entry);
     expect(carrying(await bundleInputs())).toEqual([]);
     expect(carrying(await bundleInputs('lex,bedrock'))).toEqual(['functions/sma.ts']);
+  }, 120_000);
+});
+
+/** Deployed size of each entry's bundle in bytes: minified as the stack bundles it (bench/bundles.ts), nothing written. */
+async function bundleBytes(): Promise<Map<string, number>> {
+  const entries = [...new Set(FUNCTIONS.map((f) => f.entry))];
+  const result = await build({
+    entryPoints: entries.map((e) => join(root, e)),
+    outdir: join(dir, 'sized'),
+    outbase: root,
+    write: false,
+    metafile: true,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node24',
+    minify: true,
+    sourcemap: true,
+    sourcesContent: false,
+    mainFields: BUNDLE_MAIN_FIELDS,
+    banner: { js: BUNDLE_BANNER },
+    define: bundleDefine(),
+    alias: Object.fromEntries(Object.entries(BUNDLE_ALIASES).map(([name, path]) => [name, join(root, path)])),
+    logLevel: 'silent',
+  });
+  const bytes = new Map<string, number>();
+  for (const output of Object.values(result.metafile.outputs)) if (output.entryPoint) bytes.set(output.entryPoint, output.bytes);
+  return bytes;
+}
+
+describe('function bundle sizes', () => {
+  it('stay within issue 14\'s 500 KB for every function that meets it (a ratchet: tick and dispatch since round 5)', async () => {
+    const bytes = await bundleBytes();
+    // api, worker and sma are over the goal; the dialer too, by the Chime SDK Voice client's schemas (bench/README.md).
+    const over = new Set(['api', 'worker', 'sma', 'dialer']);
+    const sizes = FUNCTIONS.filter((f) => !over.has(f.name)).map((f) => ({ name: f.name, bytes: bytes.get(f.entry) }));
+    expect(sizes.filter((s) => s.bytes === undefined || s.bytes > 500 * 1024)).toEqual([]);
   }, 120_000);
 });

@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { getCountries, getCountryCallingCode } from 'libphonenumber-js/min';
 import type { Logger } from '../../core/log';
 import { parseGeocode } from '../../planner/presence';
 import type { PhoneGeo, PhoneLocation } from '../../ports/phone-geo';
+import { geographicCallingCodes } from '../../windows/timezone';
 import { decodeFlatBson, FlatBsonError } from './flat-bson';
 
 /**
@@ -150,19 +150,17 @@ export class LibphonenumberGeo implements PhoneGeo {
   }
 }
 
-let callingCodes: Set<string> | undefined;
-
 /**
  * Country calling code and national number of an E.164 number. Calling codes are prefix-free, so the
  * first 1–3 digits that are one decide; this is ~50× cheaper than a full parse (the dispatcher has
- * validated the numbers at import).
+ * validated the numbers at import). The codes are libphonenumber's geographic ones, from the table generated
+ * from its metadata (lib/windows/calling-codes.ts, via lib/windows/timezone.ts), so the planning bundles do not carry libphonenumber-js.
  */
 export function splitE164(phone: string): { country: string; national: string } | undefined {
   if (!/^\+[1-9]\d{6,14}$/.test(phone)) return undefined;
-  callingCodes ??= new Set(getCountries().map((c) => String(getCountryCallingCode(c))));
   for (let n = 1; n <= 3; n++) {
     const cc = phone.slice(1, 1 + n);
-    if (callingCodes.has(cc)) return { country: cc, national: phone.slice(1 + n) };
+    if (geographicCallingCodes().has(cc)) return { country: cc, national: phone.slice(1 + n) };
   }
   return undefined;
 }
