@@ -116,34 +116,12 @@ export const CALLING_CODES = '${codes.map(([code]) => code).join(' ')}';
 export const NON_GEOGRAPHIC_CALLING_CODES = '${nonGeographic.join(' ')}';
 `;
   const zones = `${header}
+import type { SharedCallingCode } from './shared-calling-code';
+
 /** The country of each calling code a country the zone tables name has to itself. */
 export const COUNTRY_OF_CALLING_CODE: Readonly<Record<string, string>> = {
 ${own.map(([code, countries]) => `  '${code}': '${countries[0]}',`).join('\n')}
 };
-
-/** How libphonenumber tells apart the countries of a shared calling code (getCountryByNationalNumber). */
-export interface SharedCountry {
-  /** ISO 3166 country code. */
-  readonly country: string;
-  /** Possible lengths of its national numbers, when they are not the main country's. */
-  readonly lengths?: readonly number[];
-  /** Leading digits that decide the country, when it has them (a regular expression's source). */
-  readonly leading?: string;
-  /** Its national number pattern: the main country's strips national prefixes; one without leading digits must match it and ... */
-  readonly pattern?: string;
-  /** ... one of these number types: pattern, and possible lengths when they are not the country's. */
-  readonly types?: readonly (readonly [pattern: string, lengths?: readonly number[]])[];
-}
-
-/** A calling code several countries share, one of which the zone tables name, as libphonenumber reads its numbers. */
-export interface SharedCallingCode {
-  /** National prefix the main country's numbers may carry (a regular expression's source). */
-  readonly prefix?: string;
-  /** Replacement for the prefix, when it is rewritten rather than stripped. */
-  readonly transform?: string;
-  /** The countries in libphonenumber's order, the main one first, up to the last one that can matter. */
-  readonly countries: readonly SharedCountry[];
-}
 
 /** The shared calling codes that need telling apart, by calling code. */
 export const SHARED_CALLING_CODES: Readonly<Record<string, SharedCallingCode>> = {

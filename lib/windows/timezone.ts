@@ -1,5 +1,6 @@
 import { CALLING_CODES } from '../core/calling-codes';
-import { COUNTRY_OF_CALLING_CODE, SHARED_CALLING_CODES, type SharedCallingCode, type SharedCountry } from './calling-codes';
+import { COUNTRY_OF_CALLING_CODE, SHARED_CALLING_CODES } from './calling-codes';
+import type { SharedCallingCode, SharedCountry } from './shared-calling-code';
 import { MULTI_ZONE, NANP_ZONES, SINGLE_ZONE } from './zone-tables';
 
 /**
