@@ -13,7 +13,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Metafile } from 'esbuild';
-import { BUNDLE_ALIASES, BUNDLE_BANNER, BUNDLE_MAIN_FIELDS, bundleDefine } from '../infra/bundling';
+import { deployedBuildOptions } from '../infra/bundling';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
@@ -38,26 +38,8 @@ const INIT_GOAL_MS = 100;
 
 /** Bundles one entry with ReachoutFunction's esbuild options (infra/constructs/reachout-function.ts). */
 async function bundle(entry: string, outfile: string): Promise<Metafile> {
-  const result = await build({
-    entryPoints: [join(root, entry)],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node24',
-    minify: true,
-    sourcemap: true,
-    sourcesContent: false,
-    mainFields: BUNDLE_MAIN_FIELDS,
-    external: [],
-    banner: { js: BUNDLE_BANNER },
-    // A deployment without recognition providers (the default).
-    define: bundleDefine(),
-    // Relative aliases resolve from the working directory, the repository root when the CDK bundles.
-    alias: Object.fromEntries(Object.entries(BUNDLE_ALIASES).map(([name, path]) => [name, join(root, path)])),
-    metafile: true,
-    logLevel: 'silent',
-  });
+  // A deployment without recognition providers (the default).
+  const result = await build({ ...deployedBuildOptions(root), entryPoints: [join(root, entry)], outfile, metafile: true });
   return result.metafile;
 }
 

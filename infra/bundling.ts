@@ -3,6 +3,9 @@
  * bundle benchmark (bench/bundles.ts), so the benchmark measures what is deployed.
  */
 
+import { join } from 'node:path';
+import type { BuildOptions } from 'esbuild';
+
 /** ESM bundles still meet CommonJS dependencies that call require(). */
 export const BUNDLE_BANNER =
   "import { createRequire as __reachoutCreateRequire } from 'module'; const require = __reachoutCreateRequire(import.meta.url);";
@@ -29,4 +32,28 @@ export const RECOGNITION_PROVIDERS_ENV = 'RECOGNITION_PROVIDERS';
  */
 export function bundleDefine(recognitionProviders = ''): Record<string, string> {
   return { [`process.env.${RECOGNITION_PROVIDERS_ENV}`]: JSON.stringify(recognitionProviders) };
+}
+
+/**
+ * The esbuild options of a deployed bundle (ESM, node24, minified, nothing external, the banner, the aliases
+ * resolved from `root`, the recognition providers fixed), for the benchmark and the tests that bundle entries
+ * themselves; the stack passes the same settings through NodejsFunction (infra/constructs/reachout-function.ts).
+ */
+export function deployedBuildOptions(root: string, recognitionProviders = ''): BuildOptions {
+  return {
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node24',
+    minify: true,
+    sourcemap: true,
+    sourcesContent: false,
+    mainFields: BUNDLE_MAIN_FIELDS,
+    external: [],
+    banner: { js: BUNDLE_BANNER },
+    define: bundleDefine(recognitionProviders),
+    // Relative aliases resolve from the working directory, the repository root when the CDK bundles.
+    alias: Object.fromEntries(Object.entries(BUNDLE_ALIASES).map(([name, path]) => [name, join(root, path)])),
+    logLevel: 'silent',
+  };
 }

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FUNCTIONS } from '../../bench/bundles';
-import { BUNDLE_ALIASES, BUNDLE_BANNER, BUNDLE_MAIN_FIELDS, bundleDefine } from '../../infra/bundling';
+import { BUNDLE_ALIASES, BUNDLE_BANNER, BUNDLE_MAIN_FIELDS, deployedBuildOptions } from '../../infra/bundling';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const dir = mkdtempSync(join(tmpdir(), 'reachout-bundling-'));
@@ -78,20 +78,16 @@ describe('bundled sources', () => {
 /** The node_modules packages and project files each deployed entry's bundle takes in (one esbuild run, nothing written). */
 async function bundleInputs(recognitionProviders = ''): Promise<Map<string, string[]>> {
   const entries = [...new Set(FUNCTIONS.map((f) => f.entry))];
+  // Not minified: only the inputs are read.
   const result = await build({
+    ...deployedBuildOptions(root, recognitionProviders),
+    minify: false,
+    sourcemap: false,
     entryPoints: entries.map((e) => join(root, e)),
     outdir: join(dir, 'inputs'),
     outbase: root,
     write: false,
     metafile: true,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node24',
-    mainFields: BUNDLE_MAIN_FIELDS,
-    define: bundleDefine(recognitionProviders),
-    alias: Object.fromEntries(Object.entries(BUNDLE_ALIASES).map(([name, path]) => [name, join(root, path)])),
-    logLevel: 'silent',
   });
   const byEntry = new Map<string, string[]>();
   for (const output of Object.values(result.metafile.outputs)) {
@@ -133,25 +129,7 @@ describe('function bundles', () => {
 /** Deployed size of each entry's bundle in bytes: minified as the stack bundles it (bench/bundles.ts), nothing written. */
 async function bundleBytes(): Promise<Map<string, number>> {
   const entries = [...new Set(FUNCTIONS.map((f) => f.entry))];
-  const result = await build({
-    entryPoints: entries.map((e) => join(root, e)),
-    outdir: join(dir, 'sized'),
-    outbase: root,
-    write: false,
-    metafile: true,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node24',
-    minify: true,
-    sourcemap: true,
-    sourcesContent: false,
-    mainFields: BUNDLE_MAIN_FIELDS,
-    banner: { js: BUNDLE_BANNER },
-    define: bundleDefine(),
-    alias: Object.fromEntries(Object.entries(BUNDLE_ALIASES).map(([name, path]) => [name, join(root, path)])),
-    logLevel: 'silent',
-  });
+  const result = await build({ ...deployedBuildOptions(root), entryPoints: entries.map((e) => join(root, e)), outdir: join(dir, 'sized'), outbase: root, write: false, metafile: true });
   const bytes = new Map<string, number>();
   for (const output of Object.values(result.metafile.outputs)) if (output.entryPoint) bytes.set(output.entryPoint, output.bytes);
   return bytes;
