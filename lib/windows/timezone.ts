@@ -24,7 +24,18 @@ import { MULTI_ZONE, NANP_ZONES, SINGLE_ZONE } from './zone-tables';
 /** The zones a callee may be in: one when known, several for a multi-zone country, none when unknown. */
 export function calleeTimeZones(e164: string): string[] {
   const parsed = readE164(e164);
-  if (!parsed) return [];
+  return parsed ? zonesOfNumber(parsed) : [];
+}
+
+/** A phone number as the zone rule reads it: calling code, national significant number, country when known. */
+export interface ParsedNumber {
+  callingCode: string;
+  nationalNumber: string;
+  country?: string;
+}
+
+/** The zone rule on a parsed number (the tests feed it libphonenumber's own parse as the reference). */
+export function zonesOfNumber(parsed: ParsedNumber): string[] {
   if (parsed.callingCode === '1') {
     const zone = NANP_ZONES[parsed.nationalNumber.slice(0, 3)];
     if (zone) return [zone];
@@ -47,7 +58,7 @@ const MAX_NATIONAL = 17;
  * calling codes, and the country is exact for the countries the zone tables name (others may come back undefined):
  * that is all the zones depend on.
  */
-function readE164(e164: string): { callingCode: string; nationalNumber: string; country?: string } | undefined {
+function readE164(e164: string): ParsedNumber | undefined {
   if (!/^\+[1-9]\d{0,14}$/.test(e164)) return undefined;
   const digits = e164.slice(1);
   // Calling codes are prefix-free: the first 1–3 digits that are one decide (libphonenumber's extractCountryCallingCode).

@@ -4,8 +4,8 @@ import maxMetadata from 'libphonenumber-js/metadata.max.json';
 import { parsePhoneNumberFromString as parseWithMin } from 'libphonenumber-js/min';
 import examples from 'libphonenumber-js/mobile/examples';
 import { describe, expect, it } from 'vitest';
-import { calleeTimeZones } from '../../../lib/windows/timezone';
-import { MULTI_ZONE, NANP_ZONES, SINGLE_ZONE } from '../../../lib/windows/zone-tables';
+import { calleeTimeZones, zonesOfNumber } from '../../../lib/windows/timezone';
+import { MULTI_ZONE, SINGLE_ZONE } from '../../../lib/windows/zone-tables';
 
 /**
  * The reference: the zones as they were read before the planning bundles dropped libphonenumber-js, from its parse
@@ -13,16 +13,7 @@ import { MULTI_ZONE, NANP_ZONES, SINGLE_ZONE } from '../../../lib/windows/zone-t
  */
 function referenceZones(e164: string): string[] {
   const parsed = parseWithMin(e164);
-  if (!parsed) return [];
-  if (parsed.countryCallingCode === '1') {
-    const zone = NANP_ZONES[parsed.nationalNumber.slice(0, 3)];
-    if (zone) return [zone];
-  }
-  const country = parsed.country;
-  if (!country) return [];
-  const single = SINGLE_ZONE[country];
-  if (single) return [single];
-  return MULTI_ZONE[country] ?? [];
+  return parsed ? zonesOfNumber({ callingCode: parsed.countryCallingCode, nationalNumber: parsed.nationalNumber, ...(parsed.country ? { country: parsed.country } : {}) }) : [];
 }
 
 const countries = getCountries();
